@@ -1,0 +1,158 @@
+// The policy engine's interface: what the rest of rollcall knows of the Lua policies. Policies
+// say which people should have which entitlements in which system (roles, assign, rules), what
+// is allowed by exception or as a registered service account, which combinations are forbidden
+// (SoD), and settings. This header is the seam: nothing outside policies/engine touches Lua.
+//
+// Not thread-safe: one PolicyEngine holds one lua_State, reused across evaluations.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scanner/core/result.hpp"
+#include "scanner/core/time.hpp"
+#include "scanner/roster/roster.hpp"
+
+namespace rollcall::policy {
+
+// A place in a policy file, e.g. {"policies/eng.lua", 12}; file paths are workspace-relative.
+struct Source {
+  std::string file;
+  int line = 0;
+  std::string str() const { return file + ":" + std::to_string(line); }
+};
+
+// Why an entitlement is desired (or a role held): the chain that produced it.
+struct Provenance {
+  enum class Kind { role, rule, service_account };
+  Kind kind = Kind::role;
+  std::string name;                // role or rule name, or service account id
+  std::vector<std::string> chain;  // roles from the assigned one down to the one that lists it
+  std::string assigned_by;         // "roster role column (roster.csv:14)" or "assign at policies/x.lua:40"
+  Source source;                   // where the entitlement was written
+  // role "sre" <- includes "engineer" <- policies/eng.lua:12
+  std::string describe() const;
+};
+
+struct DesiredGrant {
+  std::string system;
+  std::string entitlement_id;  // "<type>:<name>"
+  std::string level;           // "member" unless the policy says otherwise
+  bool privileged = false;     // the role/entitlement was marked privileged
+  std::vector<Provenance> why;
+};
+
+struct AssignedRole {
+  std::string role;
+  std::string assigned_by;  // as in Provenance::assigned_by
+};
+
+// The desired state for one person.
+struct PersonAccess {
+  std::vector<AssignedRole> roles;    // sorted by role name
+  std::vector<DesiredGrant> grants;   // sorted by (system, entitlement_id); one per pair
+};
+
+struct ExceptionRule {
+  std::string system;
+  std::string account;      // account id/login/email in the system; or empty when person is set
+  std::string person;       // roster email; the exception covers that person's accounts
+  std::string entitlement;  // entitlement id, or empty for "the account itself" (e.g. orphan)
+  UnixTime expires = 0;
+  std::string ticket;
+  std::string reason;
+  std::string owner;
+  Source source;
+};
+
+struct SodRule {
+  std::string name;
+  std::vector<std::string> entitlements;  // "<system>:<entitlement id>", at least two
+  int max_held = 1;                       // holding more than this many of the set is a violation
+  Source source;
+};
+
+struct ServiceAccount {
+  std::string system;
+  std::string account;
+  std::string owner;  // roster email of the accountable person
+  std::vector<DesiredGrant> entitlements;
+  std::optional<UnixTime> expires;
+  std::string description;
+  Source source;
+};
+
+struct Settings {
+  int dormant_days = 90;
+  bool strip_plus_tags = false;
+  std::vector<std::string> domains;  // equivalent email domains: first is canonical
+  std::map<std::string, std::string> severity;  // finding kind -> severity override
+  // "<system>:<entitlement id>" -> severity for unauthorized_access on that entitlement
+  std::map<std::string, std::string> entitlement_severity;
+};
+
+struct RuleInfo { std::string name; std::string owner; Source source; };
+struct RoleInfo {
+  std::string name;
+  std::string owner;
+  std::vector<std::string> includes;
+  bool privileged = false;
+  Source source;
+};
+
+// What an account looks like to a Lua `match` hook.
+struct AccountView {
+  std::string system;
+  std::string id;
+  std::string login;
+  std::string email;
+  std::string display_name;
+  std::string external_id;
+};
+
+struct Limits {
+  std::int64_t instructions = 50'000'000;  // per evaluation
+  std::size_t memory_bytes = 64u << 20;    // for the whole lua_State
+};
+
+class PolicyEngine {
+ public:
+  virtual ~PolicyEngine() = default;
+
+  // Loads every policies/**/*.lua under `dir` in a stable (sorted path) order and validates
+  // them. known_systems are the system names in rollcall.toml; a reference to any other is an
+  // error. `roster` must outlive the engine (manager-chain helpers read it). `now` is the
+  // reference time for expiry checks. Fails with "policies/x.lua:12: ..." on the first error.
+  static Result<std::unique_ptr<PolicyEngine>> load(const std::filesystem::path& dir,
+                                                    const std::filesystem::path& workspace_dir,
+                                                    const std::vector<std::string>& known_systems,
+                                                    const roster::Roster& roster, UnixTime now,
+                                                    Limits limits = {});
+
+  // The desired access of one person. Fails on a Lua runtime error or budget exceeded, naming
+  // file:line and the person's email.
+  virtual Result<PersonAccess> evaluate(const roster::Person& person) = 0;
+
+  // Runs the policies' `match` hooks for an account; the email of the person it belongs to,
+  // or nullopt when no hook decides.
+  virtual Result<std::optional<std::string>> match(const AccountView& account) = 0;
+  virtual bool has_match_hooks() const = 0;
+
+  virtual const std::vector<ExceptionRule>& exceptions() const = 0;
+  virtual const std::vector<SodRule>& sod_rules() const = 0;
+  virtual const std::vector<ServiceAccount>& service_accounts() const = 0;
+  virtual const Settings& settings() const = 0;
+  virtual const std::vector<RoleInfo>& roles() const = 0;
+  virtual const std::vector<RuleInfo>& rules() const = 0;
+  // sha256 over the sorted (path, contents) of every policy file.
+  virtual const std::string& digest() const = 0;
+  // Non-fatal findings of `policy check` (unassigned roles, exceptions expiring soon).
+  virtual std::vector<std::string> warnings() const = 0;
+};
+
+}  // namespace rollcall::policy

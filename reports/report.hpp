@@ -1,0 +1,106 @@
+// The Report value: everything a scan found, in the shape the report writers need. The drift
+// engine builds it; the JSON, HTML and CSV writers (reports/json, reports/html, reports/csv)
+// render it. Writers read only this value: never the store, never a target system.
+//
+// Ordering is part of the contract (reports are diffable): systems by name; findings by
+// severity (critical first), then kind, system, account, entitlement, fingerprint.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scanner/core/time.hpp"
+
+namespace rollcall::reports {
+
+enum class Severity { info = 0, low = 1, medium = 2, high = 3, critical = 4, error = 5 };
+std::string_view to_string(Severity s);
+// Accepts the names above; nullopt otherwise.
+std::optional<Severity> parse_severity(std::string_view text);
+
+enum class FindingStatus { new_, persisting, excepted, resolved };
+std::string_view to_string(FindingStatus s);  // "new", "persisting", "excepted", "resolved"
+
+struct SnapshotRef {
+  std::int64_t id = 0;
+  UnixTime taken_at = 0;   // finished_at of the observation
+  std::string digest;
+};
+
+struct SystemStatus {
+  std::string name;
+  std::string type;
+  std::string status;      // complete | partial | failed | stale | missing
+  std::optional<SnapshotRef> snapshot;
+  std::string error;
+  std::int64_t accounts = 0;
+  std::int64_t entitlements = 0;
+  std::int64_t grants = 0;
+};
+
+struct Evidence {
+  std::string roster_row;                 // "roster.csv:14" or ""
+  std::vector<std::string> policy;        // provenance lines: role "sre" <- includes ... <- file:line
+  std::optional<SnapshotRef> snapshot;    // what showed the actual state
+  std::string exception_ticket;           // set when excepted or exception_expired
+  std::optional<UnixTime> exception_expires;
+  std::string exception_reason;
+  std::string exception_source;           // policies/x.lua:40
+  std::map<std::string, std::string> extra;  // kind-specific facts (last_login, end_date, ...)
+};
+
+struct Finding {
+  std::string fingerprint;  // stable across scans: hash of kind, system, account, entitlement
+  std::string kind;         // terminated_active, unauthorized_access, ... (DESIGN.md)
+  Severity severity = Severity::medium;
+  FindingStatus status = FindingStatus::new_;
+  std::string system;
+  std::string account_id;
+  std::string account_login;
+  std::string person_email;
+  std::string person_name;
+  std::string entitlement_id;
+  std::string expected;
+  std::string actual;
+  std::string message;      // one human sentence
+  UnixTime first_seen = 0;
+  Evidence evidence;
+};
+
+struct ScanSummary {
+  std::map<std::string, std::int64_t> by_severity;  // open findings (new + persisting)
+  std::map<std::string, std::int64_t> by_kind;
+  std::map<std::string, std::int64_t> by_system;
+  std::int64_t open = 0;
+  std::int64_t new_ = 0;
+  std::int64_t persisting = 0;
+  std::int64_t excepted = 0;
+  std::int64_t resolved = 0;
+};
+
+struct TrendPoint {  // one earlier scan, for the trend chart
+  std::int64_t scan_id = 0;
+  UnixTime at = 0;
+  std::map<std::string, std::int64_t> by_severity;
+};
+
+struct Report {
+  std::string tool_version;
+  std::int64_t scan_id = 0;
+  UnixTime started_at = 0;
+  UnixTime finished_at = 0;
+  std::string workspace;
+  std::string roster_digest;
+  std::string policy_digest;
+  std::int64_t people = 0;
+  std::vector<SystemStatus> systems;
+  ScanSummary summary;
+  std::vector<Finding> findings;   // open and excepted
+  std::vector<Finding> resolved;   // present in the previous scan, gone now
+  std::vector<TrendPoint> trend;   // oldest first, includes this scan
+};
+
+}  // namespace rollcall::reports

@@ -1,0 +1,41 @@
+// rollcall's entry point: global options, then one subcommand. Each subcommand lives in its
+// own cmd_<name>.cpp and is added here.
+#include <CLI/CLI.hpp>
+
+#include "scanner/cli/context.hpp"
+#include "scanner/cli/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rollcall;
+  cli::Context ctx;
+  connectors::register_builtin_connectors(ctx.registry);
+  ctx.clock = std::make_unique<SystemClock>();
+  ctx.secrets = std::make_unique<SecretSource>(SecretSource::from_process_env());
+
+  CLI::App app{"rollcall: desired vs actual access, and the drift between them"};
+  app.set_version_flag("--version", std::string("rollcall ") + cli::kVersion);
+  app.option_defaults()->always_capture_default();
+  app.add_option("--workspace,-w", ctx.workspace, "workspace folder")->default_val(".");
+  app.add_flag("-v,--verbose", ctx.verbose, "more detail (repeat for more)");
+  app.add_flag("-q,--quiet", ctx.quiet, "errors only");
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  cli::add_init_command(app, ctx);
+  cli::add_snapshot_command(app, ctx);
+  cli::add_history_command(app, ctx);
+
+  // The logger must exist before any callback runs but depends on -v/-q: build it in the
+  // pre-callback of the parse.
+  app.parse_complete_callback([&] {
+    LogLevel level = ctx.quiet ? LogLevel::error : ctx.verbose > 0 ? LogLevel::debug : LogLevel::info;
+    ctx.log = std::make_unique<StderrLogger>(level);
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : cli::kExitError;
+  }
+  return ctx.exit_code;
+}

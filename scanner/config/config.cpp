@@ -1,0 +1,322 @@
+#include "scanner/config/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <set>
+
+#include "scanner/core/strings.hpp"
+#include "scanner/core/time.hpp"
+
+namespace rollcall::config {
+namespace {
+
+std::string type_name(ValueType t) {
+  switch (t) {
+    case ValueType::string: return "a string";
+    case ValueType::integer: return "an integer";
+    case ValueType::boolean: return "true or false";
+    case ValueType::string_list: return "a list of strings";
+    case ValueType::string_map: return "a table of strings";
+  }
+  return "a value";
+}
+
+int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
+
+std::vector<std::string> names_of(const std::vector<KeySpec>& specs) {
+  std::vector<std::string> out;
+  for (const auto& s : specs) out.push_back(s.name);
+  return out;
+}
+
+std::string unknown_key_message(const std::string& key, const std::vector<KeySpec>& specs,
+                                const std::string& context) {
+  std::string msg = "unknown key " + quoted(key) + " in " + context;
+  std::string guess = closest_match(key, names_of(specs));
+  if (!guess.empty()) msg += " (did you mean " + quoted(guess) + "?)";
+  return msg;
+}
+
+Result<Value> convert(const toml::node& node, const KeySpec& spec, const std::string& where) {
+  auto wrong = [&] {
+    return fail(where + ": key " + quoted(spec.name) + " must be " + type_name(spec.type));
+  };
+  switch (spec.type) {
+    case ValueType::string:
+      if (auto v = node.value<std::string>(); v && node.is_string()) return Value(*v);
+      return wrong();
+    case ValueType::integer:
+      if (node.is_integer()) return Value(*node.value<std::int64_t>());
+      return wrong();
+    case ValueType::boolean:
+      if (node.is_boolean()) return Value(*node.value<bool>());
+      return wrong();
+    case ValueType::string_list: {
+      // A single string is accepted where a list is expected ("all", one database).
+      if (node.is_string()) return Value(std::vector<std::string>{*node.value<std::string>()});
+      const toml::array* arr = node.as_array();
+      if (arr == nullptr) return wrong();
+      std::vector<std::string> out;
+      for (const auto& el : *arr) {
+        if (!el.is_string()) return wrong();
+        out.push_back(*el.value<std::string>());
+      }
+      return Value(std::move(out));
+    }
+    case ValueType::string_map: {
+      const toml::table* t = node.as_table();
+      if (t == nullptr) return wrong();
+      StringMap out;
+      for (const auto& [k, v] : *t) {
+        if (!v.is_string()) return wrong();
+        out[std::string(k.str())] = *v.value<std::string>();
+      }
+      return Value(std::move(out));
+    }
+  }
+  return wrong();
+}
+
+// Validates every key of `tbl` against `specs` into a Table; required keys must be present.
+Result<Table> read_table(const toml::table& tbl, const std::vector<KeySpec>& specs,
+                         const std::string& file, const std::string& context) {
+  Table out(file, line_of(tbl));
+  for (const auto& [k, node] : tbl) {
+    std::string key(k.str());
+    std::string where = file + ":" + std::to_string(line_of(node));
+    const KeySpec* spec = nullptr;
+    for (const auto& s : specs) {
+      if (s.name == key) spec = &s;
+    }
+    if (spec == nullptr) return fail(where + ": " + unknown_key_message(key, specs, context));
+    RC_ASSIGN(Value v, convert(node, *spec, where));
+    out.set(key, std::move(v), line_of(node));
+  }
+  for (const auto& s : specs) {
+    if (s.required && !out.has(s.name)) {
+      return fail(out.where() + ": " + context + " is missing required key " + quoted(s.name));
+    }
+  }
+  return out;
+}
+
+std::vector<KeySpec> concat(const std::vector<KeySpec>& a, const std::vector<KeySpec>& b) {
+  std::vector<KeySpec> out = a;
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+const std::vector<KeySpec>& roster_keys() {
+  static const std::vector<KeySpec> k = {
+      {"type", ValueType::string, false, "roster format: csv or json", "csv"},
+      {"path", ValueType::string, true, "roster file, relative to the workspace", ""},
+      {"columns", ValueType::string_map, false, "field = \"header in the export\"", ""},
+  };
+  return k;
+}
+
+const std::vector<KeySpec>& workspace_keys() {
+  static const std::vector<KeySpec> k = {
+      {"policies", ValueType::string, false, "folder of Lua policy files", "policies"},
+      {"reports", ValueType::string, false, "folder for scan reports", "reports"},
+      {"database", ValueType::string, false, "SQLite database file", "rollcall.db"},
+  };
+  return k;
+}
+
+std::filesystem::path resolve(const std::filesystem::path& dir, const std::string& p) {
+  std::filesystem::path path(p);
+  return path.is_absolute() ? path : dir / path;
+}
+
+}  // namespace
+
+void Table::set(const std::string& key, Value value, int line) {
+  values_[key] = std::move(value);
+  lines_[key] = line;
+}
+
+std::optional<std::string> Table::string(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::nullopt;
+  if (auto* v = std::get_if<std::string>(&it->second)) return *v;
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> Table::integer(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::nullopt;
+  if (auto* v = std::get_if<std::int64_t>(&it->second)) return *v;
+  return std::nullopt;
+}
+
+std::optional<bool> Table::boolean(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::nullopt;
+  if (auto* v = std::get_if<bool>(&it->second)) return *v;
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> Table::list(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::nullopt;
+  if (auto* v = std::get_if<std::vector<std::string>>(&it->second)) return *v;
+  return std::nullopt;
+}
+
+std::optional<StringMap> Table::map(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::nullopt;
+  if (auto* v = std::get_if<StringMap>(&it->second)) return *v;
+  return std::nullopt;
+}
+
+std::string Table::where(const std::string& key) const {
+  auto it = lines_.find(key);
+  return file_ + ":" + std::to_string(it == lines_.end() ? line_ : it->second);
+}
+
+const SystemConfig* WorkspaceConfig::find_system(const std::string& name) const {
+  for (const auto& s : systems) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+const std::vector<KeySpec>& common_system_keys() {
+  static const std::vector<KeySpec> k = {
+      {"name", ValueType::string, true, "unique name of this system in the workspace", ""},
+      {"type", ValueType::string, true, "connector type", ""},
+      {"max_snapshot_age", ValueType::string, false,
+       "a snapshot older than this makes the system incomplete (e.g. \"26h\")", ""},
+      {"timeout", ValueType::string, false, "time limit for one request or query to the system (e.g. \"30s\")",
+       "60s"},
+  };
+  return k;
+}
+
+const std::map<std::string, std::vector<KeySpec>>& section_specs() {
+  static const std::map<std::string, std::vector<KeySpec>> k = {
+      {"scan",
+       {{"fail_on", ValueType::string, false, "default --fail-on severity", ""},
+        {"formats", ValueType::string_list, false, "default report formats", "[\"json\",\"html\",\"csv\"]"}}},
+      {"match",
+       {{"mapping", ValueType::string, false,
+         "CSV file of explicit account -> person mappings (system,account,email)", ""}}},
+      {"apply",
+       {{"max_destructive", ValueType::integer, false,
+         "refuse a plan with more destructive actions than this", "25"},
+        {"max_destructive_share", ValueType::string, false,
+         "refuse when a system would lose more than this share of accounts (e.g. \"10%\")", "10%"}}},
+  };
+  return k;
+}
+
+Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
+                                       const ConnectorKeys& connector_keys,
+                                       const std::vector<std::string>& known_types) {
+  WorkspaceConfig cfg;
+  std::error_code ec;
+  cfg.dir = std::filesystem::absolute(dir, ec);
+  cfg.file = cfg.dir / "rollcall.toml";
+  const std::string file = cfg.file.string();
+  if (!std::filesystem::exists(cfg.file, ec)) {
+    return fail(file + ": not found (is " + quoted(dir.string()) +
+                " a rollcall workspace? `rollcall init` creates one)");
+  }
+  toml::table root;
+  try {
+    root = toml::parse_file(file);
+  } catch (const toml::parse_error& e) {
+    return fail(file + ":" + std::to_string(e.source().begin.line) + ": " +
+                std::string(e.description()));
+  }
+
+  std::vector<KeySpec> top = workspace_keys();
+  for (const auto& [name, _] : section_specs()) top.push_back({name, ValueType::string_map});
+  top.push_back({"roster", ValueType::string_map});
+  top.push_back({"system", ValueType::string_list});
+
+  Table ws(file, 1);
+  for (const auto& [k, node] : root) {
+    std::string key(k.str());
+    std::string where = file + ":" + std::to_string(line_of(node));
+    if (key == "roster") {
+      const toml::table* t = node.as_table();
+      if (t == nullptr) return fail(where + ": [roster] must be a table");
+      RC_ASSIGN(Table r, read_table(*t, roster_keys(), file, "[roster]"));
+      cfg.roster.type = r.string("type").value_or("csv");
+      if (cfg.roster.type != "csv" && cfg.roster.type != "json") {
+        return fail(r.where("type") + ": roster type " + quoted(cfg.roster.type) +
+                    " is not supported (expected csv or json)");
+      }
+      cfg.roster.path = resolve(cfg.dir, *r.string("path"));
+      cfg.roster.columns = r.map("columns").value_or(StringMap{});
+      cfg.roster.where = r.where();
+    } else if (key == "system") {
+      const toml::array* arr = node.as_array();
+      if (arr == nullptr || !arr->is_array_of_tables()) {
+        return fail(where + ": \"system\" must be written as [[system]] tables");
+      }
+      for (const auto& el : *arr) {
+        const toml::table& t = *el.as_table();
+        std::string hwhere = file + ":" + std::to_string(line_of(t));
+        auto type_node = t["type"];
+        if (!type_node.is_string()) return fail(hwhere + ": [[system]] is missing required key \"type\"");
+        std::string type = *type_node.value<std::string>();
+        const std::vector<KeySpec>* specs = connector_keys(type);
+        if (specs == nullptr) {
+          std::string msg = file + ":" + std::to_string(line_of(*type_node.node())) +
+                            ": unknown system type " + quoted(type) + " (known: " +
+                            join(known_types, ", ") + ")";
+          return fail(msg);
+        }
+        auto name_node = t["name"];
+        std::string context = name_node.is_string()
+                                  ? "system " + quoted(*name_node.value<std::string>())
+                                  : "[[system]]";
+        RC_ASSIGN(Table keys, read_table(t, concat(common_system_keys(), *specs), file, context));
+        SystemConfig sys;
+        sys.name = *keys.string("name");
+        sys.type = type;
+        sys.where = hwhere;
+        if (auto age = keys.string("max_snapshot_age")) {
+          auto d = parse_duration(*age);
+          if (!d) return fail(keys.where("max_snapshot_age") + ": " + d.error().message());
+          sys.max_snapshot_age_s = *d;
+        }
+        if (auto to = keys.string("timeout")) {
+          auto d = parse_duration(*to);
+          if (!d) return fail(keys.where("timeout") + ": " + d.error().message());
+          sys.timeout_s = *d;
+        }
+        if (const SystemConfig* prev = cfg.find_system(sys.name)) {
+          return fail(keys.where("name") + ": system name " + quoted(sys.name) +
+                      " is already used at " + prev->where);
+        }
+        sys.keys = std::move(keys);
+        cfg.systems.push_back(std::move(sys));
+      }
+    } else if (section_specs().count(key)) {
+      const toml::table* t = node.as_table();
+      if (t == nullptr) return fail(where + ": [" + key + "] must be a table");
+      RC_ASSIGN(Table s, read_table(*t, section_specs().at(key), file, "[" + key + "]"));
+      cfg.sections[key] = std::move(s);
+    } else {
+      const KeySpec* spec = nullptr;
+      for (const auto& s : workspace_keys()) {
+        if (s.name == key) spec = &s;
+      }
+      if (spec == nullptr) return fail(where + ": " + unknown_key_message(key, top, "rollcall.toml"));
+      RC_ASSIGN(Value v, convert(node, *spec, where));
+      ws.set(key, std::move(v), line_of(node));
+    }
+  }
+  if (cfg.roster.path.empty()) return fail(file + ": missing [roster] section (path of the HR roster)");
+  cfg.policies_dir = resolve(cfg.dir, ws.string("policies").value_or("policies"));
+  cfg.reports_dir = resolve(cfg.dir, ws.string("reports").value_or("reports"));
+  cfg.database = resolve(cfg.dir, ws.string("database").value_or("rollcall.db"));
+  return cfg;
+}
+
+}  // namespace rollcall::config

@@ -1,0 +1,64 @@
+#include "scanner/core/model.hpp"
+
+#include "scanner/core/strings.hpp"
+
+namespace rollcall {
+
+std::string_view to_string(AccountKind kind) {
+  switch (kind) {
+    case AccountKind::human: return "human";
+    case AccountKind::service: return "service";
+    case AccountKind::bot: return "bot";
+  }
+  return "human";
+}
+
+std::string_view to_string(AccountStatus status) {
+  switch (status) {
+    case AccountStatus::active: return "active";
+    case AccountStatus::suspended: return "suspended";
+    case AccountStatus::disabled: return "disabled";
+  }
+  return "active";
+}
+
+std::string_view to_string(SnapshotStatus status) {
+  switch (status) {
+    case SnapshotStatus::complete: return "complete";
+    case SnapshotStatus::partial: return "partial";
+    case SnapshotStatus::failed: return "failed";
+  }
+  return "failed";
+}
+
+Result<AccountKind> parse_account_kind(std::string_view text) {
+  if (text == "human") return AccountKind::human;
+  if (text == "service") return AccountKind::service;
+  if (text == "bot") return AccountKind::bot;
+  return fail("unknown account kind " + quoted(text) + " (expected human, service or bot)");
+}
+
+Result<AccountStatus> parse_account_status(std::string_view text) {
+  if (text == "active") return AccountStatus::active;
+  if (text == "suspended") return AccountStatus::suspended;
+  if (text == "disabled") return AccountStatus::disabled;
+  return fail("unknown account status " + quoted(text) +
+              " (expected active, suspended or disabled)");
+}
+
+Result<SnapshotStatus> parse_snapshot_status(std::string_view text) {
+  if (text == "complete") return SnapshotStatus::complete;
+  if (text == "partial") return SnapshotStatus::partial;
+  if (text == "failed") return SnapshotStatus::failed;
+  return fail("unknown snapshot status " + quoted(text));
+}
+
+Result<EntitlementId> split_entitlement_id(std::string_view id) {
+  auto colon = id.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == id.size()) {
+    return fail("malformed entitlement id " + quoted(id) + " (expected \"<type>:<name>\")");
+  }
+  return EntitlementId{std::string(id.substr(0, colon)), std::string(id.substr(colon + 1))};
+}
+
+}  // namespace rollcall

@@ -1,0 +1,63 @@
+// The access data model shared by connectors, the store and the drift engine: what one system
+// says about its accounts, its entitlements and who holds which. Plain values, no behaviour.
+// Entitlement ids are "<type>:<name>" (team:platform, role:db_admin, group:Finance).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "scanner/core/result.hpp"
+#include "scanner/core/time.hpp"
+
+namespace rollcall {
+
+enum class AccountKind { human, service, bot };
+enum class AccountStatus { active, suspended, disabled };
+enum class SnapshotStatus { complete, partial, failed };
+
+std::string_view to_string(AccountKind kind);
+std::string_view to_string(AccountStatus status);
+std::string_view to_string(SnapshotStatus status);
+// Each parser accepts exactly the names to_string() produces; fails naming the bad value.
+Result<AccountKind> parse_account_kind(std::string_view text);
+Result<AccountStatus> parse_account_status(std::string_view text);
+Result<SnapshotStatus> parse_snapshot_status(std::string_view text);
+
+struct Account {
+  std::string id;  // stable id within the system (login, SCIM id, DN, role name...)
+  std::string login;
+  std::string email;
+  std::string display_name;
+  AccountKind kind = AccountKind::human;
+  AccountStatus status = AccountStatus::active;
+  std::optional<UnixTime> last_login;
+  std::optional<UnixTime> created_at;
+  std::string external_id;
+  std::string attrs_json = "{}";  // a JSON object of system-specific attributes
+};
+
+struct Entitlement {
+  std::string id;  // "<type>:<name>"
+  std::string type;
+  std::string name;
+  bool privileged = false;
+  std::string attrs_json = "{}";
+};
+
+struct Grant {
+  std::string account_id;
+  std::string entitlement_id;
+  std::string level = "member";
+  std::string via = "direct";  // "direct", or the group/role id it is inherited through
+};
+
+// Splits "<type>:<name>" at the first ':'. Fails when either side is empty.
+struct EntitlementId {
+  std::string type;
+  std::string name;
+};
+Result<EntitlementId> split_entitlement_id(std::string_view id);
+
+}  // namespace rollcall

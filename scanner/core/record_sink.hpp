@@ -1,0 +1,26 @@
+// RecordSink: where a connector sends what it read from a system. The store implements it
+// (see store/snapshot_store.hpp); tests implement it to collect records. A connector only ever
+// emits records into a sink: it never opens the database.
+//
+// Records may arrive in any order: a grant may name an account or entitlement emitted later.
+// An entitlement referenced by a grant but never emitted is created from its id.
+// A sink method fails when the record is invalid (duplicate account id, empty id); the
+// connector then stops and returns that error with its own context (file:line, request).
+#pragma once
+
+#include <string>
+
+#include "scanner/core/model.hpp"
+#include "scanner/core/result.hpp"
+
+namespace rollcall {
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual Result<void> account(const Account& account) = 0;
+  virtual Result<void> entitlement(const Entitlement& entitlement) = 0;
+  virtual Result<void> grant(const Grant& grant) = 0;
+};
+
+}  // namespace rollcall

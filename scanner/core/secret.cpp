@@ -1,0 +1,47 @@
+#include "scanner/core/secret.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "scanner/core/strings.hpp"
+
+namespace rollcall {
+
+SecretSource::SecretSource(EnvLookup lookup_env) : lookup_env_(std::move(lookup_env)) {}
+
+SecretSource SecretSource::from_process_env() {
+  return SecretSource([](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  });
+}
+
+SecretSource SecretSource::from_map(std::map<std::string, std::string> vars) {
+  return SecretSource([vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+Result<Secret> SecretSource::from_env(const std::string& var) const {
+  auto v = lookup_env_(var);
+  if (!v || v->empty()) return fail("environment variable " + var + " is not set");
+  return Secret(*v);
+}
+
+Result<Secret> SecretSource::from_file(const std::string& path) const {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("cannot read secret file " + quoted(path));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  std::string s = buf.str();
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  if (!s.empty() && s.back() == '\r') s.pop_back();
+  if (s.empty()) return fail("secret file " + quoted(path) + " is empty");
+  return Secret(std::move(s));
+}
+
+}  // namespace rollcall

@@ -1,0 +1,65 @@
+// The store's schema, as an append-only list of migrations (see kMigrations in sqlite.cpp).
+#include <string_view>
+#include <vector>
+
+namespace rollcall::store {
+
+extern const std::vector<std::string_view> kMigrations;
+const std::vector<std::string_view> kMigrations = {
+    // 1: snapshots of current access.
+    R"sql(
+CREATE TABLE snapshot (
+  id INTEGER PRIMARY KEY,
+  system TEXT NOT NULL,
+  connector_type TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('complete', 'partial', 'failed')),
+  error TEXT NOT NULL DEFAULT '',
+  digest TEXT NOT NULL DEFAULT '',
+  accounts INTEGER NOT NULL DEFAULT 0,
+  entitlements INTEGER NOT NULL DEFAULT 0,
+  grants INTEGER NOT NULL DEFAULT 0,
+  -- The snapshot whose rows hold this observation's data: itself, or an earlier snapshot of
+  -- the same system with the same digest (an unchanged re-observation stores no second copy).
+  data_id INTEGER REFERENCES snapshot(id)
+);
+CREATE INDEX snapshot_by_system ON snapshot(system, id);
+
+CREATE TABLE account (
+  snapshot_id INTEGER NOT NULL,
+  account_id TEXT NOT NULL,
+  login TEXT NOT NULL,
+  email TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  last_login INTEGER,
+  created_at INTEGER,
+  external_id TEXT NOT NULL,
+  attrs TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, account_id)
+) WITHOUT ROWID;
+
+CREATE TABLE entitlement (
+  snapshot_id INTEGER NOT NULL,
+  entitlement_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  name TEXT NOT NULL,
+  privileged INTEGER NOT NULL,
+  attrs TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, entitlement_id)
+) WITHOUT ROWID;
+
+CREATE TABLE "grant" (
+  snapshot_id INTEGER NOT NULL,
+  account_id TEXT NOT NULL,
+  entitlement_id TEXT NOT NULL,
+  via TEXT NOT NULL,
+  level TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, account_id, entitlement_id, via)
+) WITHOUT ROWID;
+)sql",
+};
+
+}  // namespace rollcall::store

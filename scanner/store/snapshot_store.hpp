@@ -1,0 +1,112 @@
+// Snapshots of current access, per system, in the workspace database.
+//
+// A snapshot is written by a SnapshotWriter (a RecordSink) inside one transaction: until
+// commit() nothing of it is visible, and a crash or kill -9 leaves the previous snapshots
+// intact. When the data's digest equals the system's latest complete snapshot, commit() stores
+// no second copy: it records an observation at the new time that points at the earlier data
+// (SnapshotInfo::data_id), so re-snapshotting unchanged data is cheap and the file barely grows.
+// A failed fetch is recorded with abort(): status partial/failed, the error, and no data.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "scanner/core/digest.hpp"
+#include "scanner/core/model.hpp"
+#include "scanner/core/record_sink.hpp"
+#include "scanner/core/result.hpp"
+#include "scanner/store/sqlite.hpp"
+
+namespace rollcall::store {
+
+struct SnapshotInfo {
+  std::int64_t id = 0;
+  std::string system;
+  std::string connector_type;
+  UnixTime started_at = 0;
+  UnixTime finished_at = 0;
+  SnapshotStatus status = SnapshotStatus::failed;
+  std::string error;
+  std::string digest;
+  std::int64_t accounts = 0;
+  std::int64_t entitlements = 0;
+  std::int64_t grants = 0;
+  std::int64_t data_id = 0;  // snapshot whose rows hold the data; == id unless unchanged
+
+  bool unchanged() const { return status == SnapshotStatus::complete && data_id != id; }
+};
+
+class SnapshotWriter final : public RecordSink {
+ public:
+  ~SnapshotWriter() override;
+
+  Result<void> account(const Account& account) override;
+  Result<void> entitlement(const Entitlement& entitlement) override;
+  Result<void> grant(const Grant& grant) override;
+
+  // Validates references (every grant's account exists; entitlements referenced but not
+  // emitted are created from their id), then commits as `complete`. Fails (and stores nothing)
+  // on a dangling reference; the caller then calls abort() with that error.
+  Result<SnapshotInfo> commit(UnixTime finished_at);
+  // Discards the data and records the attempt as partial (records were read) or failed.
+  Result<SnapshotInfo> abort(const Error& error, UnixTime finished_at);
+
+  std::int64_t records() const { return accounts_.size() + entitlements_.size() + grants_; }
+  std::int64_t grants() const { return grants_; }
+
+ private:
+  friend class SnapshotStore;
+  SnapshotWriter(Database& db, std::string system, std::string connector_type, UnixTime started_at);
+  Result<void> start();
+
+  Database& db_;
+  std::string system_;
+  std::string connector_type_;
+  UnixTime started_at_;
+  std::int64_t id_ = 0;
+  bool open_ = false;
+  std::optional<Statement> insert_account_, insert_entitlement_, insert_grant_;
+  std::unordered_set<std::string> accounts_;
+  std::unordered_set<std::string> entitlements_;
+  std::unordered_set<std::string> referenced_entitlements_;  // by grants, not (yet) emitted
+  std::vector<std::string> unseen_grant_accounts_;            // checked at commit
+  std::int64_t grants_ = 0;
+  MultisetDigest digest_;
+  std::string scratch_;
+};
+
+class SnapshotStore {
+ public:
+  explicit SnapshotStore(Database& db) : db_(db) {}
+
+  // Starts a snapshot; the returned writer holds the database's write transaction until
+  // commit() or abort(). Fails when another process is writing (after a short busy wait).
+  Result<std::unique_ptr<SnapshotWriter>> begin(const std::string& system,
+                                                const std::string& connector_type,
+                                                UnixTime started_at);
+
+  // The most recent snapshot row of the system, whatever its status; nullopt if none.
+  Result<std::optional<SnapshotInfo>> latest(const std::string& system);
+  // The most recent complete snapshot of the system; nullopt if none.
+  Result<std::optional<SnapshotInfo>> latest_complete(const std::string& system);
+  Result<std::optional<SnapshotInfo>> get(std::int64_t snapshot_id);
+  // Snapshot rows, newest first; all systems when `system` is empty.
+  Result<std::vector<SnapshotInfo>> list(const std::string& system, int limit);
+
+  // Readers over the data of a complete snapshot (data_id is resolved), ordered by id.
+  Result<std::vector<Account>> accounts(const SnapshotInfo& snapshot);
+  Result<std::vector<Entitlement>> entitlements(const SnapshotInfo& snapshot);
+  // Streams grants ordered by (account_id, entitlement_id, via); fn may fail to stop early.
+  Result<void> for_each_grant(const SnapshotInfo& snapshot,
+                              const std::function<Result<void>(const Grant&)>& fn);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace rollcall::store

@@ -1,0 +1,99 @@
+// A thin RAII layer over SQLite for the store module: Database owns the connection and applies
+// the schema migrations on open; Statement is a prepared statement with typed binds. Errors are
+// returned as Result with SQLite's message and the SQL's first words. Not thread-safe: one
+// Database per thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "scanner/core/result.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace rollcall::store {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql) : db_(db), stmt_(stmt), sql_(std::move(sql)) {}
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+
+  // Binds are 1-based, as in SQLite. Text is copied (SQLITE_TRANSIENT).
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::optional<std::int64_t> value);  // nullopt binds NULL
+  Statement& bind_null(int index);
+
+  // Steps once: true when a row is available, false when done.
+  Result<bool> step();
+  // Steps to completion, for statements that return no rows.
+  Result<void> run();
+  void reset();
+
+  std::string text(int col) const;
+  std::int64_t integer(int col) const;
+  std::optional<std::int64_t> optional_integer(int col) const;
+  bool is_null(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  std::string sql_;
+};
+
+class Database {
+ public:
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Opens (creating if needed) the database file in WAL mode and migrates it to the latest
+  // schema. Fails when the file is not a database, is unreadable, or has a newer schema than
+  // this binary knows ("upgrade rollcall"), naming the path.
+  static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path);
+  // An in-memory database with the latest schema, for tests.
+  static Result<std::unique_ptr<Database>> open_memory();
+
+  Result<void> exec(std::string_view sql);
+  Result<Statement> prepare(std::string_view sql);
+  std::int64_t last_insert_id() const;
+  int changes() const;
+  int schema_version() const { return schema_version_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Result<void> migrate();
+
+  sqlite3* db_;
+  std::string path_;
+  int schema_version_ = 0;
+};
+
+// Latest schema version this binary writes.
+int latest_schema_version();
+
+// RAII transaction: rolls back on destruction unless commit() succeeded.
+class Transaction {
+ public:
+  // BEGIN IMMEDIATE: takes the write lock now, so a concurrent writer fails fast.
+  static Result<Transaction> begin(Database& db);
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction(const Transaction&) = delete;
+  ~Transaction();
+  Result<void> commit();
+
+ private:
+  explicit Transaction(Database& db) : db_(&db) {}
+  Database* db_;
+};
+
+}  // namespace rollcall::store

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rollcall needs (only those missing) and builds it.
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+# Usage: scripts/setup.sh [--with-test-deps]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build_pkgs=(cmake g++ make pkg-config liblua5.4-dev libcli11-dev nlohmann-json3-dev
+  libcurl4-openssl-dev libsqlite3-dev catch2 libpq-dev libldap-dev libssl-dev
+  libcpp-httplib-dev libtomlplusplus-dev ca-certificates)
+test_pkgs=(postgresql slapd ldap-utils chromium sqlite3)
+
+pkgs=("${build_pkgs[@]}")
+[[ "${1:-}" == "--with-test-deps" ]] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  # slapd's postinst would otherwise configure and start a system directory we never use.
+  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections 2>/dev/null || true
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build_type=${BUILD_TYPE:-Release}
+cmake -S "$here" -B "$here/build" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+cmake --build "$here/build" -j"$(nproc)"
