@@ -37,13 +37,13 @@ class ProgressSink final : public RecordSink {
 Result<SnapshotOutcome> take_snapshot(const config::SystemConfig& system, const Registry& registry,
                                       const ConnectorEnv& env, store::SnapshotStore& store,
                                       const ProgressFn& progress) {
-  const std::string label = "system " + quoted(system.name);
+  const std::string label = "system " + quote(system.name);
   const ConnectorType* type = registry.find(system.type);
   UnixTime started = env.clock.now();
   RC_ASSIGN(auto writer, store.begin(system.name, system.type, started));
 
   auto run = [&]() -> Result<store::SnapshotInfo> {
-    if (type == nullptr) return fail("unknown system type " + quoted(system.type));
+    if (type == nullptr) return fail("unknown system type " + quote(system.type));
     RC_ASSIGN(auto connector, type->create(system, env));
     ProgressSink sink(*writer, progress);
     RC_TRY(connector->fetch(sink));

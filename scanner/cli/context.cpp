@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+
 namespace rollcall::cli {
 
 Result<config::WorkspaceConfig> Context::load_config() const {
@@ -17,6 +19,13 @@ bool Context::interactive() const { return !quiet && ::isatty(STDERR_FILENO) == 
 void Context::report(const Error& error) {
   log->error(error.message());
   exit_code = kExitError;
+}
+
+void Context::out(const std::string& line) const {
+  if (quiet) return;
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
 }
 
 }  // namespace rollcall::cli

@@ -34,6 +34,7 @@ struct Context {
   std::unique_ptr<Clock> clock;
   std::unique_ptr<SecretSource> secrets;
   connectors::Registry registry;
+  http::TransportFactory* http = nullptr;  // owned by main; null until HTTP is wired
   int exit_code = kExitOk;
 
   // Reads and validates <workspace>/rollcall.toml.
@@ -44,6 +45,8 @@ struct Context {
   bool interactive() const;
   // Logs the error as one line and sets exit code 1.
   void report(const Error& error);
+  // Prints a result line on stdout (not with -q).
+  void out(const std::string& line) const;
 };
 
 // One function per subcommand, each in cmd_<name>.cpp: adds the subcommand and its callback.

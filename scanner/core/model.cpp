@@ -35,14 +35,14 @@ Result<AccountKind> parse_account_kind(std::string_view text) {
   if (text == "human") return AccountKind::human;
   if (text == "service") return AccountKind::service;
   if (text == "bot") return AccountKind::bot;
-  return fail("unknown account kind " + quoted(text) + " (expected human, service or bot)");
+  return fail("unknown account kind " + quote(text) + " (expected human, service or bot)");
 }
 
 Result<AccountStatus> parse_account_status(std::string_view text) {
   if (text == "active") return AccountStatus::active;
   if (text == "suspended") return AccountStatus::suspended;
   if (text == "disabled") return AccountStatus::disabled;
-  return fail("unknown account status " + quoted(text) +
+  return fail("unknown account status " + quote(text) +
               " (expected active, suspended or disabled)");
 }
 
@@ -50,13 +50,13 @@ Result<SnapshotStatus> parse_snapshot_status(std::string_view text) {
   if (text == "complete") return SnapshotStatus::complete;
   if (text == "partial") return SnapshotStatus::partial;
   if (text == "failed") return SnapshotStatus::failed;
-  return fail("unknown snapshot status " + quoted(text));
+  return fail("unknown snapshot status " + quote(text));
 }
 
 Result<EntitlementId> split_entitlement_id(std::string_view id) {
   auto colon = id.find(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == id.size()) {
-    return fail("malformed entitlement id " + quoted(id) + " (expected \"<type>:<name>\")");
+    return fail("malformed entitlement id " + quote(id) + " (expected \"<type>:<name>\")");
   }
   return EntitlementId{std::string(id.substr(0, colon)), std::string(id.substr(colon + 1))};
 }

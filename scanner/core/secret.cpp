@@ -34,13 +34,13 @@ Result<Secret> SecretSource::from_env(const std::string& var) const {
 
 Result<Secret> SecretSource::from_file(const std::string& path) const {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("cannot read secret file " + quoted(path));
+  if (!in) return fail("cannot read secret file " + quote(path));
   std::ostringstream buf;
   buf << in.rdbuf();
   std::string s = buf.str();
   if (!s.empty() && s.back() == '\n') s.pop_back();
   if (!s.empty() && s.back() == '\r') s.pop_back();
-  if (s.empty()) return fail("secret file " + quoted(path) + " is empty");
+  if (s.empty()) return fail("secret file " + quote(path) + " is empty");
   return Secret(std::move(s));
 }
 

@@ -76,7 +76,7 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
   return best;
 }
 
-std::string quoted(std::string_view s) {
+std::string quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);

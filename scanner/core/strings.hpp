@@ -18,6 +18,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` if it is close enough to be a plausible typo, else "".
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 // Quotes a value for an error message: "value" with control characters escaped.
-std::string quoted(std::string_view s);
+std::string quote(std::string_view s);
 
 }  // namespace rollcall

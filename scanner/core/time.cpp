@@ -56,7 +56,7 @@ bool valid_day(int y, int m, int d) {
 
 Result<UnixTime> parse_iso8601(std::string_view text) {
   std::string_view s = trim(text);
-  auto bad = [&] { return fail("invalid date/time " + quoted(text) + " (expected ISO 8601)"); };
+  auto bad = [&] { return fail("invalid date/time " + quote(text) + " (expected ISO 8601)"); };
   std::size_t pos = 0;
   int y, mo, d;
   if (!read_digits(s, pos, 4, y) || pos >= s.size() || s[pos++] != '-' ||
@@ -118,7 +118,7 @@ std::string format_date(UnixTime t) { return format_iso8601(t).substr(0, 10); }
 Result<std::int64_t> parse_duration(std::string_view text) {
   std::string_view s = trim(text);
   auto bad = [&] {
-    return fail("invalid duration " + quoted(text) + " (expected e.g. \"90s\", \"15m\", \"26h\", \"7d\")");
+    return fail("invalid duration " + quote(text) + " (expected e.g. \"90s\", \"15m\", \"26h\", \"7d\")");
   };
   if (s.empty()) return bad();
   std::int64_t n = 0;

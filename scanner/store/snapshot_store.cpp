@@ -72,15 +72,18 @@ Result<void> SnapshotWriter::start() {
   s.bind(1, system_).bind(2, connector_type_).bind(3, started_at_).bind(4, started_at_);
   RC_TRY(s.run());
   id_ = db_.last_insert_id();
-  RC_ASSIGN(insert_account_, db_.prepare(
+  RC_ASSIGN(Statement insert_account_stmt, db_.prepare(
       "INSERT INTO account (snapshot_id, account_id, login, email, display_name, kind, status, "
       "last_login, created_at, external_id, attrs) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
-  RC_ASSIGN(insert_entitlement_, db_.prepare(
+  RC_ASSIGN(Statement insert_entitlement_stmt, db_.prepare(
       "INSERT INTO entitlement (snapshot_id, entitlement_id, type, name, privileged, attrs) "
       "VALUES (?,?,?,?,?,?)"));
-  RC_ASSIGN(insert_grant_, db_.prepare(
+  RC_ASSIGN(Statement insert_grant_stmt, db_.prepare(
       "INSERT OR IGNORE INTO \"grant\" (snapshot_id, account_id, entitlement_id, via, level) "
       "VALUES (?,?,?,?,?)"));
+  insert_account_.emplace(std::move(insert_account_stmt));
+  insert_entitlement_.emplace(std::move(insert_entitlement_stmt));
+  insert_grant_.emplace(std::move(insert_grant_stmt));
   // A big page cache keeps the bulk insert off the disk until commit.
   RC_TRY(db_.exec("PRAGMA cache_size = -262144"));
   return {};
@@ -88,7 +91,7 @@ Result<void> SnapshotWriter::start() {
 
 Result<void> SnapshotWriter::account(const Account& a) {
   if (a.id.empty()) return fail("account with an empty id");
-  if (!accounts_.insert(a.id).second) return fail("duplicate account id " + quoted(a.id));
+  if (!accounts_.insert(a.id).second) return fail("duplicate account id " + quote(a.id));
   Statement& s = *insert_account_;
   s.bind(1, id_).bind(2, a.id).bind(3, a.login).bind(4, a.email).bind(5, a.display_name)
       .bind(6, to_string(a.kind)).bind(7, to_string(a.status)).bind(8, a.last_login)
@@ -111,7 +114,7 @@ Result<void> SnapshotWriter::account(const Account& a) {
 
 Result<void> SnapshotWriter::entitlement(const Entitlement& e) {
   RC_ASSIGN(EntitlementId parts, split_entitlement_id(e.id));
-  if (!entitlements_.insert(e.id).second) return fail("duplicate entitlement id " + quoted(e.id));
+  if (!entitlements_.insert(e.id).second) return fail("duplicate entitlement id " + quote(e.id));
   referenced_entitlements_.erase(e.id);
   const std::string& type = e.type.empty() ? parts.type : e.type;
   const std::string& name = e.name.empty() ? parts.name : e.name;
@@ -131,7 +134,7 @@ Result<void> SnapshotWriter::entitlement(const Entitlement& e) {
 
 Result<void> SnapshotWriter::grant(const Grant& g) {
   if (g.account_id.empty()) return fail("grant with an empty account id");
-  if (g.entitlement_id.empty()) return fail("grant of account " + quoted(g.account_id) + " has an empty entitlement id");
+  if (g.entitlement_id.empty()) return fail("grant of account " + quote(g.account_id) + " has an empty entitlement id");
   if (!accounts_.count(g.account_id)) unseen_grant_accounts_.push_back(g.account_id);
   if (!entitlements_.count(g.entitlement_id)) referenced_entitlements_.insert(g.entitlement_id);
   Statement& s = *insert_grant_;
@@ -151,7 +154,7 @@ Result<void> SnapshotWriter::grant(const Grant& g) {
 
 Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
   for (const auto& a : unseen_grant_accounts_) {
-    if (!accounts_.count(a)) return fail("a grant references account " + quoted(a) + ", which is not in the export");
+    if (!accounts_.count(a)) return fail("a grant references account " + quote(a) + ", which is not in the export");
   }
   unseen_grant_accounts_.clear();
   // Entitlements only referenced by grants are created from their ids.

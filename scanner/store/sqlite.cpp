@@ -97,7 +97,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
   int rc = sqlite3_open_v2(p.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   std::unique_ptr<Database> db(new Database(raw, p));
   if (rc != SQLITE_OK) {
-    return fail("cannot open database " + quoted(p) + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+    return fail("cannot open database " + quote(p) + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
   }
   sqlite3_busy_timeout(raw, 5000);
   auto setup = [&]() -> Result<void> {
@@ -106,7 +106,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
     RC_TRY(db->exec("PRAGMA foreign_keys=ON"));
     return db->migrate();
   };
-  if (auto r = setup(); !r) return r.context("database " + quoted(p));
+  if (auto r = setup(); !r) return r.context("database " + quote(p));
   return db;
 }
 

@@ -1,0 +1,84 @@
+#include "connectors/file/export_csv.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "connectors/file/export_fields.hpp"
+#include "scanner/core/csv.hpp"
+#include "scanner/core/strings.hpp"
+
+namespace rollcall::connectors::file {
+namespace {
+
+Result<void> read_one(const std::filesystem::path& path, Section section, RecordSink& sink) {
+  const std::string name = path.filename().string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("cannot read " + quote(path.string()));
+  CsvReader reader(in);
+  std::vector<std::string> header, row;
+  auto got = reader.next(header);
+  if (!got) return fail(name + ":" + got.error().message());
+  if (!*got) return fail(name + ": empty file (no header line)");
+
+  constexpr std::string_view kAttrPrefix = "attrs.";
+  std::vector<bool> is_attr(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    header[i] = std::string(trim(header[i]));
+    is_attr[i] = starts_with(header[i], kAttrPrefix);
+  }
+  PendingRecord record;
+  while (true) {
+    got = reader.next(row);
+    if (!got) return fail(name + ":" + got.error().message());
+    if (!*got) break;
+    const std::string where = name + ":" + std::to_string(reader.line());
+    if (row.size() != header.size()) {
+      return fail(where + ": expected " + std::to_string(header.size()) + " fields, found " +
+                  std::to_string(row.size()));
+    }
+    reset(record);
+    nlohmann::json attrs;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (is_attr[i]) {
+        if (!row[i].empty()) attrs[header[i].substr(kAttrPrefix.size())] = row[i];
+        continue;
+      }
+      if (header[i] == "attrs" && !row[i].empty()) {
+        auto parsed = nlohmann::json::parse(row[i], nullptr, false);
+        if (parsed.is_discarded() || !parsed.is_object()) {
+          return fail(where + ": field \"attrs\" must be a JSON object");
+        }
+        attrs.update(parsed);
+        continue;
+      }
+      auto r = set_field(section, record, header[i], row[i]);
+      if (!r) return fail(where + ": " + r.error().message());
+    }
+    if (!attrs.is_null()) {
+      auto r = set_field(section, record, "attrs", attrs.dump());
+      if (!r) return fail(where + ": " + r.error().message());
+    }
+    auto r = check_required(section, record);
+    if (r) r = emit(section, record, sink);
+    if (!r) return fail(where + ": " + r.error().message());
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> read_csv_export(const std::filesystem::path& dir, RecordSink& sink) {
+  std::error_code ec;
+  for (const char* required : {"accounts.csv", "grants.csv"}) {
+    if (!std::filesystem::exists(dir / required, ec)) {
+      return fail("export folder " + quote(dir.string()) + " has no " + required);
+    }
+  }
+  RC_TRY(read_one(dir / "accounts.csv", Section::accounts, sink));
+  if (std::filesystem::exists(dir / "entitlements.csv", ec)) {
+    RC_TRY(read_one(dir / "entitlements.csv", Section::entitlements, sink));
+  }
+  return read_one(dir / "grants.csv", Section::grants, sink);
+}
+
+}  // namespace rollcall::connectors::file

@@ -1,0 +1,125 @@
+// rollcall init [DIR]: scaffolds a workspace that works at once: `rollcall snapshot` reads its
+// sample file export, and `rollcall scan` compares it with the sample roster and policy.
+#include <filesystem>
+#include <fstream>
+
+#include "scanner/cli/context.hpp"
+#include "scanner/core/strings.hpp"
+
+namespace rollcall::cli {
+namespace {
+
+constexpr const char* kConfig = R"(# rollcall workspace configuration. Reference: README.md, "Configuration".
+
+# The HR roster: who exists, their roles and status.
+[roster]
+type = "csv"
+path = "roster.csv"
+# Map the roster fields to your HRIS export's headers when they differ:
+# [roster.columns]
+# email = "Work Email"
+# role = "Job Role"
+
+# One [[system]] per target system. Secrets are given by reference only
+# (token_env / token_file, password_env / password_file), never inline.
+[[system]]
+name = "app"
+type = "file"              # an export on disk: JSON, or a folder of CSVs
+path = "exports/app.json"
+max_snapshot_age = "26h"   # older snapshots make the system "incomplete" in a scan
+
+# [[system]]
+# name = "github"
+# type = "github"
+# org = "acme"
+# token_env = "GITHUB_TOKEN"
+)";
+
+constexpr const char* kRoster =
+    "employee_id,email,name,department,title,role,status,manager_email,start_date,end_date\n"
+    "E1001,jane.doe@example.com,Jane Doe,Engineering,Staff Engineer,engineer;admin,active,,2021-03-01,\n"
+    "E1002,raj.patel@example.com,Raj Patel,Engineering,Engineer,engineer,active,jane.doe@example.com,2023-06-12,\n"
+    "E1003,lee.wong@example.com,Lee Wong,Sales,Account Executive,,terminated,,2020-01-06,2026-09-30\n";
+
+constexpr const char* kExport = R"({
+  "accounts": [
+    { "id": "u-1", "login": "jdoe", "email": "jane.doe@example.com", "display_name": "Jane Doe",
+      "last_login": "2026-10-01T12:00:00Z" },
+    { "id": "u-2", "login": "rpatel", "email": "raj.patel@example.com", "display_name": "Raj Patel" },
+    { "id": "u-3", "login": "lwong", "email": "lee.wong@example.com", "display_name": "Lee Wong" },
+    { "id": "u-4", "login": "deploy-bot", "kind": "bot", "display_name": "Deploy bot" }
+  ],
+  "entitlements": [
+    { "id": "role:admin", "privileged": true }
+  ],
+  "grants": [
+    { "account": "u-1", "entitlement": "role:admin" },
+    { "account": "u-1", "entitlement": "group:engineering" },
+    { "account": "u-2", "entitlement": "group:engineering" },
+    { "account": "u-2", "entitlement": "role:admin" },
+    { "account": "u-3", "entitlement": "group:sales" }
+  ]
+}
+)";
+
+constexpr const char* kPolicy = R"(-- Who should have what. Reference: README.md, "Policies".
+owner "team-platform"
+
+role "engineer" {
+  app = { "group:engineering" },
+}
+
+role "admin" {
+  privileged = true,
+  app = { "role:admin" },
+}
+
+settings { dormant_days = 90 }
+)";
+
+Result<void> write_new(const std::filesystem::path& path, const char* contents) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (std::filesystem::exists(path, ec)) return fail(quote(path.string()) + " already exists");
+  std::ofstream out(path, std::ios::binary);
+  out << contents;
+  out.close();
+  if (!out) return fail("cannot write " + quote(path.string()));
+  return {};
+}
+
+Result<void> run(Context& ctx, const std::string& dir_arg) {
+  std::filesystem::path dir = dir_arg.empty() ? ctx.workspace : dir_arg;
+  std::error_code ec;
+  if (std::filesystem::exists(dir / "rollcall.toml", ec)) {
+    return fail(quote(dir.string()) + " is already a rollcall workspace (rollcall.toml exists)");
+  }
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return fail("cannot create " + quote(dir.string()) + ": " + ec.message());
+  RC_TRY(write_new(dir / "roster.csv", kRoster));
+  RC_TRY(write_new(dir / "exports" / "app.json", kExport));
+  RC_TRY(write_new(dir / "policies" / "platform.lua", kPolicy));
+  std::filesystem::create_directories(dir / "reports", ec);
+  // Last, so a failed init leaves no half workspace that later commands would accept.
+  RC_TRY(write_new(dir / "rollcall.toml", kConfig));
+  ctx.out("Created a rollcall workspace in " + dir.string() + ":\n"
+          "  rollcall.toml        systems and roster (edit to add yours)\n"
+          "  roster.csv           the HR roster\n"
+          "  policies/            who should have what (Lua)\n"
+          "  exports/app.json     a sample export read by the `file` connector\n"
+          "Next: rollcall --workspace " + dir.string() + " snapshot");
+  return {};
+}
+
+}  // namespace
+
+void add_init_command(CLI::App& app, Context& ctx) {
+  auto dir = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("init", "create a workspace (default: the --workspace folder)");
+  cmd->add_option("dir", *dir, "folder to create");
+  cmd->callback([&ctx, dir] {
+    if (auto r = run(ctx, *dir); !r) ctx.report(r.error());
+  });
+}
+
+}  // namespace rollcall::cli
