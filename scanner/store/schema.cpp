@@ -60,6 +60,40 @@ CREATE TABLE "grant" (
   PRIMARY KEY (snapshot_id, account_id, entitlement_id, via)
 ) WITHOUT ROWID;
 )sql",
+    // 2: scan history. One row per scan with its basis; one row per finding of that scan,
+    // keyed by the finding's stable fingerprint. Findings of a system that was incomplete in a
+    // scan are carried over from the scan before ('carried'), so history survives a bad night.
+    R"sql(
+CREATE TABLE scan (
+  id INTEGER PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  roster_digest TEXT NOT NULL,
+  policy_digest TEXT NOT NULL,
+  snapshots TEXT NOT NULL,  -- JSON array: the snapshot each system was read from
+  summary TEXT NOT NULL     -- JSON object: counts by status, severity, kind and system
+);
+
+CREATE TABLE finding (
+  scan_id INTEGER NOT NULL REFERENCES scan(id),
+  fingerprint TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('new', 'persisting', 'excepted', 'resolved', 'carried')),
+  system TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  account_login TEXT NOT NULL,
+  person_id TEXT NOT NULL,
+  person_name TEXT NOT NULL,
+  entitlement_id TEXT NOT NULL,
+  expected TEXT NOT NULL,
+  actual TEXT NOT NULL,
+  message TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  evidence TEXT NOT NULL
+);
+CREATE UNIQUE INDEX finding_by_scan ON finding(scan_id, fingerprint);
+)sql",
 };
 
 }  // namespace rollcall::store

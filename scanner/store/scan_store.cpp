@@ -1,0 +1,107 @@
+#include "scanner/store/scan_store.hpp"
+
+namespace rollcall::store {
+namespace {
+
+const char* kScanColumns =
+    "id, started_at, finished_at, roster_digest, policy_digest, snapshots, summary";
+
+Result<std::vector<ScanRecord>> query_scans(Database& db, const std::string& tail,
+                                            const std::function<void(Statement&)>& bind) {
+  RC_ASSIGN(Statement s, db.prepare(std::string("SELECT ") + kScanColumns + " FROM scan " + tail));
+  bind(s);
+  std::vector<ScanRecord> out;
+  while (true) {
+    RC_ASSIGN(bool row, s.step());
+    if (!row) break;
+    ScanRecord r;
+    r.id = s.integer(0);
+    r.started_at = s.integer(1);
+    r.finished_at = s.integer(2);
+    r.roster_digest = s.text(3);
+    r.policy_digest = s.text(4);
+    r.snapshots_json = s.text(5);
+    r.summary_json = s.text(6);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::optional<ScanRecord>> first(Result<std::vector<ScanRecord>> rows) {
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return std::optional<ScanRecord>();
+  return std::optional<ScanRecord>(std::move(rows->front()));
+}
+
+}  // namespace
+
+Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<FindingRecord>& findings) {
+  RC_ASSIGN(Transaction tx, Transaction::begin(db_));
+  RC_ASSIGN(Statement insert_scan, db_.prepare(
+      "INSERT INTO scan (started_at, finished_at, roster_digest, policy_digest, snapshots, summary) "
+      "VALUES (?,?,?,?,?,?)"));
+  insert_scan.bind(1, scan.started_at).bind(2, scan.finished_at).bind(3, scan.roster_digest)
+      .bind(4, scan.policy_digest).bind(5, scan.snapshots_json).bind(6, scan.summary_json);
+  RC_TRY(insert_scan.run());
+  const std::int64_t id = db_.last_insert_id();
+  {
+    RC_ASSIGN(Statement s, db_.prepare(
+        "INSERT INTO finding (scan_id, fingerprint, kind, severity, status, system, account_id, "
+        "account_login, person_id, person_name, entitlement_id, expected, actual, message, "
+        "first_seen, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    for (const FindingRecord& f : findings) {
+      s.bind(1, id).bind(2, f.fingerprint).bind(3, f.kind).bind(4, f.severity).bind(5, f.status)
+          .bind(6, f.system).bind(7, f.account_id).bind(8, f.account_login).bind(9, f.person_id)
+          .bind(10, f.person_name).bind(11, f.entitlement_id).bind(12, f.expected)
+          .bind(13, f.actual).bind(14, f.message).bind(15, f.first_seen).bind(16, f.evidence_json);
+      if (auto r = s.run(); !r) return r.context("finding " + f.fingerprint);
+    }
+  }
+  RC_TRY(tx.commit());
+  return id;
+}
+
+Result<std::optional<ScanRecord>> ScanStore::get(std::int64_t scan_id) {
+  return first(query_scans(db_, "WHERE id = ?", [&](Statement& s) { s.bind(1, scan_id); }));
+}
+
+Result<std::optional<ScanRecord>> ScanStore::latest() {
+  return first(query_scans(db_, "ORDER BY id DESC LIMIT 1", [](Statement&) {}));
+}
+
+Result<std::vector<ScanRecord>> ScanStore::list(int limit) {
+  return query_scans(db_, "ORDER BY id DESC LIMIT ?", [&](Statement& s) { s.bind(1, std::int64_t{limit}); });
+}
+
+Result<std::vector<FindingRecord>> ScanStore::findings(std::int64_t scan_id) {
+  RC_ASSIGN(Statement s, db_.prepare(
+      "SELECT fingerprint, kind, severity, status, system, account_id, account_login, person_id, "
+      "person_name, entitlement_id, expected, actual, message, first_seen, evidence FROM finding "
+      "WHERE scan_id = ? ORDER BY fingerprint"));
+  s.bind(1, scan_id);
+  std::vector<FindingRecord> out;
+  while (true) {
+    RC_ASSIGN(bool row, s.step());
+    if (!row) break;
+    FindingRecord f;
+    f.fingerprint = s.text(0);
+    f.kind = s.text(1);
+    f.severity = s.text(2);
+    f.status = s.text(3);
+    f.system = s.text(4);
+    f.account_id = s.text(5);
+    f.account_login = s.text(6);
+    f.person_id = s.text(7);
+    f.person_name = s.text(8);
+    f.entitlement_id = s.text(9);
+    f.expected = s.text(10);
+    f.actual = s.text(11);
+    f.message = s.text(12);
+    f.first_seen = s.integer(13);
+    f.evidence_json = s.text(14);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace rollcall::store

@@ -1,0 +1,72 @@
+// Scan history: every `rollcall scan` is stored with its basis (roster and policy digests, the
+// snapshot each system was read from) and its findings, keyed by their stable fingerprints, so
+// the next scan can tell new from persisting, keep first-seen dates and list what was resolved.
+//
+// The store treats the JSON columns (snapshots, summary, evidence) as opaque text; the drift
+// engine owns their shape. Statuses are plain strings: new, persisting, excepted, resolved,
+// carried (a finding of a system that was incomplete in this scan, kept from the scan before).
+// Not thread-safe, like the Database it borrows.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scanner/core/result.hpp"
+#include "scanner/core/time.hpp"
+#include "scanner/store/sqlite.hpp"
+
+namespace rollcall::store {
+
+struct ScanRecord {
+  std::int64_t id = 0;
+  UnixTime started_at = 0;
+  UnixTime finished_at = 0;
+  std::string roster_digest;
+  std::string policy_digest;
+  std::string snapshots_json = "[]";
+  std::string summary_json = "{}";
+};
+
+struct FindingRecord {
+  std::string fingerprint;
+  std::string kind;
+  std::string severity;
+  std::string status;
+  std::string system;
+  std::string account_id;
+  std::string account_login;
+  std::string person_id;  // the person's roster email, or ""
+  std::string person_name;
+  std::string entitlement_id;
+  std::string expected;
+  std::string actual;
+  std::string message;
+  UnixTime first_seen = 0;
+  std::string evidence_json = "{}";
+};
+
+class ScanStore {
+ public:
+  explicit ScanStore(Database& db) : db_(db) {}
+
+  // Stores the scan and all its findings in one transaction (prepared statement, bulk insert)
+  // and returns the new scan id; scan.id is ignored. Fails, storing nothing, on a SQL error or
+  // a duplicate fingerprint.
+  Result<std::int64_t> save(const ScanRecord& scan, const std::vector<FindingRecord>& findings);
+
+  Result<std::optional<ScanRecord>> get(std::int64_t scan_id);
+  // The most recent scan; nullopt when none was stored yet.
+  Result<std::optional<ScanRecord>> latest();
+  // Scans, newest first, at most `limit`.
+  Result<std::vector<ScanRecord>> list(int limit);
+  // The findings stored for a scan (every status), ordered by fingerprint.
+  Result<std::vector<FindingRecord>> findings(std::int64_t scan_id);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace rollcall::store
