@@ -1,0 +1,75 @@
+// write_csv: one row per finding (open and excepted, then resolved), RFC 4180.
+//
+// Spreadsheets are the audience, so two things beyond plain RFC 4180:
+// - a UTF-8 byte-order mark, without which Excel reads UTF-8 names as Latin-1;
+// - a formula-injection guard: a cell whose text starts with = + - @ TAB or CR is prefixed with
+//   a single quote, so a display name like "=HYPERLINK(...)" from a target system is shown as
+//   text instead of being evaluated. The quote is visible in the cell; that is the trade-off.
+// The evidence cell is the finding's "evidence" object of the JSON report, on one line.
+#include <string>
+#include <string_view>
+
+#include "reports/common/atomic_file.hpp"
+#include "reports/common/text.hpp"
+#include "reports/json/json_report.hpp"
+#include "reports/writers.hpp"
+
+namespace rollcall::reports {
+
+namespace {
+
+constexpr std::string_view kHeader =
+    "fingerprint,kind,severity,status,system,account_id,account_login,person_email,person_name,"
+    "entitlement_id,expected,actual,first_seen,message,evidence\r\n";
+
+void append_cell(std::string& out, std::string_view value) {
+  std::string text;
+  if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' ||
+                         value[0] == '@' || value[0] == '\t' || value[0] == '\r')) {
+    text += '\'';
+  }
+  append_utf8(text, value);
+  bool quote = text.find_first_of(",\"\r\n") != std::string::npos ||
+               (!text.empty() && (text.front() == ' ' || text.back() == ' '));
+  if (!quote) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+// `status` is passed in: rows from Report::resolved say "resolved" whatever their last status.
+void append_row(std::string& out, const Finding& f, FindingStatus status) {
+  std::string_view cells[] = {
+      f.fingerprint,    f.kind,         to_string(f.severity), to_string(status),
+      f.system,         f.account_id,   f.account_login,       f.person_email,
+      f.person_name,    f.entitlement_id, f.expected,          f.actual,
+  };
+  for (std::string_view c : cells) {
+    append_cell(out, c);
+    out += ',';
+  }
+  append_cell(out, f.first_seen ? format_iso8601(f.first_seen) : "");
+  out += ',';
+  append_cell(out, f.message);
+  out += ',';
+  append_cell(out, evidence_to_json(f.evidence));
+  out += "\r\n";
+}
+
+}  // namespace
+
+Result<void> write_csv(const Report& report, const std::filesystem::path& path) {
+  std::string out = "\xEF\xBB\xBF";
+  out += kHeader;
+  for (const Finding& f : report.findings) append_row(out, f, f.status);
+  for (const Finding& f : report.resolved) append_row(out, f, FindingStatus::resolved);
+  return write_file_atomic(path, out);
+}
+
+}  // namespace rollcall::reports

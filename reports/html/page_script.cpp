@@ -1,0 +1,360 @@
+#include "reports/html/page_assets.hpp"
+
+namespace rollcall::reports::html {
+
+// Renders the findings, people and resolved views from the JSON data block (page_data.hpp).
+// Safety rule: report data reaches the DOM only through textContent, option.value and
+// className of fixed names; never innerHTML, never an attribute that loads or runs anything.
+// Scale rule: at most one page (100 rows) of any list is in the DOM; filtering and sorting
+// work on row indexes, and strings sort by a rank computed once over the interned table.
+const std::string_view kPageScript = R"js(
+(function () {
+"use strict";
+var D = JSON.parse(document.getElementById("rollcall-data").textContent);
+var S = D.s, SEV = D.sev, ST = D.st, PAGE = 100;
+var FP = 0, KIND = 1, SV = 2, STATUS = 3, SYS = 4, ACC = 5, LOGIN = 6, EMAIL = 7, NAME = 8,
+    ENT = 9, EXP = 10, ACT = 11, FIRST = 12, MSG = 13, EV = 14;
+var OPEN = [ST.indexOf("new"), ST.indexOf("persisting")];
+
+function el(tag, cls, text) {
+  var e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = text;
+  return e;
+}
+function add(parent, child) { parent.appendChild(child); return child; }
+function button(parent, text, onClick) {
+  var b = add(parent, el("button", null, text));
+  b.type = "button";
+  b.addEventListener("click", onClick);
+  return b;
+}
+function iso(t) { return t ? new Date(t * 1000).toISOString().replace(".000Z", "Z") : ""; }
+function num(n) { return n.toLocaleString("en-US"); }
+function badge(sev) { return el("span", "badge sev-" + SEV[sev], SEV[sev]); }
+function isOpen(r) { return r[STATUS] === OPEN[0] || r[STATUS] === OPEN[1]; }
+// A person is keyed by email, else name; "" groups findings that match no person.
+function personKey(r) { return r[EMAIL] ? "e" + r[EMAIL] : r[NAME] ? "n" + r[NAME] : ""; }
+
+var rankCache = null;
+function rank() {
+  if (!rankCache) {
+    var low = S.map(function (s) { return s.toLowerCase(); });
+    var order = low.map(function (_, i) { return i; });
+    order.sort(function (a, b) { return low[a] < low[b] ? -1 : low[a] > low[b] ? 1 : a - b; });
+    rankCache = new Int32Array(S.length);
+    for (var i = 0; i < order.length; i++) rankCache[order[i]] = i;
+  }
+  return rankCache;
+}
+function byText(i) { return function (r) { return rank()[r[i]]; }; }
+function byFirst(a, b) { return function (r) { return rank()[r[a] || r[b]]; }; }
+function byNum(i) { return function (r) { return r[i]; }; }
+function textCell(i) { return function (td, r) { td.textContent = S[r[i]]; }; }
+// The first non-empty of two fields, with the second underneath when both differ.
+function twoCell(a, b) {
+  return function (td, r) {
+    td.textContent = S[r[a]] || S[r[b]];
+    if (r[a] && r[b] && S[r[a]] !== S[r[b]]) add(td, el("span", "small", S[r[b]]));
+  };
+}
+
+var COLS = [
+  {label: "Severity", key: byNum(SV), desc: true, cell: function (td, r) { add(td, badge(r[SV])); }},
+  {label: "Kind", key: byText(KIND), cell: textCell(KIND)},
+  {label: "System", key: byText(SYS), cell: textCell(SYS)},
+  {label: "Account", key: byFirst(LOGIN, ACC), cell: twoCell(LOGIN, ACC)},
+  {label: "Person", key: byFirst(NAME, EMAIL), cell: twoCell(NAME, EMAIL)},
+  {label: "Entitlement", key: byText(ENT), cell: textCell(ENT)},
+  {label: "Expected", key: byText(EXP), cell: textCell(EXP)},
+  {label: "Actual", key: byText(ACT), cell: textCell(ACT)},
+  {label: "Status", key: byNum(STATUS), cell: function (td, r) { td.textContent = ST[r[STATUS]]; }},
+  {label: "First seen", key: byNum(FIRST), desc: true,
+   cell: function (td, r) { td.textContent = iso(r[FIRST]).slice(0, 10); }}
+];
+
+function pager(box, page, pages, go) {
+  box.textContent = "";
+  button(box, "\u00AB First", function () { go(0); }).disabled = page === 0;
+  button(box, "\u2039 Previous", function () { go(page - 1); }).disabled = page === 0;
+  add(box, el("span", null, "Page " + num(page + 1) + " of " + num(pages)));
+  button(box, "Next \u203A", function () { go(page + 1); }).disabled = page >= pages - 1;
+  button(box, "Last \u00BB", function () { go(pages - 1); }).disabled = page >= pages - 1;
+}
+
+function definitions(dl, pairs) {
+  pairs.forEach(function (p) {
+    if (p[1] === "" || p[1] === null || p[1] === undefined) return;
+    add(dl, el("dt", null, p[0]));
+    var dd = add(dl, el("dd"));
+    if (typeof p[1] === "string") dd.textContent = p[1]; else add(dd, p[1]);
+  });
+}
+
+function evidenceRow(r) {
+  var ev = r[EV], tr = el("tr", "evidence"), td = add(tr, el("td"));
+  td.colSpan = COLS.length + 1;
+  var dl = add(td, el("dl"));
+  var policy = null;
+  if (ev.p) {
+    policy = el("ol");
+    ev.p.forEach(function (i) { add(policy, el("li", null, S[i])); });
+  }
+  var snapshot = ev.s ? "#" + ev.s[0] + " taken " + iso(ev.s[1]) + (ev.s[2] ? ", digest " + S[ev.s[2]] : "") : "";
+  var extra = [];
+  for (var i = 0; ev.e && i + 1 < ev.e.length; i += 2) extra.push([S[ev.e[i]], S[ev.e[i + 1]]]);
+  definitions(dl, [
+    ["Finding", S[r[MSG]]], ["Fingerprint", S[r[FP]]], ["Expected", S[r[EXP]]], ["Actual", S[r[ACT]]],
+    ["Account id", S[r[ACC]]], ["Login", S[r[LOGIN]]], ["Person", S[r[NAME]]], ["Email", S[r[EMAIL]]],
+    ["First seen", iso(r[FIRST])], ["Roster row", ev.r ? S[ev.r] : ""], ["Policy", policy],
+    ["Snapshot", snapshot],
+    ["Exception ticket", ev.x ? S[ev.x[0]] : ""], ["Exception expires", ev.x ? iso(ev.x[1]) : ""],
+    ["Exception reason", ev.x ? S[ev.x[2]] : ""], ["Exception source", ev.x ? S[ev.x[3]] : ""]
+  ].concat(extra));
+  return tr;
+}
+
+// One paginated, filterable, sortable findings table over `rows`.
+function FindingTable(box, rows, noun) {
+  var self = this;
+  this.rows = rows;
+  this.noun = noun;
+  this.page = 0;
+  this.sortCol = -1;
+  this.sortDir = 1;
+  this.f = {sev: -1, kind: -1, sys: -1, st: -1, q: "", person: null};
+  this.expanded = new Set();
+  this.hay = null;
+  this.selects = {};
+  var controls = add(box, el("div", "controls"));
+  this.select(controls, "sev", "Severity", SV, function (v) { return SEV[v]; }, true);
+  this.select(controls, "kind", "Kind", KIND, function (v) { return S[v]; });
+  this.select(controls, "sys", "System", SYS, function (v) { return S[v]; });
+  this.select(controls, "st", "Status", STATUS, function (v) { return ST[v]; });
+  var label = add(controls, el("label", null, "Search"));
+  this.q = add(label, el("input"));
+  this.q.type = "search";
+  this.q.placeholder = "person, account, entitlement, fingerprint\u2026";
+  var timer = 0;
+  this.q.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { self.f.q = self.q.value.trim().toLowerCase(); self.go(0); }, 200);
+  });
+  this.chip = add(controls, el("span", "chip"));
+  this.chip.hidden = true;
+  button(controls, "Reset filters", function () { self.reset(); });
+  this.status = add(box, el("p", "status"));
+  this.status.setAttribute("aria-live", "polite");
+  var table = add(add(box, el("div", "table-wrap")), el("table"));
+  add(table, el("caption", "sr-only", noun));
+  var head = add(add(table, el("thead")), el("tr"));
+  this.ths = COLS.map(function (c, i) {
+    var th = add(head, el("th"));
+    th.scope = "col";
+    button(th, c.label, function () { self.sortBy(i); }).className = "sort";
+    return th;
+  });
+  add(head, el("th", null, "Evidence")).scope = "col";
+  this.tbody = add(table, el("tbody"));
+  this.pager = add(box, el("div", "pager"));
+  this.go(0);
+}
+
+// A select over the distinct values of one field; left out when there is only one value.
+FindingTable.prototype.select = function (box, name, label, field, text, numeric) {
+  var self = this, seen = new Set();
+  this.rows.forEach(function (r) { seen.add(r[field]); });
+  if (seen.size < 2) return;
+  var values = Array.from(seen);
+  if (numeric) values.sort(function (a, b) { return b - a; });
+  else values.sort(function (a, b) { return rank()[a] - rank()[b]; });
+  var l = add(box, el("label", null, label));
+  var s = add(l, el("select"));
+  add(s, el("option", null, "All")).value = "-1";
+  values.forEach(function (v) { add(s, el("option", null, text(v))).value = String(v); });
+  s.addEventListener("change", function () { self.f[name] = Number(s.value); self.go(0); });
+  this.selects[name] = s;
+};
+
+FindingTable.prototype.reset = function () {
+  this.f = {sev: -1, kind: -1, sys: -1, st: -1, q: "", person: null};
+  for (var k in this.selects) this.selects[k].value = "-1";
+  this.q.value = "";
+  this.go(0);
+};
+
+FindingTable.prototype.setSystem = function (name) {
+  var i = S.indexOf(name);
+  if (i < 0 || !this.selects.sys) return;
+  this.f.sys = i;
+  this.selects.sys.value = String(i);
+  this.go(0);
+};
+
+FindingTable.prototype.setPerson = function (key, label) {
+  var self = this;
+  this.f.person = key;
+  this.chip.textContent = "";
+  add(this.chip, el("span", null, "Person: " + label));
+  button(this.chip, "\u00D7", function () { self.f.person = null; self.go(0); })
+      .setAttribute("aria-label", "Clear person filter");
+  this.go(0);
+};
+
+FindingTable.prototype.haystack = function (i) {
+  if (!this.hay) {
+    this.hay = this.rows.map(function (r) {
+      return [FP, KIND, SYS, ACC, LOGIN, EMAIL, NAME, ENT, EXP, ACT, MSG]
+          .map(function (k) { return S[r[k]]; }).join("\n").toLowerCase();
+    });
+  }
+  return this.hay[i];
+};
+
+FindingTable.prototype.matches = function (r, i) {
+  var f = this.f;
+  return (f.sev < 0 || r[SV] === f.sev) && (f.kind < 0 || r[KIND] === f.kind) &&
+      (f.sys < 0 || r[SYS] === f.sys) && (f.st < 0 || r[STATUS] === f.st) &&
+      (f.person === null || personKey(r) === f.person) &&
+      (!f.q || this.haystack(i).indexOf(f.q) >= 0);
+};
+
+FindingTable.prototype.sortBy = function (col) {
+  if (this.sortCol === col) this.sortDir = -this.sortDir;
+  else { this.sortCol = col; this.sortDir = COLS[col].desc ? -1 : 1; }
+  this.go(0);
+};
+
+FindingTable.prototype.go = function (page) {
+  var self = this, rows = this.rows, view = [];
+  for (var i = 0; i < rows.length; i++) if (this.matches(rows[i], i)) view.push(i);
+  if (this.sortCol >= 0) {
+    var key = COLS[this.sortCol].key, dir = this.sortDir;
+    view.sort(function (a, b) { return (key(rows[a]) - key(rows[b])) * dir || a - b; });
+  }
+  var pages = Math.max(1, Math.ceil(view.length / PAGE));
+  this.page = Math.min(Math.max(page, 0), pages - 1);
+  var from = this.page * PAGE, to = Math.min(view.length, from + PAGE);
+  var tbody = el("tbody");
+  for (var k = from; k < to; k++) this.renderRow(tbody, view[k]);
+  this.tbody.replaceWith(tbody);
+  this.tbody = tbody;
+  this.chip.hidden = this.f.person === null;
+  this.status.textContent = view.length
+      ? "Showing " + num(from + 1) + "\u2013" + num(to) + " of " + num(view.length) + " " + this.noun +
+        (view.length < rows.length ? " (filtered from " + num(rows.length) + ")" : "")
+      : "No " + this.noun + " match these filters.";
+  this.ths.forEach(function (th, c) {
+    if (c === self.sortCol) th.setAttribute("aria-sort", self.sortDir > 0 ? "ascending" : "descending");
+    else th.removeAttribute("aria-sort");
+  });
+  pager(this.pager, this.page, pages, function (p) { self.go(p); });
+};
+
+FindingTable.prototype.renderRow = function (tbody, i) {
+  var self = this, r = this.rows[i], tr = add(tbody, el("tr", "finding"));
+  COLS.forEach(function (c) { c.cell(add(tr, el("td")), r); });
+  var open = this.expanded.has(i);
+  var b = button(add(tr, el("td")), open ? "Hide" : "Show", function () {
+    if (self.expanded.has(i)) {
+      self.expanded.delete(i);
+      tr.nextSibling.remove();
+    } else {
+      self.expanded.add(i);
+      tr.after(evidenceRow(r));
+    }
+    var now = self.expanded.has(i);
+    b.textContent = now ? "Hide" : "Show";
+    b.setAttribute("aria-expanded", String(now));
+  });
+  b.setAttribute("aria-expanded", String(open));
+  if (open) add(tbody, evidenceRow(r));
+};
+
+// People with findings, worst first, paginated; "Show findings" filters the findings table.
+function PeopleTable(box, rows, findings) {
+  var groups = new Map();
+  rows.forEach(function (r) {
+    var key = personKey(r), g = groups.get(key);
+    if (!g) {
+      g = {key: key, name: S[r[NAME]], email: S[r[EMAIL]], n: [0, 0, 0, 0, 0, 0], open: 0, excepted: 0,
+           worst: -1, systems: new Set()};
+      groups.set(key, g);
+    }
+    if (isOpen(r)) { g.n[r[SV]]++; g.open++; g.worst = Math.max(g.worst, r[SV]); } else g.excepted++;
+    g.systems.add(r[SYS]);
+  });
+  var all = Array.from(groups.values());
+  function worstCount(g) { return g.worst >= 0 ? g.n[g.worst] : 0; }
+  all.sort(function (a, b) {
+    return b.worst - a.worst || worstCount(b) - worstCount(a) || b.open - a.open ||
+        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  });
+  var sevs = [];
+  for (var s = SEV.length - 1; s >= 0; s--) if (all.some(function (g) { return g.n[s] > 0; })) sevs.push(s);
+  var page = 0, q = "", view = all;
+  var controls = add(box, el("div", "controls"));
+  var input = add(add(controls, el("label", null, "Search people")), el("input"));
+  input.type = "search";
+  var timer = 0;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      q = input.value.trim().toLowerCase();
+      view = q ? all.filter(function (g) { return (g.name + "\n" + g.email).toLowerCase().indexOf(q) >= 0; }) : all;
+      render(0);
+    }, 200);
+  });
+  var status = add(box, el("p", "status"));
+  status.setAttribute("aria-live", "polite");
+  var table = add(add(box, el("div", "table-wrap")), el("table"));
+  add(table, el("caption", "sr-only", "People with findings"));
+  var head = add(add(table, el("thead")), el("tr"));
+  add(head, el("th", null, "Person")).scope = "col";
+  sevs.forEach(function (s) { add(head, el("th", "num", SEV[s])).scope = "col"; });
+  ["Open", "Excepted", "Systems"].forEach(function (t) { add(head, el("th", "num", t)).scope = "col"; });
+  add(head, el("th", null, "")).scope = "col";
+  var tbody = add(table, el("tbody"));
+  var pagerBox = add(box, el("div", "pager"));
+  function render(p) {
+    var pages = Math.max(1, Math.ceil(view.length / PAGE));
+    page = Math.min(Math.max(p, 0), pages - 1);
+    var body = el("tbody");
+    view.slice(page * PAGE, page * PAGE + PAGE).forEach(function (g) {
+      var tr = add(body, el("tr", "person"));
+      var who = add(tr, el("td"));
+      var label = g.key ? (g.name || g.email) : "No matching person (unmatched accounts)";
+      who.textContent = label;
+      if (g.key && g.name && g.email) add(who, el("span", "small", g.email));
+      sevs.forEach(function (s) { add(tr, el("td", "num", g.n[s] ? num(g.n[s]) : "")); });
+      add(tr, el("td", "num", num(g.open)));
+      add(tr, el("td", "num", g.excepted ? num(g.excepted) : ""));
+      add(tr, el("td", "num", num(g.systems.size)));
+      button(add(tr, el("td")), "Show findings", function () {
+        findings.setPerson(g.key, label);
+        document.getElementById("findings").scrollIntoView();
+      });
+    });
+    tbody.replaceWith(body);
+    tbody = body;
+    status.textContent = view.length ? num(view.length) + " people" + (view.length < all.length ? " match" : "") : "No people match.";
+    pager(pagerBox, page, pages, render);
+  }
+  render(0);
+}
+
+document.documentElement.classList.add("js");
+var findings = new FindingTable(document.getElementById("findings-view"), D.f, "findings");
+new PeopleTable(document.getElementById("people-view"), D.f, findings);
+if (D.r.length) new FindingTable(document.getElementById("resolved-view"), D.r, "resolved findings");
+Array.prototype.forEach.call(document.querySelectorAll("button[data-system]"), function (b) {
+  b.addEventListener("click", function () {
+    findings.setSystem(b.getAttribute("data-system"));
+    document.getElementById("findings").scrollIntoView();
+  });
+});
+document.documentElement.setAttribute("data-rendered", "1");
+})();
+)js";
+
+}  // namespace rollcall::reports::html
