@@ -93,9 +93,10 @@ Result<void> SnapshotWriter::account(const Account& a) {
   if (a.id.empty()) return fail("account with an empty id");
   if (!accounts_.insert(a.id).second) return fail("duplicate account id " + quote(a.id));
   Statement& s = *insert_account_;
-  s.bind(1, id_).bind(2, a.id).bind(3, a.login).bind(4, a.email).bind(5, a.display_name)
-      .bind(6, to_string(a.kind)).bind(7, to_string(a.status)).bind(8, a.last_login)
-      .bind(9, a.created_at).bind(10, a.external_id).bind(11, a.attrs_json);
+  s.bind(1, id_).bind_view(2, a.id).bind_view(3, a.login).bind_view(4, a.email)
+      .bind_view(5, a.display_name).bind_view(6, to_string(a.kind)).bind_view(7, to_string(a.status))
+      .bind(8, a.last_login).bind(9, a.created_at).bind_view(10, a.external_id)
+      .bind_view(11, a.attrs_json);
   RC_TRY(s.run());
   scratch_.clear();
   for (std::string_view f : {std::string_view("A"), std::string_view(a.id), std::string_view(a.login),
@@ -138,7 +139,8 @@ Result<void> SnapshotWriter::grant(const Grant& g) {
   if (!accounts_.count(g.account_id)) unseen_grant_accounts_.push_back(g.account_id);
   if (!entitlements_.count(g.entitlement_id)) referenced_entitlements_.insert(g.entitlement_id);
   Statement& s = *insert_grant_;
-  s.bind(1, id_).bind(2, g.account_id).bind(3, g.entitlement_id).bind(4, g.via).bind(5, g.level);
+  s.bind(1, id_).bind_view(2, g.account_id).bind_view(3, g.entitlement_id).bind_view(4, g.via)
+      .bind_view(5, g.level);
   RC_TRY(s.run());
   if (db_.changes() == 0) return {};  // an exact repeat of a grant already recorded
   ++grants_;

@@ -28,6 +28,8 @@ class Statement {
 
   // Binds are 1-based, as in SQLite. Text is copied (SQLITE_TRANSIENT).
   Statement& bind(int index, std::string_view text);
+  // Binds text without copying: it must stay valid and unchanged until the next step/reset.
+  Statement& bind_view(int index, std::string_view text);
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::optional<std::int64_t> value);  // nullopt binds NULL
   Statement& bind_null(int index);
