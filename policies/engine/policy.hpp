@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scanner/core/result.hpp"
@@ -35,9 +36,19 @@ struct Provenance {
   std::vector<std::string> chain;  // roles from the assigned one down to the one that lists it
   std::string assigned_by;         // "roster role column (roster.csv:14)" or "assign at policies/x.lua:40"
   Source source;                   // where the entitlement was written
+  std::string level;               // the level this source asks for (the grant keeps the highest)
   // role "sre" <- includes "engineer" <- policies/eng.lua:12
+  // rule "on-call" <- policies/ops.lua:33
+  // service_account "svc_etl" <- policies/data.lua:40
   std::string describe() const;
 };
+
+// The fixed ranking used when several sources give one (system, entitlement) different levels:
+//   guest < read < triage < member < write < maintain < maintainer < admin < owner
+// (it keeps read<triage<write<maintain<admin and guest<member<maintainer<admin<owner). Returns
+// the rank, or nullopt for a level outside the list (allowed, but two different unranked levels
+// for one entitlement are an evaluation error).
+std::optional<int> level_rank(std::string_view level);
 
 struct DesiredGrant {
   std::string system;
@@ -49,7 +60,8 @@ struct DesiredGrant {
 
 struct AssignedRole {
   std::string role;
-  std::string assigned_by;  // as in Provenance::assigned_by
+  std::string assigned_by;  // as in Provenance::assigned_by; several sources joined by "; "
+  bool defined = true;      // false: the roster names a role that no policy defines (no grants)
 };
 
 // The desired state for one person.
@@ -74,6 +86,8 @@ struct SodRule {
   std::string name;
   std::vector<std::string> entitlements;  // "<system>:<entitlement id>", at least two
   int max_held = 1;                       // holding more than this many of the set is a violation
+  std::string description;
+  std::string owner;                      // the owner of the policy file that declares it
   Source source;
 };
 
@@ -84,6 +98,7 @@ struct ServiceAccount {
   std::vector<DesiredGrant> entitlements;
   std::optional<UnixTime> expires;
   std::string description;
+  std::string policy_owner;  // the owner of the policy file that declares it
   Source source;
 };
 
@@ -103,6 +118,10 @@ struct RoleInfo {
   std::vector<std::string> includes;
   bool privileged = false;
   Source source;
+  std::string description;
+  // Everything the role gives, includes expanded; sorted by (system, entitlement_id), one per
+  // pair at the highest level; assigned_by is empty in the provenance.
+  std::vector<DesiredGrant> grants;
 };
 
 // What an account looks like to a Lua `match` hook.
