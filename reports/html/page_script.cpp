@@ -50,12 +50,17 @@ function rank() {
 function byText(i) { return function (r) { return rank()[r[i]]; }; }
 function byFirst(a, b) { return function (r) { return rank()[r[a] || r[b]]; }; }
 function byNum(i) { return function (r) { return r[i]; }; }
-function textCell(i) { return function (td, r) { td.textContent = S[r[i]]; }; }
+// Table cells show at most 160 characters; the evidence row shows the whole value.
+function cut(s) {
+  if (s.length <= 160) return s;
+  return Array.from(s).slice(0, 159).join("") + "\u2026";
+}
+function textCell(i) { return function (td, r) { td.textContent = cut(S[r[i]]); }; }
 // The first non-empty of two fields, with the second underneath when both differ.
 function twoCell(a, b) {
   return function (td, r) {
-    td.textContent = S[r[a]] || S[r[b]];
-    if (r[a] && r[b] && S[r[a]] !== S[r[b]]) add(td, el("span", "small", S[r[b]]));
+    td.textContent = cut(S[r[a]] || S[r[b]]);
+    if (r[a] && r[b] && S[r[a]] !== S[r[b]]) add(td, el("span", "small", cut(S[r[b]])));
   };
 }
 
@@ -171,7 +176,7 @@ FindingTable.prototype.select = function (box, name, label, field, text, numeric
   var l = add(box, el("label", null, label));
   var s = add(l, el("select"));
   add(s, el("option", null, "All")).value = "-1";
-  values.forEach(function (v) { add(s, el("option", null, text(v))).value = String(v); });
+  values.forEach(function (v) { add(s, el("option", null, cut(text(v)))).value = String(v); });
   s.addEventListener("change", function () { self.f[name] = Number(s.value); self.go(0); });
   this.selects[name] = s;
 };
@@ -277,8 +282,8 @@ function PeopleTable(box, rows, findings) {
   rows.forEach(function (r) {
     var key = personKey(r), g = groups.get(key);
     if (!g) {
-      g = {key: key, name: S[r[NAME]], email: S[r[EMAIL]], n: [0, 0, 0, 0, 0, 0], open: 0, excepted: 0,
-           worst: -1, systems: new Set()};
+      g = {key: key, name: S[r[NAME]], email: S[r[EMAIL]], order: [rank()[r[NAME]], rank()[r[EMAIL]]],
+           n: [0, 0, 0, 0, 0, 0], open: 0, excepted: 0, worst: -1, systems: new Set()};
       groups.set(key, g);
     }
     if (isOpen(r)) { g.n[r[SV]]++; g.open++; g.worst = Math.max(g.worst, r[SV]); } else g.excepted++;
@@ -288,7 +293,7 @@ function PeopleTable(box, rows, findings) {
   function worstCount(g) { return g.worst >= 0 ? g.n[g.worst] : 0; }
   all.sort(function (a, b) {
     return b.worst - a.worst || worstCount(b) - worstCount(a) || b.open - a.open ||
-        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+        a.order[0] - b.order[0] || a.order[1] - b.order[1];
   });
   var sevs = [];
   for (var s = SEV.length - 1; s >= 0; s--) if (all.some(function (g) { return g.n[s] > 0; })) sevs.push(s);
@@ -324,8 +329,8 @@ function PeopleTable(box, rows, findings) {
       var tr = add(body, el("tr", "person"));
       var who = add(tr, el("td"));
       var label = g.key ? (g.name || g.email) : "No matching person (unmatched accounts)";
-      who.textContent = label;
-      if (g.key && g.name && g.email) add(who, el("span", "small", g.email));
+      who.textContent = cut(label);
+      if (g.key && g.name && g.email) add(who, el("span", "small", cut(g.email)));
       sevs.forEach(function (s) { add(tr, el("td", "num", g.n[s] ? num(g.n[s]) : "")); });
       add(tr, el("td", "num", num(g.open)));
       add(tr, el("td", "num", g.excepted ? num(g.excepted) : ""));

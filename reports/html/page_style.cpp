@@ -8,6 +8,7 @@ const std::string_view kPageStyle = R"css(
 :root{--critical:#b91c1c;--high:#c2410c;--medium:#a16207;--low:#1d4ed8;--info:#4b5563;
 --error:#6d28d9;--bg:#f5f6f8;--fg:#1f2933;--muted:#5b6775;--line:#d9dee5;--card:#fff;--head:#eef1f5}
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--fg);
 font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif}
@@ -29,6 +30,7 @@ code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;
 overflow-wrap:anywhere}
 .alert{border-left:5px solid var(--error);background:#f1ecfd;padding:10px 14px;margin:0 0 20px;border-radius:4px}
 .alert ul{margin:6px 0 0;padding-left:20px}
+.alert,header.top p,dl.basis dd{overflow-wrap:anywhere}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px}
 .card{background:var(--card);border:1px solid var(--line);border-top:5px solid #9aa5b1;border-radius:8px;padding:10px 14px}
 .card .n{display:block;font-size:28px;font-weight:700;font-variant-numeric:tabular-nums}
@@ -68,6 +70,7 @@ dl.basis{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px;margin:
 dl.basis dt{color:var(--muted)}dl.basis dd{margin:0;min-width:0}
 .controls{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:flex-end;margin:0 0 8px}
 .controls label{display:flex;flex-direction:column;font-size:12px;color:var(--muted);gap:2px}
+select{max-width:18em}
 select,input{font:inherit;font-size:14px;padding:4px 6px;border:1px solid #9aa5b1;border-radius:4px;
 background:#fff;color:var(--fg)}
 input[type=search]{min-width:18em}
