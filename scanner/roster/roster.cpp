@@ -54,7 +54,7 @@ Result<void> set_field(Person& p, const std::string& field, const std::string& r
     if (!t) return fail(field + ": " + t.error().message());
     (field == "start_date" ? p.start_date : p.end_date) = *t;
   } else {
-    p.attrs[field] = value;
+    p.attrs[starts_with(field, "attr:") ? field.substr(5) : field] = value;
   }
   return {};
 }
@@ -108,7 +108,7 @@ Result<void> load_csv(Roster& roster, const std::string& bytes, const config::St
   for (auto& h : header) {
     std::string head(trim(h));
     auto it = header_to_field.find(head);
-    std::string field = it != header_to_field.end() ? it->second : head;
+    std::string field = it != header_to_field.end() ? it->second : "attr:" + head;
     if (!present.insert(field).second) {
       return fail(file + ":" + std::to_string(reader.line()) + ": column " + quote(head) +
                   " appears twice");
@@ -165,17 +165,21 @@ Result<void> load_json(Roster& roster, const std::string& bytes, const config::S
   if (doc.is_object() && doc.contains("people")) people = &doc["people"];
   if (!people->is_array()) return fail(file + ": expected an array of people (or {\"people\": [...]})");
   std::map<std::string, std::string> key_to_field;
-  for (const auto& [field, key] : columns) key_to_field[key] = field;
+  for (const auto& f : kFields) key_to_field[f] = f;
+  for (const auto& [field, key] : columns) {
+    key_to_field.erase(field);  // a mapped field's default name is then a free attribute
+    key_to_field[key] = field;
+  }
   int index = 0;
   for (const auto& row : *people) {
     ++index;
-    std::string where = file + ": /people/" + std::to_string(index - 1);
+    std::string where = file + "#/people/" + std::to_string(index - 1);
     if (!row.is_object()) return fail(where + ": expected an object");
     Person p;
     p.line = index;
     for (const auto& [key, value] : row.items()) {
       auto it = key_to_field.find(key);
-      std::string field = it != key_to_field.end() ? it->second : key;
+      std::string field = it != key_to_field.end() ? it->second : "attr:" + key;
       if ((field == "role" || field == "aliases") && value.is_array()) {
         std::vector<std::string> list;
         for (const auto& el : value) list.push_back(json_text(el));
@@ -221,6 +225,7 @@ const Person* Roster::find_by_employee_id(std::string_view id) const {
 }
 
 std::string Roster::where(const Person& p) const {
+  if (json) return path.filename().string() + "#/people/" + std::to_string(p.line - 1);
   return path.filename().string() + ":" + std::to_string(p.line);
 }
 
@@ -233,7 +238,8 @@ Result<Roster> load_roster(const config::RosterConfig& config) {
   buf << in.rdbuf();
   const std::string bytes = buf.str();
   roster.digest = sha256_hex(bytes);
-  if (config.type == "json") {
+  roster.json = config.type == "json";
+  if (roster.json) {
     RC_TRY(load_json(roster, bytes, config.columns));
   } else {
     RC_TRY(load_csv(roster, bytes, config.columns));

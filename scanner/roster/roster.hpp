@@ -38,12 +38,13 @@ struct Person {
 struct Roster {
   std::filesystem::path path;
   std::string digest;  // sha256 of the file's bytes
+  bool json = false;   // people were read from JSON: where() gives a JSON pointer
   std::vector<Person> people;  // in file order
 
   // Lookup by email (case-insensitive, trimmed); nullptr when absent.
   const Person* find_by_email(std::string_view email) const;
   const Person* find_by_employee_id(std::string_view id) const;
-  // "roster.csv:12" for evidence and errors.
+  // "roster.csv:12" (or "roster.json#/people/11") for evidence and errors.
   std::string where(const Person& p) const;
 
   // Rebuilds the lookup indexes; called by the loader (and by tests that build rosters).

@@ -1,0 +1,114 @@
+#include <catch2/catch.hpp>
+
+#include "scanner/core/digest.hpp"
+#include "scanner/roster/roster.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace rollcall;
+using namespace rollcall::roster;
+
+namespace {
+
+Result<Roster> load(const testing::TempDir& dir, const std::string& name, const std::string& text,
+                    config::StringMap columns = {}) {
+  config::RosterConfig cfg;
+  cfg.path = dir.write(name, text);
+  cfg.type = name.size() > 5 && name.substr(name.size() - 5) == ".json" ? "json" : "csv";
+  cfg.columns = std::move(columns);
+  return load_roster(cfg);
+}
+
+std::string error_of(const Result<Roster>& r) {
+  REQUIRE_FALSE(r.ok());
+  return r.error().message();
+}
+
+}  // namespace
+
+TEST_CASE("roster: CSV rows become people with roles, dates and free attributes", "[roster]") {
+  testing::TempDir dir;
+  const std::string text =
+      "\xEF\xBB\xBF" "employee_id,email,name,department,title,role,status,manager_email,start_date,end_date,aliases,oncall\r\n"
+      "E1,Jane.Doe@Acme.com,\"Doe, Jane\",Engineering,SRE,\"engineer; sre\",active,,2021-03-01,,jdoe@acme.io;jane,yes\r\n"
+      "E2,bob@acme.com,\"Bob \"\"B\"\" Smith\",Finance,\"Analyst\nII\",,terminated,jane.doe@acme.com,2020-01-01,2026-09-30,,no\r\n";
+  auto r = load(dir, "roster.csv", text);
+  REQUIRE(r.ok());
+  REQUIRE(r->people.size() == 2);
+  const Person& jane = r->people[0];
+  CHECK(jane.name == "Doe, Jane");
+  CHECK(jane.roles == std::vector<std::string>{"engineer", "sre"});
+  CHECK(jane.aliases == std::vector<std::string>{"jdoe@acme.io", "jane"});
+  CHECK(jane.attrs.at("oncall") == "yes");
+  CHECK(jane.start_date == 1614556800);
+  CHECK_FALSE(jane.end_date);
+  const Person& bob = r->people[1];
+  CHECK(bob.name == "Bob \"B\" Smith");
+  CHECK(bob.title == "Analyst\nII");
+  CHECK(bob.status == PersonStatus::terminated);
+  CHECK(bob.line == 3);
+  CHECK(r->find_by_email(" jane.doe@acme.COM ") == &jane);
+  CHECK(r->find_by_employee_id("E2") == &bob);
+  CHECK(r->where(bob) == "roster.csv:3");
+  CHECK(r->digest == sha256_hex(text));
+}
+
+TEST_CASE("roster: column mapping reads an HRIS export's own headers", "[roster]") {
+  testing::TempDir dir;
+  auto r = load(dir, "hris.csv", "Work Email,Worker ID,Job Roles,Employment Status,role\nann@acme.com,W-9,analyst,Active,x\n",
+                {{"email", "Work Email"}, {"employee_id", "Worker ID"}, {"role", "Job Roles"},
+                 {"status", "Employment Status"}});
+  REQUIRE(r.ok());
+  CHECK(r->people[0].employee_id == "W-9");
+  CHECK(r->people[0].roles == std::vector<std::string>{"analyst"});
+  CHECK(r->people[0].attrs.at("role") == "x");  // the default header, once remapped, is an attribute
+  CHECK(error_of(load(dir, "hris.csv", "Email\nx@y\n", {{"emial", "Email"}})) ==
+        "[roster.columns]: unknown roster field \"emial\" (did you mean \"email\"?)");
+  CHECK(error_of(load(dir, "hris.csv", "Mail\nx@y\n", {{"email", "Work Email"}})) ==
+        "hris.csv:1: missing required column \"Work Email\"");
+}
+
+TEST_CASE("roster: duplicates name both lines", "[roster]") {
+  testing::TempDir dir;
+  CHECK(error_of(load(dir, "roster.csv", "employee_id,email\nE1,a@acme.com\nE2,b@acme.com\nE3,A@ACME.com\n")) ==
+        "roster.csv:4: duplicate email \"A@ACME.com\" (also on line 2)");
+  CHECK(error_of(load(dir, "roster.csv", "employee_id,email\nE1,a@acme.com\nE1,b@acme.com\n")) ==
+        "roster.csv:3: duplicate employee_id \"E1\" (also on line 2)");
+}
+
+TEST_CASE("roster: malformed rows are errors naming file and line", "[roster]") {
+  testing::TempDir dir;
+  CHECK(error_of(load(dir, "roster.csv", "email,status\na@acme.com,retired\n")) ==
+        "roster.csv:2: status \"retired\" is not active, leave or terminated");
+  CHECK(error_of(load(dir, "roster.csv", "email,end_date\na@acme.com,31/12/2026\n")) ==
+        "roster.csv:2: end_date: invalid date/time \"31/12/2026\" (expected ISO 8601)");
+  CHECK(error_of(load(dir, "roster.csv", "email,name\na@acme.com,x,extra\n")) ==
+        "roster.csv:2: expected 2 fields, found 3");
+  CHECK(error_of(load(dir, "roster.csv", "email,name\na@acme.com,\"open\n")) ==
+        "roster.csv:2: unterminated quoted field");
+  CHECK(error_of(load(dir, "roster.csv", "email,name\n,Nobody\n")) == "roster.csv:2: empty email");
+  CHECK(error_of(load(dir, "roster.csv", "")) == "roster.csv: empty roster (no header line)");
+  config::RosterConfig missing;
+  missing.path = dir / "absent.csv";
+  auto r = load_roster(missing);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message() == "cannot read roster \"" + (dir / "absent.csv").string() + "\"");
+}
+
+TEST_CASE("roster: JSON rosters accept lists and the people wrapper", "[roster]") {
+  testing::TempDir dir;
+  auto r = load(dir, "roster.json",
+                R"({"people": [{"email": "a@acme.com", "role": ["engineer", "sre"], "status": "leave", "level": 3},
+                               {"mail": "b@acme.com", "role": "finance"}]})",
+                {{"email", "mail"}});
+  // Once "email" is mapped to "mail", a key named "email" is only a free attribute.
+  CHECK(error_of(r) == "roster.json#/people/0: empty email");
+  auto ok = load(dir, "roster.json",
+                 R"({"people": [{"email": "a@acme.com", "role": ["engineer", "sre"], "status": "leave", "level": 3},
+                                {"email": "b@acme.com", "role": "finance"}]})");
+  REQUIRE(ok.ok());
+  CHECK(ok->people[0].roles == std::vector<std::string>{"engineer", "sre"});
+  CHECK(ok->people[0].status == PersonStatus::leave);
+  CHECK(ok->people[0].attrs.at("level") == "3");
+  CHECK(ok->people[1].roles == std::vector<std::string>{"finance"});
+  CHECK(error_of(load(dir, "roster.json", "[{\"email\": \"a@x\"},")).rfind("roster.json: parse error at line 1", 0) == 0);
+}
