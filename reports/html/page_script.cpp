@@ -14,7 +14,7 @@ var D = JSON.parse(document.getElementById("rollcall-data").textContent);
 var S = D.s, SEV = D.sev, ST = D.st, PAGE = 100;
 var FP = 0, KIND = 1, SV = 2, STATUS = 3, SYS = 4, ACC = 5, LOGIN = 6, EMAIL = 7, NAME = 8,
     ENT = 9, EXP = 10, ACT = 11, FIRST = 12, MSG = 13, EV = 14;
-var OPEN = [ST.indexOf("new"), ST.indexOf("persisting")];
+var OPEN = [ST.indexOf("new"), ST.indexOf("persisting")], EXCEPTED = ST.indexOf("excepted");
 
 function el(tag, cls, text) {
   var e = document.createElement(tag);
@@ -159,7 +159,7 @@ function FindingTable(box, rows, noun) {
     button(th, c.label, function () { self.sortBy(i); }).className = "sort";
     return th;
   });
-  add(head, el("th", null, "Evidence")).scope = "col";
+  add(head, el("th", "ev", "Evidence")).scope = "col";
   this.tbody = add(table, el("tbody"));
   this.pager = add(box, el("div", "pager"));
   this.go(0);
@@ -257,10 +257,11 @@ FindingTable.prototype.go = function (page) {
 };
 
 FindingTable.prototype.renderRow = function (tbody, i) {
-  var self = this, r = this.rows[i], tr = add(tbody, el("tr", "finding"));
+  var self = this, r = this.rows[i];
+  var tr = add(tbody, el("tr", r[STATUS] === EXCEPTED ? "finding excepted" : "finding"));
   COLS.forEach(function (c) { c.cell(add(tr, el("td")), r); });
   var open = this.expanded.has(i);
-  var b = button(add(tr, el("td")), open ? "Hide" : "Show", function () {
+  var b = button(add(tr, el("td", "ev")), open ? "Hide" : "Show", function () {
     if (self.expanded.has(i)) {
       self.expanded.delete(i);
       tr.nextSibling.remove();

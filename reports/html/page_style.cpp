@@ -54,6 +54,7 @@ table{border-collapse:collapse;width:100%;background:var(--card);font-size:14px}
 th,td{padding:6px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;
 overflow-wrap:anywhere;unicode-bidi:isolate}
 td{max-width:28em}
+tr.finding.excepted td{color:var(--muted)}
 th{background:var(--head);font-weight:600;white-space:nowrap;position:sticky;top:0}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tbody tr:hover{background:#f8fafc}
@@ -94,7 +95,7 @@ html:not(.js) .js-only{display:none}
 noscript p{background:#fff7e6;border-left:5px solid var(--medium);padding:8px 12px;margin:0}
 footer{max-width:1440px;margin:0 auto;padding:0 28px 28px;font-size:12px;color:var(--muted)}
 @media print{
-@page{margin:12mm}
+@page{size:landscape;margin:10mm}
 body{background:#fff;font-size:10pt}
 header.top{background:none;color:#000;padding:0 0 6px;border-bottom:2px solid #000}
 header.top p{color:#333}
@@ -104,7 +105,8 @@ th button.sort{display:inline!important}
 .card,figure{break-inside:avoid;border-color:#999}
 .charts{grid-template-columns:1fr 1fr}
 .table-wrap{overflow:visible;border:0}
-table{font-size:8.5pt}th{position:static}
+table{font-size:8.5pt}th{position:static;white-space:normal}th button.sort{font-size:inherit}
+th,td{overflow-wrap:break-word;padding:4px 6px}.ev{display:none}
 thead{display:table-header-group}tr{break-inside:avoid}
 td{max-width:none}
 .badge,.card,svg,ul.legend li::before{-webkit-print-color-adjust:exact;print-color-adjust:exact}
