@@ -2,6 +2,7 @@
 // own cmd_<name>.cpp and is added here.
 #include <CLI/CLI.hpp>
 
+#include "connectors/http/transport_factory.hpp"
 #include "scanner/cli/context.hpp"
 #include "scanner/cli/version.hpp"
 
@@ -11,6 +12,8 @@ int main(int argc, char** argv) {
   connectors::register_builtin_connectors(ctx.registry);
   ctx.clock = std::make_unique<SystemClock>();
   ctx.secrets = std::make_unique<SecretSource>(SecretSource::from_process_env());
+  http::CurlTransportFactory http_factory;  // lent to HTTP connectors for the whole run
+  ctx.http = &http_factory;
 
   CLI::App app{"rollcall: desired vs actual access, and the drift between them"};
   app.set_version_flag("--version", std::string("rollcall ") + cli::kVersion);

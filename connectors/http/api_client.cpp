@@ -1,0 +1,169 @@
+#include "connectors/http/api_client.hpp"
+
+#include "connectors/http/retry.hpp"
+#include "scanner/core/strings.hpp"
+
+namespace rollcall::http {
+namespace {
+
+std::string reason_phrase(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "unexpected status";
+  }
+}
+
+// One line, at most `max` characters, control characters as spaces.
+std::string one_line(std::string_view text, std::size_t max) {
+  std::string out;
+  bool space = false;
+  for (char c : trim(text)) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    if (c == ' ') {
+      if (space) continue;
+      space = true;
+    } else {
+      space = false;
+    }
+    out += c;
+    if (out.size() >= max) {
+      out += "...";
+      break;
+    }
+  }
+  return out;
+}
+
+// nlohmann's parse_error text is "[json.exception.parse_error.101] parse error at line 1,
+// column 12: syntax error while parsing value - <reason>"; keep the reason.
+std::string json_reason(const std::string& what) {
+  auto dash = what.rfind(" - ");
+  if (dash != std::string::npos) return what.substr(dash + 3);
+  auto colon = what.rfind(": ");
+  return colon != std::string::npos ? what.substr(colon + 2) : what;
+}
+
+}  // namespace
+
+std::string generic_error_text(const Response& response) {
+  Json body = Json::parse(response.body, nullptr, false);
+  if (body.is_object()) {
+    for (const char* key : {"message", "detail", "error_description", "error"}) {
+      const Json* v = member(body, key);
+      if (v != nullptr && v->is_string() && !v->get_ref<const std::string&>().empty()) {
+        return one_line(v->get_ref<const std::string&>(), 300);
+      }
+    }
+  }
+  std::string text = one_line(response.body, 200);
+  return text.empty() ? reason_phrase(response.status) : text;
+}
+
+Result<ApiClient> ApiClient::create(Transport& transport, ApiOptions options, Logger& log) {
+  while (ends_with(options.base_url, "/")) options.base_url.pop_back();
+  RC_ASSIGN(Url base, parse_url(options.base_url));
+  if (!base.query.empty()) return fail("base URL " + quote(options.base_url) + " must not have a query");
+  if (base.scheme == "http" && options.auth && !is_loopback_host(base.host)) {
+    log.warn("credentials for " + base.host + " will travel unencrypted over plain http; use https");
+  }
+  if (base.path == "/") base.path.clear();
+  return ApiClient(transport, std::move(options), std::move(base));
+}
+
+std::string ApiClient::url(std::string_view path, const Query& query) const {
+  std::string out = base_.origin() + base_.path + std::string(path);
+  if (!query.empty()) out += (out.find('?') == std::string::npos ? "?" : "&") + encode_query(query);
+  return out;
+}
+
+std::string ApiClient::label(std::string_view path, const Query& query) const {
+  std::string out = "GET " + base_.path + std::string(path);
+  if (!query.empty()) out += "?" + encode_query(query);
+  return out;
+}
+
+bool ApiClient::same_origin(std::string_view url) const {
+  auto u = parse_url(url);
+  return u && u->scheme == base_.scheme && to_lower(u->host) == to_lower(base_.host);
+}
+
+std::string ApiClient::describe_failure(const Response& response, const Request& request) const {
+  std::string text;
+  if (response.status >= 300 && response.status < 400) {
+    const std::string* location = response.header("Location");
+    text = "redirected to " + (location ? loggable_target(*location) : std::string("an unknown place")) +
+           "; is base_url right?";
+  } else {
+    if (options_.describe_error) text = options_.describe_error(response);
+    if (text.empty()) text = generic_error_text(response);
+  }
+  if (response.status == 401 && !options_.credential_source.empty()) {
+    text += " (the credential from " + options_.credential_source + " was rejected)";
+  }
+  std::string out = "HTTP " + std::to_string(response.status) + ": " + text;
+  if (response.attempts > 1) out += " (gave up after " + std::to_string(response.attempts) + " attempts)";
+  return scrub_secrets(std::move(out), request);
+}
+
+Result<std::optional<JsonResponse>> ApiClient::fetch(const std::string& url, const std::string& where,
+                                                     std::initializer_list<int> absent) const {
+  Request request;
+  request.url = url;
+  request.headers = options_.headers;
+  if (options_.auth) request.secret_headers.push_back(*options_.auth);
+
+  auto sent = transport_->send(request);
+  if (!sent) return fail(where + ": " + scrub_secrets(sent.error().message(), request));
+  JsonResponse out;
+  out.response = std::move(sent).value();
+  for (int status : absent) {
+    if (out.response.status == status) return std::optional<JsonResponse>();
+  }
+  if (out.response.status < 200 || out.response.status >= 300) {
+    return fail(where + ": " + describe_failure(out.response, request));
+  }
+  if (trim(out.response.body).empty()) return fail(where + ": empty response body");
+  try {
+    out.json = Json::parse(out.response.body);
+  } catch (const Json::parse_error& e) {
+    return fail(where + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + json_reason(e.what()));
+  }
+  out.response.body.clear();
+  out.response.body.shrink_to_fit();
+  if (options_.body_error) {
+    if (auto error = options_.body_error(out.json)) return fail(where + ": " + scrub_secrets(*error, request));
+  }
+  return std::optional<JsonResponse>(std::move(out));
+}
+
+Result<JsonResponse> ApiClient::get_json(const std::string& url, const std::string& label,
+                                         int page) const {
+  const std::string where = page > 0 ? label + " page " + std::to_string(page) : label;
+  RC_ASSIGN(auto r, fetch(url, where, {}));
+  return std::move(*r);
+}
+
+Result<Json> ApiClient::get(std::string_view path, const Query& query) const {
+  RC_ASSIGN(auto r, fetch(url(path, query), label(path, query), {}));
+  return std::move(r->json);
+}
+
+Result<std::optional<Json>> ApiClient::get_unless(std::string_view path, const Query& query,
+                                                  std::initializer_list<int> absent) const {
+  RC_ASSIGN(auto r, fetch(url(path, query), label(path, query), absent));
+  if (!r) return std::optional<Json>();
+  return std::optional<Json>(std::move(r->json));
+}
+
+}  // namespace rollcall::http

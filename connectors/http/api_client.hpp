@@ -1,0 +1,88 @@
+// ApiClient: JSON over HTTP for one configured API (a base URL plus credentials), on top of a
+// (retrying) Transport. It builds URLs, attaches the credential, parses JSON, and turns every
+// failure into one line that says which request failed and why:
+//
+//   GET /orgs/acme/members?role=admin page 3: HTTP 403: Resource not accessible (...)
+//   GET /scim/v2/Users page 2: malformed JSON at byte 5012: unexpected end of input
+//
+// 401 names where the credential came from; API-specific detail (GitHub's scopes, SCIM's
+// "detail", Slack's "ok": false) comes from hooks the connector supplies. Secret values are
+// scrubbed from every message, even when a server echoes them back.
+//
+// Paging lives in paginate.hpp; connectors never write their own page loop.
+// Thread-safe: get_json() may be called from several threads at once.
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "connectors/http/json_fields.hpp"
+#include "connectors/http/transport.hpp"
+#include "connectors/http/url.hpp"
+#include "scanner/core/log.hpp"
+
+namespace rollcall::http {
+
+struct ApiOptions {
+  std::string base_url;             // e.g. https://api.github.com or https://idp/scim/v2
+  std::vector<Header> headers;      // sent with every request (Accept, API version)
+  std::optional<SecretHeader> auth;  // usually Authorization
+  std::string credential_source;    // "environment variable GITHUB_TOKEN": named on HTTP 401
+  // API-specific explanation of a non-2xx response, or "" for the generic one (a JSON
+  // "message"/"detail"/"error" member, else the start of the body).
+  std::function<std::string(const Response&)> describe_error;
+  // Checks a 2xx JSON body for an error reported inside it (Slack's "ok": false); returns
+  // the message, or nullopt when the body is fine.
+  std::function<std::optional<std::string>(const Json&)> body_error;
+};
+
+struct JsonResponse {
+  Response response;  // status and headers; the body is parsed into `json`
+  Json json;
+};
+
+class ApiClient {
+ public:
+  // Validates base_url (http or https, a host). Warns through `log` when a credential would
+  // travel over plain http to a host other than this machine.
+  static Result<ApiClient> create(Transport& transport, ApiOptions options, Logger& log);
+
+  // base_url + path (which starts with '/') + "?" + encoded query.
+  std::string url(std::string_view path, const Query& query = {}) const;
+  // "GET /scim/v2/Groups?filter=x": the request as error messages name it.
+  std::string label(std::string_view path, const Query& query = {}) const;
+  // True when `url` is on the base URL's scheme, host and port (links may only go there).
+  bool same_origin(std::string_view url) const;
+
+  // GETs an absolute URL and parses the JSON body. Fails with "<label>[ page N]: <why>" (page
+  // 0 = not paged) for a network failure, a non-2xx status, malformed JSON, or an error
+  // reported in the body.
+  Result<JsonResponse> get_json(const std::string& url, const std::string& label, int page = 0) const;
+  // A single, unpaged GET of path?query.
+  Result<Json> get(std::string_view path, const Query& query = {}) const;
+  // Like get(), but a response with one of `absent` statuses yields nullopt instead of an
+  // error: a resource that is gone (404), or data the credential may not see (403, 422).
+  Result<std::optional<Json>> get_unless(std::string_view path, const Query& query,
+                                         std::initializer_list<int> absent = {404}) const;
+
+ private:
+  ApiClient(Transport& transport, ApiOptions options, Url base)
+      : transport_(&transport), options_(std::move(options)), base_(std::move(base)) {}
+  std::string describe_failure(const Response& response, const Request& request) const;
+  // get_json(); a status listed in `absent` gives nullopt.
+  Result<std::optional<JsonResponse>> fetch(const std::string& url, const std::string& where,
+                                            std::initializer_list<int> absent) const;
+
+  Transport* transport_;
+  ApiOptions options_;
+  Url base_;
+};
+
+// The generic explanation of an error response: a JSON "message", "detail", "error_description"
+// or "error" member, else the body's first 200 characters on one line, else the reason phrase.
+std::string generic_error_text(const Response& response);
+
+}  // namespace rollcall::http

@@ -1,0 +1,147 @@
+#include "connectors/http/paginate.hpp"
+
+#include <unordered_set>
+
+#include "scanner/core/strings.hpp"
+
+namespace rollcall::http {
+namespace {
+
+std::string page_label(const std::string& label, int page) { return label + " page " + std::to_string(page); }
+
+Result<void> each(const Json& items, const std::string& where, const ItemFn& fn) {
+  std::size_t k = 0;
+  for (const Json& item : items) {
+    ++k;
+    auto r = fn(item);
+    if (!r) return fail(where + ": item " + std::to_string(k) + ": " + r.error().message());
+  }
+  return {};
+}
+
+Result<void> walk(const ApiClient& client, const std::string& path, const Query& query,
+                  const LinkPaging& paging, const ItemFn& fn) {
+  Query q = query;
+  q.emplace_back("per_page", std::to_string(paging.per_page));
+  const std::string label = client.label(path, query);
+  std::string url = client.url(path, q);
+  std::unordered_set<std::string> seen{url};
+  for (int page = 1;; ++page) {
+    RC_ASSIGN(JsonResponse r, client.get_json(url, label, page));
+    const std::string where = page_label(label, page);
+    auto items = array_at(r.json, paging.items);
+    if (!items) return fail(where + ": " + items.error().message());
+    RC_TRY(each(**items, where, fn));
+    const std::string* link = r.response.header("Link");
+    std::string next = link ? next_link(*link) : "";
+    if (next.empty()) return {};
+    // The credential goes with every request: never follow a link off the API's origin.
+    if (!client.same_origin(next)) {
+      return fail(where + ": the next-page link leads to another host (" + quote(next) + "); not followed");
+    }
+    if (!seen.insert(next).second) return fail(where + ": the next-page link repeats an earlier page");
+    url = std::move(next);
+  }
+}
+
+Result<void> walk(const ApiClient& client, const std::string& path, const Query& query,
+                  const CursorPaging& paging, const ItemFn& fn) {
+  const std::string label = client.label(path, query);
+  std::string cursor;
+  std::unordered_set<std::string> seen;
+  for (int page = 1;; ++page) {
+    Query q = query;
+    q.emplace_back("limit", std::to_string(paging.limit));
+    if (!cursor.empty()) q.emplace_back(paging.cursor_param, cursor);
+    RC_ASSIGN(JsonResponse r, client.get_json(client.url(path, q), label, page));
+    const std::string where = page_label(label, page);
+    auto items = array_at(r.json, paging.items);
+    if (!items) return fail(where + ": " + items.error().message());
+    RC_TRY(each(**items, where, fn));
+    cursor.clear();
+    try {
+      Json::json_pointer p(paging.next_cursor);
+      if (r.json.contains(p)) {
+        const Json& next = r.json.at(p);
+        if (!next.is_null() && !next.is_string()) {
+          return fail(where + ": " + quote(paging.next_cursor) + " is " + type_name(next) + ", not a string");
+        }
+        if (next.is_string()) cursor = next.get<std::string>();
+      }
+    } catch (const Json::exception& e) {
+      return fail(where + ": " + quote(paging.next_cursor) + ": " + e.what());
+    }
+    if (cursor.empty()) return {};
+    if (!seen.insert(cursor).second) return fail(where + ": the next cursor repeats an earlier one");
+  }
+}
+
+Result<void> walk(const ApiClient& client, const std::string& path, const Query& query,
+                  const IndexPaging& paging, const ItemFn& fn) {
+  const std::string label = client.label(path, query);
+  std::int64_t start = 1;  // SCIM indexes are 1-based
+  for (int page = 1;; ++page) {
+    Query q = query;
+    q.emplace_back("startIndex", std::to_string(start));
+    q.emplace_back("count", std::to_string(paging.count));
+    RC_ASSIGN(JsonResponse r, client.get_json(client.url(path, q), label, page));
+    const std::string where = page_label(label, page);
+    if (!r.json.is_object()) return fail(where + ": expected a ListResponse object, got " + type_name(r.json));
+    const Json* total = member(r.json, "totalResults");
+    if (total == nullptr || !total->is_number_integer() || total->get<std::int64_t>() < 0) {
+      return fail(where + ": \"totalResults\" is missing or not a count");
+    }
+    std::int64_t total_results = total->get<std::int64_t>();
+    // RFC 7644 lets a server omit "Resources" when there are none.
+    static const Json kEmpty = Json::array();
+    const Json* resources = &kEmpty;
+    if (member(r.json, "Resources") != nullptr) {
+      auto items = array_at(r.json, "/Resources");
+      if (!items) return fail(where + ": " + items.error().message());
+      resources = *items;
+    }
+    RC_TRY(each(*resources, where, fn));
+    auto got = static_cast<std::int64_t>(resources->size());
+    start += got;
+    if (start > total_results) return {};
+    if (got == 0) {
+      return fail(where + ": no resources returned at startIndex " + std::to_string(start) +
+                  " although totalResults is " + std::to_string(total_results));
+    }
+  }
+}
+
+}  // namespace
+
+std::string next_link(std::string_view header) {
+  // <https://...?page=2>; rel="next", <https://...?page=9>; rel="last"
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    auto open = header.find('<', pos);
+    if (open == std::string_view::npos) return "";
+    auto close = header.find('>', open);
+    if (close == std::string_view::npos) return "";
+    std::string_view target = header.substr(open + 1, close - open - 1);
+    auto end = header.find('<', close);
+    std::string_view params = header.substr(close + 1, end == std::string_view::npos ? end : end - close - 1);
+    for (const std::string& param : split(params, ';')) {
+      std::string_view p = trim(param);
+      while (!p.empty() && p.back() == ',') p = trim(p.substr(0, p.size() - 1));
+      if (!starts_with(to_lower(p), "rel=")) continue;
+      std::string_view value = trim(p.substr(4));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      for (const std::string& rel : split(value, ' ')) {
+        if (to_lower(rel) == "next") return std::string(target);
+      }
+    }
+    pos = close + 1;
+  }
+  return "";
+}
+
+Result<void> for_each_item(const ApiClient& client, const std::string& path, const Query& query,
+                           const Paging& paging, const ItemFn& fn) {
+  return std::visit([&](const auto& p) { return walk(client, path, query, p, fn); }, paging);
+}
+
+}  // namespace rollcall::http

@@ -1,0 +1,49 @@
+// Pagination, written once. A connector picks a strategy and gets each item of every page in
+// order; it never writes its own page loop.
+//
+//   LinkPaging   — RFC 8288 Link header, rel="next" (GitHub): per_page=N, then follow links.
+//   CursorPaging — an opaque cursor in the body (Slack: response_metadata.next_cursor).
+//   IndexPaging  — SCIM 2.0 (RFC 7644 §3.4.2.4): startIndex/count, totalResults, Resources.
+//
+// Failure is total: a page that fails after retries, is malformed, or breaks the strategy's
+// contract (a link to another host, a cursor or link that repeats, a SCIM page that comes back
+// empty before totalResults is reached) fails the whole walk with "<label> page N: <why>",
+// and an item the callback rejects with "<label> page N: item K: <why>". Items already handed
+// to the callback stay handed: the caller must treat the failure as "this system is partial".
+#pragma once
+
+#include <functional>
+#include <string>
+#include <variant>
+
+#include "connectors/http/api_client.hpp"
+
+namespace rollcall::http {
+
+struct LinkPaging {
+  int per_page = 100;
+  std::string items;  // JSON pointer to the items; "" = the body is the array
+};
+
+struct CursorPaging {
+  int limit = 200;
+  std::string items;                                    // JSON pointer, e.g. "/members"
+  std::string cursor_param = "cursor";
+  std::string next_cursor = "/response_metadata/next_cursor";
+};
+
+struct IndexPaging {
+  int count = 100;  // items asked for per page; servers may return fewer
+};
+
+using Paging = std::variant<LinkPaging, CursorPaging, IndexPaging>;
+using ItemFn = std::function<Result<void>(const Json& item)>;
+
+// Reads every page of `path?query` and calls `fn` for each item, in order.
+Result<void> for_each_item(const ApiClient& client, const std::string& path, const Query& query,
+                           const Paging& paging, const ItemFn& fn);
+
+// The URL of the rel="next" link in a Link header value, or "" when there is none.
+std::string next_link(std::string_view link_header);
+
+}  // namespace rollcall::http

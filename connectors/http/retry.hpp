@@ -1,0 +1,106 @@
+// RetryingTransport: a decorator that makes any Transport survive flaky networks and rate
+// limits, and writes the request log.
+//
+// Retried, with exponential backoff and full jitter (a random wait in [0, min(max_delay,
+// base_delay * 2^(attempt-1))]): network failures, 408, 429 and 5xx other than 501/505.
+// Waits the server asks for win over backoff: Retry-After (seconds or an HTTP date), and
+// GitHub's X-RateLimit-Remaining: 0 + X-RateLimit-Reset (epoch seconds). A GitHub 403 is
+// retried only when it is a rate limit (Retry-After, X-RateLimit-Remaining: 0, or a "secondary
+// rate limit" message; the latter waits at least a minute); any other 401/403 is returned at
+// once, as it is a configuration problem retries cannot fix. A successful response that says
+// the quota is used up (X-RateLimit-Remaining: 0) holds back every later request of this
+// transport until the reset time.
+//
+// Bounded: at most max_attempts sends per request, and at most max_total_wait of waiting in
+// total; a server asking for a longer wait fails the request at once, saying so.
+//
+// The request log, at debug level, has one line per attempt: method, path (credential-like
+// query parameters masked), status or failure, duration and attempt. Header values are never
+// logged. Retries are logged at info.
+//
+// Thread-safe when the inner transport is; the rate-limit hold is shared by all threads.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "connectors/http/transport.hpp"
+#include "scanner/core/log.hpp"
+#include "scanner/core/time.hpp"
+
+namespace rollcall::http {
+
+struct RetryPolicy {
+  int max_attempts = 5;
+  std::chrono::milliseconds base_delay{1'000};
+  std::chrono::milliseconds max_delay{30'000};          // cap of one backoff step
+  std::chrono::milliseconds max_total_wait{300'000};    // all waits of one request together
+  std::chrono::milliseconds secondary_limit_delay{60'000};  // GitHub: "wait at least a minute"
+};
+
+// Where retries wait. Tests inject one that records instead of sleeping.
+class Sleeper {
+ public:
+  virtual ~Sleeper() = default;
+  virtual void sleep_for(std::chrono::milliseconds duration) = 0;
+};
+
+class ThreadSleeper final : public Sleeper {
+ public:
+  void sleep_for(std::chrono::milliseconds duration) override;
+};
+
+// What the decorator borrows; all references must outlive it.
+struct RetryContext {
+  std::string system;              // prefixes log lines
+  Logger& log;
+  const Clock& clock;              // wall clock: Retry-After dates, X-RateLimit-Reset
+  Sleeper& sleeper;
+  std::function<double()> random;  // uniform in [0, 1), for the jitter; must be thread-safe
+};
+
+// A thread-safe uniform [0, 1) source seeded from std::random_device.
+std::function<double()> default_random();
+
+class RetryingTransport final : public Transport {
+ public:
+  RetryingTransport(std::unique_ptr<Transport> inner, RetryPolicy policy, RetryContext context);
+
+  // Returns the final response (Response::attempts says how many sends it took), which may
+  // still be a 4xx/5xx when attempts ran out. Fails with the last network error and
+  // "(gave up after N attempts)", or when a requested wait exceeds the remaining budget.
+  Result<Response> send(const Request& request) override;
+
+ private:
+  std::unique_ptr<Transport> inner_;
+  RetryPolicy policy_;
+  RetryContext ctx_;
+  std::mutex hold_mutex_;
+  UnixTime hold_until_ = 0;  // X-RateLimit-Reset of a used-up quota; 0 = none
+};
+
+// How a response should be treated by the retry loop; exposed for tests.
+struct RetryAdvice {
+  bool retry = false;
+  std::optional<std::chrono::milliseconds> server_wait;  // what the server asked for, if it did
+  bool secondary_limit = false;  // GitHub secondary limit without a wait: at least a minute
+  std::string reason;                                    // "HTTP 429", "secondary rate limit", ...
+};
+RetryAdvice advise(const Response& response, UnixTime now);
+
+// Retry-After as a wait: delta-seconds or an HTTP date relative to `now`; nullopt if absent
+// or unparseable.
+std::optional<std::chrono::milliseconds> retry_after(const Response& response, UnixTime now);
+
+// "850ms", "12s", "5m", "1h30m": durations for messages.
+std::string describe_wait(std::chrono::milliseconds wait);
+
+// `text` with every secret header value of `request` (and the credential after an
+// Authorization scheme such as "Bearer ") replaced by "[REDACTED]".
+std::string scrub_secrets(std::string text, const Request& request);
+
+}  // namespace rollcall::http
