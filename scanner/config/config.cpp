@@ -31,15 +31,15 @@ std::vector<std::string> names_of(const std::vector<KeySpec>& specs) {
 
 std::string unknown_key_message(const std::string& key, const std::vector<KeySpec>& specs,
                                 const std::string& context) {
-  std::string msg = "unknown key " + quoted(key) + " in " + context;
+  std::string msg = "unknown key " + quote(key) + " in " + context;
   std::string guess = closest_match(key, names_of(specs));
-  if (!guess.empty()) msg += " (did you mean " + quoted(guess) + "?)";
+  if (!guess.empty()) msg += " (did you mean " + quote(guess) + "?)";
   return msg;
 }
 
 Result<Value> convert(const toml::node& node, const KeySpec& spec, const std::string& where) {
   auto wrong = [&] {
-    return fail(where + ": key " + quoted(spec.name) + " must be " + type_name(spec.type));
+    return fail(where + ": key " + quote(spec.name) + " must be " + type_name(spec.type));
   };
   switch (spec.type) {
     case ValueType::string:
@@ -94,7 +94,7 @@ Result<Table> read_table(const toml::table& tbl, const std::vector<KeySpec>& spe
   }
   for (const auto& s : specs) {
     if (s.required && !out.has(s.name)) {
-      return fail(out.where() + ": " + context + " is missing required key " + quoted(s.name));
+      return fail(out.where() + ": " + context + " is missing required key " + quote(s.name));
     }
   }
   return out;
@@ -221,7 +221,7 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
   cfg.file = cfg.dir / "rollcall.toml";
   const std::string file = cfg.file.string();
   if (!std::filesystem::exists(cfg.file, ec)) {
-    return fail(file + ": not found (is " + quoted(dir.string()) +
+    return fail(file + ": not found (is " + quote(dir.string()) +
                 " a rollcall workspace? `rollcall init` creates one)");
   }
   toml::table root;
@@ -247,7 +247,7 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
       RC_ASSIGN(Table r, read_table(*t, roster_keys(), file, "[roster]"));
       cfg.roster.type = r.string("type").value_or("csv");
       if (cfg.roster.type != "csv" && cfg.roster.type != "json") {
-        return fail(r.where("type") + ": roster type " + quoted(cfg.roster.type) +
+        return fail(r.where("type") + ": roster type " + quote(cfg.roster.type) +
                     " is not supported (expected csv or json)");
       }
       cfg.roster.path = resolve(cfg.dir, *r.string("path"));
@@ -267,13 +267,13 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
         const std::vector<KeySpec>* specs = connector_keys(type);
         if (specs == nullptr) {
           std::string msg = file + ":" + std::to_string(line_of(*type_node.node())) +
-                            ": unknown system type " + quoted(type) + " (known: " +
+                            ": unknown system type " + quote(type) + " (known: " +
                             join(known_types, ", ") + ")";
           return fail(msg);
         }
         auto name_node = t["name"];
         std::string context = name_node.is_string()
-                                  ? "system " + quoted(*name_node.value<std::string>())
+                                  ? "system " + quote(*name_node.value<std::string>())
                                   : "[[system]]";
         RC_ASSIGN(Table keys, read_table(t, concat(common_system_keys(), *specs), file, context));
         SystemConfig sys;
@@ -291,7 +291,7 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
           sys.timeout_s = *d;
         }
         if (const SystemConfig* prev = cfg.find_system(sys.name)) {
-          return fail(keys.where("name") + ": system name " + quoted(sys.name) +
+          return fail(keys.where("name") + ": system name " + quote(sys.name) +
                       " is already used at " + prev->where);
         }
         sys.keys = std::move(keys);
