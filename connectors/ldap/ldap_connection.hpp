@@ -1,0 +1,62 @@
+// An LDAP session through OpenLDAP's libldap, used by the ldap connector's read side (and meant
+// for its write side): connect (ldap:// or ldaps://, optionally StartTLS, certificates always
+// verified), simple bind, and paged subtree searches (RFC 2696) that also complete Active
+// Directory's ranged attributes (member;range=0-1499). Only ldap_connection.cpp and
+// ldap_values.cpp include <ldap.h>.
+//
+// Referrals are not chased. Errors are one line naming the URL and what was being done:
+// `ldap://dc1:389: search "ou=people,dc=acme,dc=com" page 3: Can't contact LDAP server`. The
+// password is passed to libldap only for the bind and never appears in an error. Not
+// thread-safe: one connection per thread. The connection is closed on destruction.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "connectors/ldap/directory.hpp"
+#include "scanner/core/secret.hpp"
+
+struct ldap;
+
+namespace rollcall::connectors::ldap {
+
+struct LdapOptions {
+  std::string url;          // ldap://host[:port] or ldaps://host[:port]
+  bool starttls = false;    // upgrade an ldap:// connection with StartTLS before binding
+  std::string ca_file;      // PEM bundle to verify the server with; "" for the system's
+  std::int64_t timeout_s = 60;  // connect timeout and time limit of each operation
+};
+
+class LdapConnection final : public Directory {
+ public:
+  ~LdapConnection() override;
+  LdapConnection(const LdapConnection&) = delete;
+  LdapConnection& operator=(const LdapConnection&) = delete;
+
+  // Prepares a session and, with StartTLS, connects and upgrades it; otherwise the network
+  // is first used by bind(). Fails on a malformed URL, a TLS setup error or a failed StartTLS.
+  static Result<std::unique_ptr<LdapConnection>> open(const LdapOptions& options);
+
+  // Simple bind as `dn` (anonymous when dn is empty). Fails with one line naming the URL and
+  // DN: `bind to ldap://dc1:389 as "cn=rollcall,ou=svc,dc=acme,dc=com": Invalid credentials`.
+  Result<void> bind(const std::string& dn, const Secret& password);
+
+  Result<void> search(const SearchRequest& req, const EntryFn& on_entry) override;
+
+  const std::string& url() const { return url_; }
+
+ private:
+  LdapConnection(::ldap* ld, std::string url, std::int64_t timeout_s)
+      : ld_(ld), url_(std::move(url)), timeout_s_(timeout_s) {}
+  // libldap's text for `rc`, plus the server's diagnostic message when it sent one.
+  std::string describe(int rc) const;
+  // Fetches the remaining ranges of `attr` (next range starting at `start`) into `entry`.
+  Result<void> complete_range(LdapEntry& entry, const std::string& attr, std::size_t start);
+
+  ::ldap* ld_;
+  std::string url_;
+  std::int64_t timeout_s_;
+};
+
+}  // namespace rollcall::connectors::ldap

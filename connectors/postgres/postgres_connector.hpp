@@ -1,0 +1,13 @@
+// The `postgres` connector: reads who can log in to a PostgreSQL cluster and what they can do
+// there (login roles, role memberships with inheritance, role attributes, database, schema and
+// table privileges, ownership), through libpq, read-only. See pg_access.hpp for the accounts,
+// entitlements and grants it produces and docs/readme/32-postgres-ldap.md for the user guide.
+#pragma once
+
+#include "connectors/api/connector.hpp"
+
+namespace rollcall::connectors::postgres {
+
+ConnectorType connector_type();
+
+}  // namespace rollcall::connectors::postgres
