@@ -1,0 +1,72 @@
+#include "scanner/drift/desired.hpp"
+
+#include "scanner/core/strings.hpp"
+
+namespace rollcall::drift {
+
+Result<DesiredState> DesiredState::evaluate(const roster::Roster& roster, policy::PolicyEngine& policy,
+                                            const std::vector<std::string>& systems) {
+  DesiredState d;
+  d.systems_.resize(systems.size());
+  for (std::size_t i = 0; i < systems.size(); ++i) d.system_index_[systems[i]] = i;
+  d.roles_.reserve(roster.people.size());
+  const auto people = static_cast<std::uint32_t>(roster.people.size());
+  for (auto& s : d.systems_) s.offsets.assign(people + 1, 0);
+
+  std::string scratch;
+  for (std::uint32_t p = 0; p < people; ++p) {
+    RC_ASSIGN(policy::PersonAccess access, policy.evaluate(roster.people[p]));
+    scratch.clear();
+    for (const auto& r : access.roles) {
+      if (!scratch.empty()) scratch += ", ";
+      scratch += r.role;
+      if (!r.assigned_by.empty()) scratch += " (" + r.assigned_by + ")";
+    }
+    d.roles_.push_back(d.texts.intern(scratch));
+    for (const auto& g : access.grants) {
+      auto it = d.system_index_.find(g.system);
+      if (it == d.system_index_.end()) {
+        return fail("policies desire " + quote(g.entitlement_id) + " for " + roster.people[p].email +
+                    " in system " + quote(g.system) + ", which rollcall.toml does not configure");
+      }
+      SystemDesired& sys = d.systems_[it->second];
+      // Most grants have one provenance: intern its line directly, without joining.
+      std::uint32_t prov;
+      if (g.why.size() == 1) {
+        prov = d.texts.intern(g.why.front().describe());
+      } else {
+        scratch.clear();
+        for (const auto& w : g.why) {
+          if (!scratch.empty()) scratch += '\n';
+          scratch += w.describe();
+        }
+        prov = d.texts.intern(scratch);
+      }
+      const std::uint32_t ent = d.entitlements.intern(g.entitlement_id);
+      sys.entries.push_back({p, ent, d.levels.intern(g.level), prov});
+      if (g.privileged) sys.privileged.insert(ent);
+    }
+    for (auto& s : d.systems_) s.offsets[p + 1] = static_cast<std::uint32_t>(s.entries.size());
+  }
+  return d;
+}
+
+std::pair<const DesiredEntry*, const DesiredEntry*> DesiredState::of(std::size_t system,
+                                                                     std::uint32_t person) const {
+  const SystemDesired& s = systems_[system];
+  const DesiredEntry* base = s.entries.data();
+  return {base + s.offsets[person], base + s.offsets[person + 1]};
+}
+
+int DesiredState::system_index(const std::string& name) const {
+  auto it = system_index_.find(name);
+  return it == system_index_.end() ? -1 : static_cast<int>(it->second);
+}
+
+std::size_t DesiredState::grant_count() const {
+  std::size_t n = 0;
+  for (const auto& s : systems_) n += s.entries.size();
+  return n;
+}
+
+}  // namespace rollcall::drift

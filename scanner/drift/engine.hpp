@@ -1,0 +1,79 @@
+// The drift engine: compares the desired state (roster + policies) with the latest snapshot of
+// each configured system and emits findings into a FindingSink.
+//
+// One system at a time, in constant memory per system: its accounts are read and matched to
+// people, then its grants are streamed from the store (ordered by account) and compared with
+// the desired entries of each account's owner. A system whose latest snapshot is missing,
+// partial, failed or older than max_snapshot_age yields one system_incomplete finding and no
+// access finding at all (DESIGN principle 3). SoD is checked across systems at the end.
+//
+// Only active accounts carry access: suspended and disabled accounts produce no finding, and do
+// not count as holding anything. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "policies/engine/policy.hpp"
+#include "reports/report.hpp"
+#include "scanner/config/config.hpp"
+#include "scanner/drift/desired.hpp"
+#include "scanner/drift/findings.hpp"
+#include "scanner/drift/identity.hpp"
+#include "scanner/roster/roster.hpp"
+#include "scanner/store/snapshot_store.hpp"
+
+namespace rollcall::drift {
+
+class DriftEngine {
+ public:
+  // Everything is borrowed and must outlive the engine.
+  DriftEngine(const roster::Roster& roster, policy::PolicyEngine& policy, const DesiredState& desired,
+              IdentityMatcher& matcher, FindingSink& sink, store::SnapshotStore& snapshots, UnixTime now);
+
+  // Checks one configured system and returns its status for the report. Fails on a store error
+  // or a failing policy match hook, naming the system.
+  Result<reports::SystemStatus> check_system(const config::SystemConfig& system);
+  // Separation-of-duties rules over everything the checked systems showed. Call once, last.
+  void check_sod();
+
+  // Seconds spent reading accounts and matching them, and streaming and comparing grants.
+  double match_seconds() const { return match_seconds_; }
+  double diff_seconds() const { return diff_seconds_; }
+
+ private:
+  struct SodHold {
+    std::uint32_t rule;
+    std::uint32_t member;
+    std::string account;
+  };
+  struct SystemRun;
+
+  bool terminated(const roster::Person& p) const;
+  bool wants_access(const roster::Person& p) const;
+  void incomplete(const reports::SystemStatus& status, const std::string& expected, const std::string& actual);
+  Result<void> diff(SystemRun& run);
+  void flush_group(SystemRun& run, std::size_t account, const std::string& entitlement);
+  void account_findings(SystemRun& run);
+  void missing_findings(SystemRun& run);
+  reports::Finding person_finding(const SystemRun& run, std::uint32_t person) const;
+  reports::Finding account_finding(const SystemRun& run, std::size_t account) const;
+
+  const roster::Roster& roster_;
+  policy::PolicyEngine& policy_;
+  const DesiredState& desired_;
+  IdentityMatcher& matcher_;
+  FindingSink& sink_;
+  store::SnapshotStore& snapshots_;
+  UnixTime now_;
+  // system -> entitlement id -> (rule index, member index) of every SoD rule naming it
+  std::unordered_map<std::string, std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, std::uint32_t>>>> sod_index_;
+  std::unordered_map<std::uint32_t, std::vector<SodHold>> sod_held_;  // person -> holds
+  std::unordered_map<std::string, std::string> checked_snapshots_;    // system -> "#id at time"
+  double match_seconds_ = 0;
+  double diff_seconds_ = 0;
+};
+
+}  // namespace rollcall::drift

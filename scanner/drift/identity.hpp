@@ -1,0 +1,95 @@
+// Identity matching: which person of the roster (or which registered service account) an account
+// in a target system belongs to. The rules, strongest first:
+//   1. a service account registered in policy for this system (by account id or login);
+//   2. the explicit mapping file ([match] mapping = "mapping.csv": system,account,email);
+//   3. the built-in rules, all at once: the account's email, login or id equal to a person's
+//      email or alias (emails normalized: case, whitespace, "+tag" when settings say so, equivalent
+//      domains), its external_id equal to a person's employee_id;
+//   4. the policies' `match` hooks, asked only when rule 3 found no person or several.
+// An account that the rules tie to two or more people is ambiguous: reported with every
+// candidate, never guessed. Not thread-safe (the policy engine is not).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "policies/engine/policy.hpp"
+#include "scanner/core/model.hpp"
+#include "scanner/core/result.hpp"
+#include "scanner/roster/roster.hpp"
+
+namespace rollcall::drift {
+
+struct EmailRules {
+  bool strip_plus_tags = false;
+  std::vector<std::string> domains;  // equivalent domains; the first is canonical
+};
+
+// Trimmed and lowercased; "+tag" removed from the local part when strip_plus_tags; a domain in
+// `domains` replaced by the first of them. Text without '@' is only trimmed and lowercased.
+std::string normalize_email(std::string_view email, const EmailRules& rules);
+
+struct MappingEntry {
+  std::string system;
+  std::string account;  // account id or login in that system
+  std::string email;    // the person's roster email
+  std::string where;    // "mapping.csv:3"
+};
+
+// Reads the mapping CSV: a header naming the columns system, account and email (in any order;
+// other columns are ignored), then one row per account. Fails with "mapping.csv:LINE: ..." on a
+// missing column, an empty value, or the same account mapped twice (naming both lines).
+Result<std::vector<MappingEntry>> load_mapping(const std::filesystem::path& path);
+
+enum class MatchKind : std::uint8_t { none, person, service, ambiguous };
+
+struct Match {
+  MatchKind kind = MatchKind::none;
+  std::uint32_t index = 0;                // roster.people index, or policy service_accounts() index
+  std::string_view via;                   // which rule matched: "email", "mapping.csv:3", ...
+  std::vector<std::uint32_t> candidates;  // ambiguous: the people it could be, sorted
+  std::string note;                       // what a rule said that did not decide (expired
+                                          // registration, a hook naming nobody in the roster)
+};
+
+class IdentityMatcher {
+ public:
+  // Indexes the roster and the policy's service accounts. `roster`, `policy` and `mapping` must
+  // outlive the matcher. Fails naming the mapping row when it maps to an email that is not in
+  // the roster.
+  static Result<IdentityMatcher> create(const roster::Roster& roster, policy::PolicyEngine& policy,
+                                        const std::vector<MappingEntry>& mapping, UnixTime now);
+
+  // The owner of one account of `system`. Fails only when a policy match hook fails.
+  Result<Match> match(const std::string& system, const Account& account);
+
+  const EmailRules& email_rules() const { return rules_; }
+  // The person with this email (normalized), or -1.
+  std::int64_t find_person(std::string_view email) const;
+
+ private:
+  using Ids = std::vector<std::uint32_t>;
+  IdentityMatcher(const roster::Roster& roster, policy::PolicyEngine& policy)
+      : roster_(&roster), policy_(&policy) {}
+  void add_candidates(const std::unordered_map<std::string, Ids>& index, const std::string& key,
+                      std::string_view rule, Ids& out, std::string_view& via) const;
+
+  const roster::Roster* roster_;
+  policy::PolicyEngine* policy_;
+  EmailRules rules_;
+  std::unordered_map<std::string, Ids> by_email_;        // normalized email and email aliases
+  std::unordered_map<std::string, Ids> by_login_;        // lowercased non-email aliases
+  std::unordered_map<std::string, Ids> by_employee_id_;
+  // "<system>\x1f<lowercased id or login>" -> index
+  std::unordered_map<std::string, std::uint32_t> services_;
+  std::vector<std::string> service_via_;  // "service account (policies/svc.lua:3)"
+  std::unordered_map<std::string, std::uint32_t> expired_services_;
+  std::unordered_map<std::string, std::pair<std::uint32_t, std::string>> mapping_;  // -> person, where
+  std::string key_;  // scratch
+};
+
+}  // namespace rollcall::drift

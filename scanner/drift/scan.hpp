@@ -1,0 +1,45 @@
+// One scan, end to end: evaluate the policies for every person of the roster, match each
+// system's accounts to people, diff desired against the latest snapshots, relate the findings
+// to the previous scan, store the scan, and return the Report the writers render. This is what
+// `rollcall scan` runs and what bench/scan_bench measures.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "policies/engine/policy.hpp"
+#include "reports/report.hpp"
+#include "scanner/config/config.hpp"
+#include "scanner/core/result.hpp"
+#include "scanner/core/time.hpp"
+#include "scanner/roster/roster.hpp"
+#include "scanner/store/sqlite.hpp"
+
+namespace rollcall::drift {
+
+struct ScanInputs {
+  const config::WorkspaceConfig& config;
+  const roster::Roster& roster;
+  policy::PolicyEngine& policy;
+  store::Database& db;
+  const Clock& clock;
+  std::string tool_version;
+  int trend_points = 30;  // earlier scans in the report's trend
+};
+
+struct Phase {
+  std::string name;
+  double seconds = 0;
+};
+
+struct ScanOutcome {
+  reports::Report report;
+  std::vector<Phase> phases;  // in order: policy evaluation, matching, diff, history
+};
+
+// Runs the scan and stores it. Fails on invalid policy settings or mapping file, a policy
+// runtime error, or a store error, with the context of what was being done; nothing is stored
+// then. Incomplete systems are not errors: they are system_incomplete findings.
+Result<ScanOutcome> run_scan(const ScanInputs& in);
+
+}  // namespace rollcall::drift
