@@ -144,7 +144,14 @@ std::string system_chart(const std::vector<std::pair<std::string, SeverityCounts
   for (auto* r : rows) max = std::max(max, total(r->second));
   std::string out;
   std::string label = "Open findings by system:";
-  for (auto* r : rows) label += " " + short_label(r->first, 40) + " " + std::to_string(total(r->second)) + ";";
+  for (auto* r : rows) {
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on " " + std::string here.
+    label += ' ';
+    label += short_label(r->first, 40);
+    label += ' ';
+    label += std::to_string(total(r->second));
+    label += ';';
+  }
   open_svg(out, kW, height, label);
   if (rows.empty()) text(out, kW / 2.0, 20, "middle", "No open findings", "muted");
   int index = 0;

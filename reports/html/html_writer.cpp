@@ -82,8 +82,9 @@ class Page {
   explicit Page(const Report& r) : r_(r), by_system_(count_by_system(r)) {}
 
   std::string render() {
-    const std::string data = html::page_data_json(r_);
-    out_.reserve(data.size() + html::kPageStyle.size() + html::kPageScript.size() + 64 * 1024);
+    // Roughly 300 bytes a finding: one allocation for typical reports instead of a dozen.
+    out_.reserve(html::kPageStyle.size() + html::kPageScript.size() + 64 * 1024 +
+                 300 * (r_.findings.size() + r_.resolved.size()));
     head();
     out_ += "<body>\n<header class=\"top\"><h1>Access compliance report</h1><p>Scan ";
     out_ += std::to_string(r_.scan_id) + " \u00B7 finished " + format_iso8601(r_.finished_at) +
@@ -105,7 +106,7 @@ class Page {
             ". Self-contained: this file loads nothing from the network, and its "
             "Content-Security-Policy allows only its own script and style.</footer>\n"
             "<script type=\"application/json\" id=\"rollcall-data\">";
-    out_ += data;
+    html::append_page_data_json(out_, r_);
     out_ += "</script>\n<script>";
     out_ += html::kPageScript;
     out_ += "</script>\n</body>\n</html>\n";

@@ -1,5 +1,6 @@
 #include "reports/html/page_data.hpp"
 
+#include <charconv>
 #include <string_view>
 #include <unordered_map>
 
@@ -9,8 +10,16 @@ namespace rollcall::reports::html {
 
 namespace {
 
+void append_int(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
 class Builder {
  public:
+  explicit Builder(std::size_t expected_strings) { index_.reserve(expected_strings); }
+
   // The index of `s` in the string table, adding it on first use. The views point into the
   // Report, which outlives the builder.
   std::size_t intern(std::string_view s) {
@@ -19,34 +28,38 @@ class Builder {
     return it->second;
   }
 
-  void str(std::string& out, std::string_view s) { out += std::to_string(intern(s)); }
+  void str(std::string& out, std::string_view s) { append_int(out, static_cast<std::int64_t>(intern(s))); }
 
   void row(std::string& out, const Finding& f, FindingStatus status) {
     out += '[';
     str(out, f.fingerprint);
     out += ',';
     str(out, f.kind);
-    out += ',' + std::to_string(static_cast<int>(f.severity)) + ',' +
-           std::to_string(static_cast<int>(status)) + ',';
+    out += ',';
+    append_int(out, static_cast<int>(f.severity));
+    out += ',';
+    append_int(out, static_cast<int>(status));
+    out += ',';
     for (const std::string* s : {&f.system, &f.account_id, &f.account_login, &f.person_email,
                                  &f.person_name, &f.entitlement_id, &f.expected, &f.actual}) {
       str(out, *s);
       out += ',';
     }
-    out += std::to_string(f.first_seen) + ',';
+    append_int(out, f.first_seen);
+    out += ',';
     str(out, f.message);
     out += ',';
     evidence(out, f.evidence);
     out += ']';
   }
 
-  std::string strings_json() const {
-    std::string out = "[";
+  void strings_json(std::string& out) const {
+    out += '[';
     for (std::size_t i = 0; i < strings_.size(); ++i) {
       if (i) out += ',';
       append_json_string(out, strings_[i], JsonEscape::script);
     }
-    return out + "]";
+    out += ']';
   }
 
  private:
@@ -70,7 +83,11 @@ class Builder {
     }
     if (ev.snapshot) {
       key("s");
-      out += '[' + std::to_string(ev.snapshot->id) + ',' + std::to_string(ev.snapshot->taken_at) + ',';
+      out += '[';
+      append_int(out, ev.snapshot->id);
+      out += ',';
+      append_int(out, ev.snapshot->taken_at);
+      out += ',';
       str(out, ev.snapshot->digest);
       out += ']';
     }
@@ -79,7 +96,9 @@ class Builder {
       key("x");
       out += '[';
       str(out, ev.exception_ticket);
-      out += ',' + std::to_string(ev.exception_expires.value_or(0)) + ',';
+      out += ',';
+      append_int(out, ev.exception_expires.value_or(0));
+      out += ',';
       str(out, ev.exception_reason);
       out += ',';
       str(out, ev.exception_source);
@@ -111,37 +130,38 @@ class Builder {
 };
 
 template <class Names>
-std::string names_json(int count, Names name) {
-  std::string out = "[";
+void names_json(std::string& out, int count, Names name) {
+  out += '[';
   for (int i = 0; i < count; ++i) {
     if (i) out += ',';
     append_json_string(out, name(i), JsonEscape::script);
   }
-  return out + "]";
+  out += ']';
 }
 
 }  // namespace
 
-std::string page_data_json(const Report& report) {
-  Builder b;
+void append_page_data_json(std::string& out, const Report& report) {
+  // Rows first and the string table last, so both are written straight into `out`.
+  Builder b(report.findings.size() * 4 + 1024);
   b.intern("");
-  std::string rows = "\"f\":[";
-  for (std::size_t i = 0; i < report.findings.size(); ++i) {
-    if (i) rows += ',';
-    b.row(rows, report.findings[i], report.findings[i].status);
-  }
-  rows += "],\"r\":[";
-  for (std::size_t i = 0; i < report.resolved.size(); ++i) {
-    if (i) rows += ',';
-    b.row(rows, report.resolved[i], FindingStatus::resolved);
-  }
-  rows += "]";
-  std::string out = "{\"sev\":";
-  out += names_json(6, [](int i) { return to_string(static_cast<Severity>(i)); });
+  out += "{\"sev\":";
+  names_json(out, 6, [](int i) { return to_string(static_cast<Severity>(i)); });
   out += ",\"st\":";
-  out += names_json(4, [](int i) { return to_string(static_cast<FindingStatus>(i)); });
-  out += ",\"s\":" + b.strings_json() + "," + rows + "}";
-  return out;
+  names_json(out, 4, [](int i) { return to_string(static_cast<FindingStatus>(i)); });
+  out += ",\"f\":[";
+  for (std::size_t i = 0; i < report.findings.size(); ++i) {
+    if (i) out += ',';
+    b.row(out, report.findings[i], report.findings[i].status);
+  }
+  out += "],\"r\":[";
+  for (std::size_t i = 0; i < report.resolved.size(); ++i) {
+    if (i) out += ',';
+    b.row(out, report.resolved[i], FindingStatus::resolved);
+  }
+  out += "],\"s\":";
+  b.strings_json(out);
+  out += '}';
 }
 
 }  // namespace rollcall::reports::html

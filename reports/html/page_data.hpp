@@ -3,8 +3,8 @@
 // value can close the element). The shape, read by page_script.cpp:
 //
 //   {"sev":[severity names by number], "st":[status names by number],
-//    "s":[every distinct string, first-seen order; "" is index 0],
-//    "f":[finding row, ...] (Report::findings), "r":[finding row, ...] (Report::resolved)}
+//    "f":[finding row, ...] (Report::findings), "r":[finding row, ...] (Report::resolved),
+//    "s":[every distinct string, first-seen order; "" is index 0]}
 //
 // A finding row is an array; strings are indexes into "s":
 //   [fingerprint, kind, severity, status, system, account_id, account_login, person_email,
@@ -24,6 +24,7 @@
 
 namespace rollcall::reports::html {
 
-std::string page_data_json(const Report& report);
+// Appends the JSON to `out` (the page is built in one string; the data is most of it).
+void append_page_data_json(std::string& out, const Report& report);
 
 }  // namespace rollcall::reports::html
