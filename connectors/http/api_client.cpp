@@ -46,12 +46,17 @@ std::string one_line(std::string_view text, std::size_t max) {
 }
 
 // nlohmann's parse_error text is "[json.exception.parse_error.101] parse error at line 1,
-// column 12: syntax error while parsing value - <reason>"; keep the reason.
+// column 12: syntax error while parsing value - <reason>; last read: '<bytes>'; expected ...";
+// keep the reason, without the echoed bytes (which could be anything, secrets included).
 std::string json_reason(const std::string& what) {
-  auto dash = what.rfind(" - ");
-  if (dash != std::string::npos) return what.substr(dash + 3);
-  auto colon = what.rfind(": ");
-  return colon != std::string::npos ? what.substr(colon + 2) : what;
+  std::string reason = what;
+  if (auto dash = reason.find(" - "); dash != std::string::npos) reason = reason.substr(dash + 3);
+  auto echo = reason.find("; last read: '");
+  if (echo != std::string::npos) {
+    auto end = reason.find("'; ", echo + 14);
+    reason.erase(echo, end == std::string::npos ? std::string::npos : end + 1 - echo);
+  }
+  return reason;
 }
 
 }  // namespace

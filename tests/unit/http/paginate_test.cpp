@@ -1,0 +1,259 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "connectors/http/paginate.hpp"
+#include "connectors/http/parallel.hpp"
+#include "tests/unit/http/support.hpp"
+
+using namespace rollcall;
+using namespace rollcall::http;
+using rollcall::testing::FakeTransport;
+using Reply = FakeTransport::Reply;
+
+namespace {
+
+struct Fixture {
+  FakeTransport fake;
+  CapturingLogger log;
+  ApiClient client() {
+    ApiOptions o;
+    o.base_url = "https://api.test";
+    o.auth = SecretHeader{"Authorization", Secret("Bearer tok-123456")};
+    o.credential_source = "environment variable TOKEN";
+    auto c = ApiClient::create(fake, std::move(o), log);
+    REQUIRE(c.ok());
+    return std::move(c).value();
+  }
+  // Reads every item's "login" (or the item itself when it is a string).
+  Result<std::vector<std::string>> logins(const std::string& path, const Query& q, const Paging& p) {
+    std::vector<std::string> out;
+    auto c = client();
+    RC_TRY(for_each_item(c, path, q, p, [&](const Json& item) -> Result<void> {
+      if (item.is_string()) {
+        out.push_back(item.get<std::string>());
+        return {};
+      }
+      RC_ASSIGN(std::string login, string_member(item, "login"));
+      out.push_back(login);
+      return {};
+    }));
+    return out;
+  }
+};
+
+std::string link(const std::string& url) { return "<" + url + ">; rel=\"next\", <https://api.test/last>; rel=\"last\""; }
+
+std::string error_of(const Result<std::vector<std::string>>& r) {
+  REQUIRE_FALSE(r.ok());
+  return r.error().message();
+}
+
+}  // namespace
+
+TEST_CASE("url: base URLs are split and validated", "[http][url]") {
+  auto u = parse_url("https://ghe.example.com:8443/api/v3?x=1");
+  REQUIRE(u.ok());
+  CHECK(u->scheme == "https");
+  CHECK(u->host == "ghe.example.com:8443");
+  CHECK(u->path == "/api/v3");
+  CHECK(u->query == "x=1");
+  CHECK(parse_url("ftp://x").error().message() == "invalid URL \"ftp://x\": expected http:// or https://");
+  CHECK(parse_url("https://user:pw@x").error().message() ==
+        "invalid URL \"https://user:pw@x\": credentials in the URL are not allowed; use the password/token keys");
+  CHECK(encode_query({{"filter", "userName eq \"a b\""}, {"count", "10"}}) ==
+        "filter=userName%20eq%20%22a%20b%22&count=10");
+  CHECK(loggable_target("https://x/api/users.list?token=xoxb-1&cursor=abc&client_secret=s") ==
+        "/api/users.list?token=REDACTED&cursor=abc&client_secret=REDACTED");
+  CHECK(is_loopback_host("127.0.0.1:8080"));
+  CHECK(is_loopback_host("[::1]:80"));
+  CHECK_FALSE(is_loopback_host("api.github.com"));
+}
+
+TEST_CASE("paging: the Link header's rel=next is found among other links", "[http][paging]") {
+  CHECK(next_link("<https://a/x?page=2>; rel=\"next\", <https://a/x?page=9>; rel=\"last\"") == "https://a/x?page=2");
+  CHECK(next_link("<https://a/x?page=1>; rel=\"prev\", <https://a/x?page=3>; rel=\"next\"") == "https://a/x?page=3");
+  CHECK(next_link("<https://a/x?page=1>; rel=\"first\"") == "");
+  CHECK(next_link("") == "");
+}
+
+TEST_CASE("paging: Link pages are followed in order until there is no next", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /orgs/acme/members?role=admin&per_page=100",
+            Reply{200, R"([{"login":"a"},{"login":"b"}])", {{"Link", link("https://api.test/organizations/1/members?page=2")}}});
+  f.fake.on("GET /organizations/1/members?page=2",
+            Reply{200, R"([{"login":"c"}])", {{"Link", link("https://api.test/organizations/1/members?page=3")}}});
+  f.fake.on("GET /organizations/1/members?page=3", Reply{200, R"([{"login":"d"}])"});
+  auto r = f.logins("/orgs/acme/members", {{"role", "admin"}}, LinkPaging{});
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"a", "b", "c", "d"});
+  CHECK(f.fake.sent().size() == 3);
+}
+
+TEST_CASE("paging: a next link to another host is not followed", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /orgs/acme/members?per_page=100",
+            Reply{200, R"([{"login":"a"}])", {{"Link", link("https://evil.test/steal?page=2")}}});
+  CHECK(error_of(f.logins("/orgs/acme/members", {}, LinkPaging{})) ==
+        "GET /orgs/acme/members page 1: the next-page link leads to another host "
+        "(\"https://evil.test/steal?page=2\"); not followed");
+}
+
+TEST_CASE("paging: a next link that repeats a page fails instead of looping", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /x?per_page=100", Reply{200, "[]", {{"Link", link("https://api.test/x?page=2")}}});
+  f.fake.on("GET /x?page=2", Reply{200, "[]", {{"Link", link("https://api.test/x?page=2")}}});
+  CHECK(error_of(f.logins("/x", {}, LinkPaging{})) == "GET /x page 2: the next-page link repeats an earlier page");
+}
+
+TEST_CASE("paging: a malformed page fails the walk, naming the page", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /x?per_page=100", Reply{200, R"([{"login":"a"}])", {{"Link", link("https://api.test/x?page=2")}}});
+  f.fake.on("GET /x?page=2", Reply{200, R"([{"login":"b"},{"lo)"});
+  CHECK(error_of(f.logins("/x", {}, LinkPaging{})) ==
+        "GET /x page 2: malformed JSON at byte 20: invalid string: missing closing quote; expected string literal");
+}
+
+TEST_CASE("paging: an error status names the page, the status and the server's message", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /x?per_page=100", Reply{200, R"([{"login":"a"}])", {{"Link", link("https://api.test/x?page=2")}}});
+  f.fake.on("GET /x?page=2", Reply{403, R"({"message":"Must have admin rights"})"});
+  CHECK(error_of(f.logins("/x", {}, LinkPaging{})) == "GET /x page 2: HTTP 403: Must have admin rights");
+}
+
+TEST_CASE("paging: 401 names where the credential came from; echoed secrets are scrubbed", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /x?per_page=100", Reply{401, R"({"message":"Bad credentials: tok-123456"})"});
+  CHECK(error_of(f.logins("/x", {}, LinkPaging{})) ==
+        "GET /x page 1: HTTP 401: Bad credentials: [REDACTED] (the credential from environment variable TOKEN "
+        "was rejected)");
+}
+
+TEST_CASE("paging: an item the caller rejects is named by page and position", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /x?per_page=100", Reply{200, R"([{"login":"a"},{"id":7}])"});
+  CHECK(error_of(f.logins("/x", {}, LinkPaging{})) == "GET /x page 1: item 2: \"login\" is missing");
+}
+
+TEST_CASE("paging: a body that is not the expected array is an error", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /x?per_page=100", Reply{200, R"({"message":"odd"})"});
+  CHECK(error_of(f.logins("/x", {}, LinkPaging{})) == "GET /x page 1: the body is an object, not an array");
+}
+
+TEST_CASE("paging: cursors are followed until the next cursor is empty", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /users.list?limit=2", Reply{200, R"({"ok":true,"members":["U1","U2"],"response_metadata":{"next_cursor":"c=2"}})"});
+  f.fake.on("GET /users.list?limit=2&cursor=c%3D2", Reply{200, R"({"ok":true,"members":["U3"],"response_metadata":{"next_cursor":""}})"});
+  auto r = f.logins("/users.list", {}, CursorPaging{2, "/members"});
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"U1", "U2", "U3"});
+}
+
+TEST_CASE("paging: a repeating cursor fails instead of looping", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /users.list?limit=2", Reply{200, R"({"members":[],"response_metadata":{"next_cursor":"a"}})"});
+  f.fake.on("GET /users.list?limit=2&cursor=a", Reply{200, R"({"members":[],"response_metadata":{"next_cursor":"a"}})"});
+  CHECK(error_of(f.logins("/users.list", {}, CursorPaging{2, "/members"})) ==
+        "GET /users.list page 2: the next cursor repeats an earlier one");
+}
+
+TEST_CASE("paging: SCIM pages advance by what the server returned, up to totalResults", "[http][paging][scim]") {
+  Fixture f;
+  // The server caps pages at 2 although 100 were asked for.
+  f.fake.on("GET /Users?startIndex=1&count=100",
+            Reply{200, R"({"totalResults":5,"itemsPerPage":2,"startIndex":1,"Resources":[{"login":"a"},{"login":"b"}]})"});
+  f.fake.on("GET /Users?startIndex=3&count=100",
+            Reply{200, R"({"totalResults":5,"itemsPerPage":2,"startIndex":3,"Resources":[{"login":"c"},{"login":"d"}]})"});
+  f.fake.on("GET /Users?startIndex=5&count=100",
+            Reply{200, R"({"totalResults":5,"itemsPerPage":1,"startIndex":5,"Resources":[{"login":"e"}]})"});
+  auto r = f.logins("/Users", {}, IndexPaging{100});
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"a", "b", "c", "d", "e"});
+}
+
+TEST_CASE("paging: an empty SCIM result may omit Resources", "[http][paging][scim]") {
+  Fixture f;
+  f.fake.on("GET /Users?startIndex=1&count=10", Reply{200, R"({"totalResults":0,"itemsPerPage":0,"startIndex":1})"});
+  auto r = f.logins("/Users", {}, IndexPaging{10});
+  REQUIRE(r.ok());
+  CHECK(r->empty());
+}
+
+TEST_CASE("paging: a SCIM page that comes back empty before totalResults is an error", "[http][paging][scim]") {
+  Fixture f;
+  f.fake.on("GET /Users?startIndex=1&count=2", Reply{200, R"({"totalResults":5,"Resources":[{"login":"a"},{"login":"b"}]})"});
+  f.fake.on("GET /Users?startIndex=3&count=2", Reply{200, R"({"totalResults":5,"Resources":[]})"});
+  CHECK(error_of(f.logins("/Users", {}, IndexPaging{2})) ==
+        "GET /Users page 2: no resources returned at startIndex 3 although totalResults is 5");
+}
+
+TEST_CASE("paging: a SCIM page without totalResults is malformed", "[http][paging][scim]") {
+  Fixture f;
+  f.fake.on("GET /Users?startIndex=1&count=2", Reply{200, R"({"Resources":[]})"});
+  CHECK(error_of(f.logins("/Users", {}, IndexPaging{2})) == "GET /Users page 1: \"totalResults\" is missing or not a count");
+}
+
+TEST_CASE("parallel: results are consumed in order on the calling thread", "[http][parallel]") {
+  std::vector<std::size_t> consumed;
+  std::atomic<int> in_flight{0}, peak{0};
+  auto caller = std::this_thread::get_id();
+  auto r = ordered_parallel<std::size_t>(
+      60, 4,
+      [&](std::size_t i) -> Result<std::size_t> {
+        int now = ++in_flight;
+        int p = peak.load();
+        while (now > p && !peak.compare_exchange_weak(p, now)) {
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds((i * 37) % 500));
+        --in_flight;
+        return i * 2;
+      },
+      [&](std::size_t i, std::size_t&& v) -> Result<void> {
+        CHECK(std::this_thread::get_id() == caller);
+        CHECK(v == i * 2);
+        consumed.push_back(i);
+        return {};
+      });
+  REQUIRE(r.ok());
+  REQUIRE(consumed.size() == 60);
+  for (std::size_t i = 0; i < consumed.size(); ++i) CHECK(consumed[i] == i);
+  CHECK(peak.load() <= 4);
+}
+
+TEST_CASE("parallel: the first failure in index order stops the work", "[http][parallel]") {
+  std::vector<std::size_t> consumed;
+  auto r = ordered_parallel<int>(
+      40, 3,
+      [&](std::size_t i) -> Result<int> {
+        if (i == 7 || i == 12) return fail("item " + std::to_string(i) + " failed");
+        return 1;
+      },
+      [&](std::size_t i, int&&) -> Result<void> {
+        consumed.push_back(i);
+        return {};
+      });
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message() == "item 7 failed");
+  CHECK(consumed.size() == 7);
+}
+
+TEST_CASE("parallel: a consumer failure stops the work", "[http][parallel]") {
+  int produced = 0;
+  std::mutex m;
+  auto r = ordered_parallel<int>(
+      1000, 2,
+      [&](std::size_t) -> Result<int> {
+        std::lock_guard<std::mutex> lock(m);
+        ++produced;
+        return 1;
+      },
+      [&](std::size_t i, int&&) -> Result<void> {
+        if (i == 3) return fail("sink full");
+        return {};
+      });
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message() == "sink full");
+  CHECK(produced < 20);  // the window keeps workers close behind the consumer
+}

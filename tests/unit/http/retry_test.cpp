@@ -1,0 +1,204 @@
+#include <catch2/catch.hpp>
+
+#include "connectors/http/retry.hpp"
+#include "tests/unit/http/support.hpp"
+
+using namespace rollcall;
+using namespace rollcall::http;
+using rollcall::testing::BorrowedTransport;
+using rollcall::testing::FakeTransport;
+using rollcall::testing::RecordingSleeper;
+using std::chrono::milliseconds;
+using Reply = FakeTransport::Reply;
+
+namespace {
+
+constexpr UnixTime kNow = 1'800'000'000;
+
+struct Fixture {
+  FakeTransport fake;
+  RecordingSleeper sleeper;
+  CapturingLogger log{LogLevel::debug};
+  FixedClock clock{kNow};
+  RetryPolicy policy;
+
+  std::unique_ptr<RetryingTransport> transport() {
+    return std::make_unique<RetryingTransport>(std::make_unique<BorrowedTransport>(fake), policy,
+                                               RetryContext{"test", log, clock, sleeper, [] { return 0.5; }});
+  }
+  Result<Response> get(const std::string& target = "/x") {
+    Request r;
+    r.url = "https://api.test" + target;
+    r.secret_headers.push_back({"Authorization", Secret("Bearer tok-123456")});
+    return transport()->send(r);
+  }
+};
+
+std::vector<milliseconds> ms(std::initializer_list<long> values) {
+  std::vector<milliseconds> out;
+  for (long v : values) out.emplace_back(v);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("retry: a 429 with Retry-After is retried after exactly that delay", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", {Reply{429, "{}", {{"Retry-After", "7"}}}, Reply{200, "ok"}});
+  auto r = f.get();
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  CHECK(r->attempts == 2);
+  CHECK(f.sleeper.waits() == ms({7000}));
+}
+
+TEST_CASE("retry: 500 and 502 are retried with exponential backoff and jitter", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", {Reply{500, "boom"}, Reply{502, ""}, Reply{200, "ok"}});
+  auto r = f.get();
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  // Full jitter with a draw of 0.5: half of 1s, then half of 2s.
+  CHECK(f.sleeper.waits() == ms({500, 1000}));
+}
+
+TEST_CASE("retry: the backoff is capped by max_delay", "[http][retry]") {
+  Fixture f;
+  f.policy.max_attempts = 8;
+  f.policy.max_delay = milliseconds(3000);
+  f.fake.on("GET /x", {Reply{503, ""}, Reply{503, ""}, Reply{503, ""}, Reply{503, ""}, Reply{200, "ok"}});
+  REQUIRE(f.get().ok());
+  CHECK(f.sleeper.waits() == ms({500, 1000, 1500, 1500}));
+}
+
+TEST_CASE("retry: a network failure is retried", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", {Reply{0, "", {}, "the connection was reset by the server"}, Reply{200, "ok"}});
+  auto r = f.get();
+  REQUIRE(r.ok());
+  CHECK(r->attempts == 2);
+}
+
+TEST_CASE("retry: persistent network failures give up after max_attempts", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", Reply{0, "", {}, "the connection was reset by the server"});
+  auto r = f.get();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message() == "the connection was reset by the server (gave up after 5 attempts)");
+  CHECK(f.fake.sent().size() == 5);
+  CHECK(f.sleeper.waits().size() == 4);
+}
+
+TEST_CASE("retry: a 5xx that persists is returned after max_attempts with the count", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", Reply{503, "down"});
+  auto r = f.get();
+  REQUIRE(r.ok());
+  CHECK(r->status == 503);
+  CHECK(r->attempts == 5);
+}
+
+TEST_CASE("retry: 401 and a plain 403 are returned at once, never retried", "[http][retry]") {
+  for (int status : {401, 403, 404, 422}) {
+    Fixture f;
+    f.fake.on("GET /x", Reply{status, R"({"message":"no"})"});
+    auto r = f.get();
+    REQUIRE(r.ok());
+    CHECK(r->status == status);
+    CHECK(f.fake.sent().size() == 1);
+    CHECK(f.sleeper.waits().empty());
+  }
+}
+
+TEST_CASE("retry: a GitHub 403 with X-RateLimit-Remaining 0 waits until X-RateLimit-Reset", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", {Reply{403, R"({"message":"API rate limit exceeded"})",
+                             {{"X-RateLimit-Remaining", "0"}, {"X-RateLimit-Reset", std::to_string(kNow + 30)}}},
+                       Reply{200, "ok"}});
+  REQUIRE(f.get().ok());
+  CHECK(f.sleeper.waits() == ms({31000}));
+}
+
+TEST_CASE("retry: a GitHub secondary rate limit without headers waits at least a minute", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", {Reply{403, R"({"message":"You have exceeded a secondary rate limit. Please wait."})"},
+                       Reply{200, "ok"}});
+  REQUIRE(f.get().ok());
+  CHECK(f.sleeper.waits() == ms({60500}));
+}
+
+TEST_CASE("retry: Retry-After as an HTTP date is honoured", "[http][retry]") {
+  Fixture f;
+  f.clock.set(1445412480);  // Wed, 21 Oct 2015 07:28:00 GMT
+  f.fake.on("GET /x", {Reply{503, "", {{"Retry-After", "Wed, 21 Oct 2015 07:30:00 GMT"}}}, Reply{200, "ok"}});
+  REQUIRE(f.get().ok());
+  CHECK(f.sleeper.waits() == ms({120000}));
+}
+
+TEST_CASE("retry: a wait longer than the budget fails at once, saying so", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", Reply{429, "", {{"Retry-After", "3600"}}});
+  auto r = f.get();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message() ==
+        "HTTP 429 (rate limited): the server asks to wait 1h, longer than the retry wait budget (5m) allows");
+  CHECK(f.fake.sent().size() == 1);
+  CHECK(f.sleeper.waits().empty());
+}
+
+TEST_CASE("retry: a used-up quota holds back the next request until the reset", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /a", Reply{200, "ok", {{"X-RateLimit-Remaining", "0"}, {"X-RateLimit-Reset", std::to_string(kNow + 10)}}});
+  f.fake.on("GET /b", Reply{200, "ok"});
+  auto t = f.transport();
+  Request a;
+  a.url = "https://api.test/a";
+  Request b;
+  b.url = "https://api.test/b";
+  REQUIRE(t->send(a).ok());
+  CHECK(f.sleeper.waits().empty());
+  REQUIRE(t->send(b).ok());
+  CHECK(f.sleeper.waits() == ms({11000}));
+}
+
+TEST_CASE("retry: a quota reset beyond the budget fails the next request", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /a", Reply{200, "ok", {{"X-RateLimit-Remaining", "0"}, {"X-RateLimit-Reset", std::to_string(kNow + 3600)}}});
+  auto t = f.transport();
+  Request a;
+  a.url = "https://api.test/a";
+  REQUIRE(t->send(a).ok());
+  auto r = t->send(a);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message() == "the API rate limit is used up until " + format_iso8601(kNow + 3600) +
+                                   " (X-RateLimit-Reset), longer than the retry wait budget (5m) allows");
+}
+
+TEST_CASE("retry: the request log has method, path, status, duration and attempt, and no secrets",
+          "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /orgs/acme/members?page=2&access_token=tok-123456", {Reply{502, ""}, Reply{200, "[]"}});
+  REQUIRE(f.get("/orgs/acme/members?page=2&access_token=tok-123456").ok());
+  std::string log = f.log.joined();
+  CHECK_THAT(log, Catch::Contains("test: GET /orgs/acme/members?page=2&access_token=REDACTED -> 502 ("));
+  CHECK_THAT(log, Catch::Contains(" ms, attempt 1)"));
+  CHECK_THAT(log, Catch::Contains("-> 200 ("));
+  CHECK_THAT(log, Catch::Contains(" ms, attempt 2)"));
+  CHECK_THAT(log, Catch::Contains("test: GET /orgs/acme/members?page=2&access_token=REDACTED: HTTP 502; "
+                                  "retrying after 500ms (attempt 2 of 5)"));
+  CHECK_THAT(log, !Catch::Contains("tok-123456"));
+}
+
+TEST_CASE("retry: secrets are scrubbed from messages, with or without their scheme", "[http][retry]") {
+  Request r;
+  r.secret_headers.push_back({"Authorization", Secret("Bearer tok-123456")});
+  CHECK(scrub_secrets("got Bearer tok-123456 and tok-123456", r) == "got [REDACTED] and [REDACTED]");
+}
+
+TEST_CASE("retry: waits are described for people", "[http][retry]") {
+  CHECK(describe_wait(milliseconds(850)) == "850ms");
+  CHECK(describe_wait(milliseconds(1500)) == "1.5s");
+  CHECK(describe_wait(milliseconds(300000)) == "5m");
+  CHECK(describe_wait(milliseconds(90000)) == "1m30s");
+  CHECK(describe_wait(milliseconds(5400000)) == "1h30m");
+}
