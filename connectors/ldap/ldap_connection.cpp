@@ -73,7 +73,8 @@ Result<std::unique_ptr<LdapConnection>> LdapConnection::open(const LdapOptions& 
   if (rc != LDAP_SUCCESS || ld == nullptr) {
     return fail(quote(options.url) + " is not a valid LDAP URL: " + ldap_err2string(rc));
   }
-  std::unique_ptr<LdapConnection> conn(new LdapConnection(ld, options.url, options.timeout_s));
+  const bool tls = options.starttls || starts_with(to_lower(options.url), "ldaps://");
+  std::unique_ptr<LdapConnection> conn(new LdapConnection(ld, options.url, options.timeout_s, tls));
   int version = LDAP_VERSION3;
   timeval tv = seconds(options.timeout_s);
   if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) != LDAP_OPT_SUCCESS ||
@@ -82,7 +83,6 @@ Result<std::unique_ptr<LdapConnection>> LdapConnection::open(const LdapOptions& 
       ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS) {
     return fail(options.url + ": cannot set LDAP session options");
   }
-  const bool tls = options.starttls || starts_with(to_lower(options.url), "ldaps://");
   if (tls) {
     // Per-session TLS settings take effect when the session gets its own TLS context.
     int demand = LDAP_OPT_X_TLS_DEMAND;
@@ -107,8 +107,13 @@ std::string LdapConnection::describe(int rc) const {
   char* diag = nullptr;
   if (ldap_get_option(ld_, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag) == LDAP_OPT_SUCCESS && diag) {
     std::string d = one_line(diag);
-    if (!d.empty() && d != msg) msg += " (" + d + ")";
+    if (!d.empty() && d != msg && d != "(unknown error code)") msg += " (" + d + ")";
     ldap_memfree(diag);
+  }
+  // libldap does not say why a TLS handshake failed; name the usual causes.
+  if (tls_ && (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR)) {
+    msg += " (or the TLS handshake failed: does ca_file hold the CA that signed the server's "
+           "certificate, and is the certificate issued for the URL's host?)";
   }
   return msg;
 }

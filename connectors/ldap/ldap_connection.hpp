@@ -47,8 +47,8 @@ class LdapConnection final : public Directory {
   const std::string& url() const { return url_; }
 
  private:
-  LdapConnection(::ldap* ld, std::string url, std::int64_t timeout_s)
-      : ld_(ld), url_(std::move(url)), timeout_s_(timeout_s) {}
+  LdapConnection(::ldap* ld, std::string url, std::int64_t timeout_s, bool tls)
+      : ld_(ld), url_(std::move(url)), timeout_s_(timeout_s), tls_(tls) {}
   // libldap's text for `rc`, plus the server's diagnostic message when it sent one.
   std::string describe(int rc) const;
   // Fetches the remaining ranges of `attr` (next range starting at `start`) into `entry`.
@@ -57,6 +57,7 @@ class LdapConnection final : public Directory {
   ::ldap* ld_;
   std::string url_;
   std::int64_t timeout_s_;
+  bool tls_;
 };
 
 }  // namespace rollcall::connectors::ldap

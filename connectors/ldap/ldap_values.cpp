@@ -62,6 +62,8 @@ Result<std::optional<UnixTime>> parse_ldap_time(std::string_view text) {
     std::uint64_t ticks = 0;
     if (!to_number(s, ticks)) return bad();
     if (ticks == 0 || ticks >= 0x7fffffffffffffffULL) return std::optional<UnixTime>();
+    // Before 1970: not a login time but a misread value (a GeneralizedTime without its zone).
+    if (ticks < static_cast<std::uint64_t>(kFiletimeEpochOffset) * 10000000) return bad();
     return std::optional<UnixTime>(static_cast<std::int64_t>(ticks / 10000000) - kFiletimeEpochOffset);
   }
   // GeneralizedTime: YYYYMMDDHH[MM[SS]][(.|,)fraction](Z|(+|-)HH[MM]). Rebuilt as ISO 8601.
