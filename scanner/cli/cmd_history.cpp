@@ -1,6 +1,8 @@
 // rollcall history [--system NAME] [--limit N]: the snapshots taken, newest first.
+// rollcall history --scans [--limit N]: the scans, newest first.
 #include "scanner/cli/context.hpp"
 #include "scanner/cli/format.hpp"
+#include "scanner/cli/scan_history.hpp"
 #include "scanner/store/snapshot_store.hpp"
 
 namespace rollcall::cli {
@@ -9,6 +11,7 @@ namespace {
 struct HistoryOptions {
   std::string system;
   int limit = 20;
+  bool scans = false;
 };
 
 Result<void> run_snapshots(Context& ctx, const HistoryOptions& opts) {
@@ -42,8 +45,10 @@ void add_history_command(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("history", "list past snapshots, newest first");
   cmd->add_option("--system,-s", opts->system, "only this system");
   cmd->add_option("--limit,-n", opts->limit, "at most this many rows")->check(CLI::PositiveNumber);
+  cmd->add_flag("--scans", opts->scans, "list past scans instead of snapshots");
   cmd->callback([&ctx, opts] {
-    if (auto r = run_snapshots(ctx, *opts); !r) ctx.report(r.error());
+    auto r = opts->scans ? print_scan_history(ctx, opts->limit) : run_snapshots(ctx, *opts);
+    if (!r) ctx.report(r.error());
   });
 }
 

@@ -53,5 +53,8 @@ struct Context {
 void add_init_command(CLI::App& app, Context& ctx);
 void add_snapshot_command(CLI::App& app, Context& ctx);
 void add_history_command(CLI::App& app, Context& ctx);
+void add_policy_command(CLI::App& app, Context& ctx);
+void add_scan_command(CLI::App& app, Context& ctx);
+void add_diff_command(CLI::App& app, Context& ctx);
 
 }  // namespace rollcall::cli

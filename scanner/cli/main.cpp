@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   cli::add_init_command(app, ctx);
   cli::add_snapshot_command(app, ctx);
   cli::add_history_command(app, ctx);
+  cli::add_policy_command(app, ctx);
+  cli::add_scan_command(app, ctx);
+  cli::add_diff_command(app, ctx);
 
   // The logger must exist before any callback runs but depends on -v/-q: build it in the
   // pre-callback of the parse.

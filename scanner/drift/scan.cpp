@@ -48,7 +48,8 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
   const UnixTime now = in.clock.now();
   report.tool_version = in.tool_version;
   report.started_at = now;
-  report.workspace = in.config.dir.string();
+  report.workspace = in.config.dir.lexically_normal().string();
+  if (report.workspace.size() > 1 && report.workspace.back() == '/') report.workspace.pop_back();
   report.roster_digest = in.roster.digest;
   report.policy_digest = in.policy.digest();
   report.people = static_cast<std::int64_t>(in.roster.people.size());

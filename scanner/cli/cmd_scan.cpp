@@ -1,0 +1,216 @@
+// rollcall scan [--fail-on SEVERITY] [--format json,html,csv] [--out DIR]: evaluates the
+// policies against the latest snapshots, stores the scan, writes the reports and prints a
+// one-screen summary. Exit code 2 when an open finding is at or above --fail-on.
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "policies/engine/policy.hpp"
+#include "reports/writers.hpp"
+#include "scanner/cli/context.hpp"
+#include "scanner/cli/format.hpp"
+#include "scanner/cli/version.hpp"
+#include "scanner/core/strings.hpp"
+#include "scanner/drift/scan.hpp"
+#include "scanner/roster/roster.hpp"
+
+namespace rollcall::cli {
+namespace {
+
+using reports::Severity;
+
+constexpr Severity kSeveritiesHighFirst[] = {Severity::error, Severity::critical, Severity::high,
+                                             Severity::medium, Severity::low, Severity::info};
+constexpr std::size_t kTopFindings = 10;
+constexpr std::size_t kMessageWidth = 100;
+
+struct ScanOptions {
+  std::string fail_on;
+  std::vector<std::string> formats;
+  std::string out;
+};
+
+struct Writer {
+  const char* format;
+  const char* file;
+  Result<void> (*write)(const reports::Report&, const std::filesystem::path&);
+};
+constexpr Writer kWriters[] = {{"json", "report.json", reports::write_json},
+                               {"html", "report.html", reports::write_html},
+                               {"csv", "report.csv", reports::write_csv}};
+
+// What the command line and the [scan] section ask for, validated.
+struct Settings {
+  std::optional<Severity> fail_on;
+  std::vector<const Writer*> writers;
+  std::filesystem::path out;
+};
+
+Result<Settings> settings(const ScanOptions& opts, const config::WorkspaceConfig& cfg) {
+  Settings s;
+  const config::Table* section = cfg.sections.count("scan") ? &cfg.sections.at("scan") : nullptr;
+  std::string fail_on = opts.fail_on;
+  std::string fail_on_where = "--fail-on";
+  if (fail_on.empty() && section && section->string("fail_on")) {
+    fail_on = *section->string("fail_on");
+    fail_on_where = section->where("fail_on") + ": fail_on";
+  }
+  if (!fail_on.empty()) {
+    s.fail_on = reports::parse_severity(fail_on);
+    if (!s.fail_on) {
+      return fail(fail_on_where + ": " + quote(fail_on) + " is not one of info, low, medium, high, critical, error");
+    }
+  }
+  std::vector<std::string> formats = opts.formats;
+  std::string formats_where = "--format";
+  if (formats.empty() && section && section->list("formats")) {
+    formats = *section->list("formats");
+    formats_where = section->where("formats") + ": formats";
+  }
+  if (formats.empty()) formats = {"json", "html", "csv"};
+  for (const auto& f : formats) {
+    auto it = std::find_if(std::begin(kWriters), std::end(kWriters),
+                           [&](const Writer& w) { return f == w.format; });
+    if (it == std::end(kWriters)) {
+      return fail(formats_where + ": unknown report format " + quote(f) + " (json, html or csv)");
+    }
+    if (std::find(s.writers.begin(), s.writers.end(), &*it) == s.writers.end()) s.writers.push_back(&*it);
+  }
+  s.out = (opts.out.empty() ? cfg.reports_dir : std::filesystem::absolute(opts.out)).lexically_normal();
+  return s;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+std::string clip(const std::string& s, std::size_t width) {
+  return s.size() <= width ? s : s.substr(0, width - 3) + "...";
+}
+
+// The one-screen summary: totals, a system x severity table of open findings, the top findings.
+std::string summary(const reports::Report& r, const std::filesystem::path& out,
+                    const std::vector<std::string>& written) {
+  const auto& m = r.summary;
+  std::int64_t incomplete = 0;
+  for (const auto& s : r.systems) incomplete += s.status != "complete";
+  std::string text = "Scan #" + std::to_string(r.scan_id) + ": " + thousands(r.people) + " people, " +
+                     std::to_string(r.systems.size()) + (r.systems.size() == 1 ? " system" : " systems") +
+                     (incomplete ? " (" + std::to_string(incomplete) + " incomplete)" : "") + ", " +
+                     thousands(m.open) + " open findings (" + thousands(m.new_) + " new), " +
+                     thousands(m.excepted) + " excepted, " + thousands(m.resolved) + " resolved\n\n";
+
+  std::map<std::string, std::map<Severity, std::int64_t>> counts;
+  for (const auto& s : r.systems) counts[s.name];
+  for (const auto& f : r.findings) {
+    if (f.status != reports::FindingStatus::excepted) ++counts[f.system][f.severity];
+  }
+  std::vector<std::string> header = {"SYSTEM", "STATUS"};
+  for (Severity s : kSeveritiesHighFirst) header.push_back(upper(to_string(s)));
+  header.push_back("OPEN");
+  TextTable table(header);
+  std::map<Severity, std::int64_t> total;
+  for (const auto& [system, by] : counts) {
+    std::string status = "-";
+    for (const auto& s : r.systems) {
+      if (s.name == system) status = s.status;
+    }
+    std::vector<std::string> row = {system.empty() ? "-" : system, status};
+    std::int64_t open = 0;
+    for (Severity s : kSeveritiesHighFirst) {
+      auto it = by.find(s);
+      std::int64_t n = it == by.end() ? 0 : it->second;
+      row.push_back(thousands(n));
+      open += n;
+      total[s] += n;
+    }
+    row.push_back(thousands(open));
+    table.add(row);
+  }
+  std::vector<std::string> row = {"TOTAL", ""};
+  for (Severity s : kSeveritiesHighFirst) row.push_back(thousands(total[s]));
+  row.push_back(thousands(m.open));
+  table.add(row);
+  for (const auto& line : split(table.str(), '\n')) {
+    if (!line.empty()) text += "  " + line + "\n";
+  }
+
+  std::vector<const reports::Finding*> top;
+  for (const auto& f : r.findings) {
+    if (f.status == reports::FindingStatus::excepted) continue;
+    if (top.size() == kTopFindings) break;
+    top.push_back(&f);
+  }
+  if (!top.empty()) {
+    text += "\nTop findings" + (m.open > static_cast<std::int64_t>(top.size())
+                                    ? " (" + std::to_string(top.size()) + " of " + thousands(m.open) + ")"
+                                    : std::string()) + ":\n";
+    TextTable list({"SEVERITY", "KIND", "SYSTEM", "STATUS", "WHAT"});
+    for (const auto* f : top) {
+      list.add({std::string(to_string(f->severity)), f->kind, f->system.empty() ? "-" : f->system,
+                std::string(to_string(f->status)), clip(f->message, kMessageWidth)});
+    }
+    for (const auto& line : split(list.str(), '\n')) {
+      if (!line.empty()) text += "  " + line + "\n";
+    }
+  }
+  if (!written.empty()) text += "\nReports in " + out.string() + ": " + join(written, ", ") + "\n";
+  text.pop_back();
+  return text;
+}
+
+Result<int> run(Context& ctx, const ScanOptions& opts) {
+  RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
+  RC_ASSIGN(Settings s, settings(opts, cfg));
+  RC_ASSIGN(auto db, ctx.open_database(cfg));
+  RC_ASSIGN(roster::Roster roster, roster::load_roster(cfg.roster));
+  std::vector<std::string> systems;
+  for (const auto& sys : cfg.systems) systems.push_back(sys.name);
+  RC_ASSIGN(auto policy, policy::PolicyEngine::load(cfg.policies_dir, cfg.dir, systems, roster, ctx.clock->now()));
+  for (const auto& w : policy->warnings()) ctx.log->warn(w);
+
+  RC_ASSIGN(drift::ScanOutcome outcome,
+            drift::run_scan({cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)}));
+  const reports::Report& report = outcome.report;
+  for (const auto& phase : outcome.phases) ctx.log->debug("scan: " + phase.name + ": " + seconds(phase.seconds));
+
+  std::error_code ec;
+  std::filesystem::create_directories(s.out, ec);
+  if (ec) return fail(s.out.string() + ": cannot create the reports folder: " + ec.message());
+  std::vector<std::string> written;
+  for (const Writer* w : s.writers) {
+    RC_TRY(w->write(report, s.out / w->file));
+    written.push_back(w->file);
+  }
+  ctx.out(summary(report, s.out, written));
+
+  if (s.fail_on) {
+    for (const auto& f : report.findings) {
+      if (f.status != reports::FindingStatus::excepted && f.severity >= *s.fail_on) return kExitFindings;
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_scan_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<ScanOptions>();
+  CLI::App* cmd = app.add_subcommand("scan", "compare desired and actual access, store the scan, write reports");
+  cmd->add_option("--fail-on", opts->fail_on,
+                  "exit 2 when an open finding is at or above this severity "
+                  "(info, low, medium, high, critical, error)");
+  cmd->add_option("--format", opts->formats, "report formats: json, html, csv (default: all)")->delimiter(',');
+  cmd->add_option("--out", opts->out, "folder for the reports (default: the workspace's reports folder)");
+  cmd->callback([&ctx, opts] {
+    auto r = run(ctx, *opts);
+    if (!r) ctx.report(r.error());
+    else ctx.exit_code = *r;
+  });
+}
+
+}  // namespace rollcall::cli
