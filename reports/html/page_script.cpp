@@ -6,7 +6,7 @@ namespace rollcall::reports::html {
 // Safety rule: report data reaches the DOM only through textContent, option.value and
 // className of fixed names; never innerHTML, never an attribute that loads or runs anything.
 // Scale rule: at most one page (100 rows) of any list is in the DOM; filtering and sorting
-// work on row indexes, and strings sort by a rank computed once over the interned table.
+// work on row indexes, and text columns sort by a rank computed once per column.
 const std::string_view kPageScript = R"js(
 (function () {
 "use strict";
@@ -33,23 +33,34 @@ function iso(t) { return t ? new Date(t * 1000).toISOString().replace(".000Z", "
 function num(n) { return n.toLocaleString("en-US"); }
 function badge(sev) { return el("span", "badge sev-" + SEV[sev], SEV[sev]); }
 function isOpen(r) { return r[STATUS] === OPEN[0] || r[STATUS] === OPEN[1]; }
-// A person is keyed by email, else name; "" groups findings that match no person.
-function personKey(r) { return r[EMAIL] ? "e" + r[EMAIL] : r[NAME] ? "n" + r[NAME] : ""; }
+// A person is keyed by the string index of their email, else minus that of their name; 0
+// groups the findings that match no person.
+function personKey(r) { return r[EMAIL] || -r[NAME]; }
 
-var rankCache = null;
-function rank() {
-  if (!rankCache) {
-    var low = S.map(function (s) { return s.toLowerCase(); });
-    var order = low.map(function (_, i) { return i; });
-    order.sort(function (a, b) { return low[a] < low[b] ? -1 : low[a] > low[b] ? 1 : a - b; });
-    rankCache = new Int32Array(S.length);
-    for (var i = 0; i < order.length; i++) rankCache[order[i]] = i;
+// Text columns sort by rank: the distinct strings of the column (across findings and resolved)
+// sorted once, case-insensitively, so sorting rows compares integers. Built on first use.
+var ranks = [];
+function columnRank(c) {
+  if (!ranks[c]) {
+    var fields = COLS[c].fields, seen = new Set();
+    [D.f, D.r].forEach(function (rows) {
+      rows.forEach(function (r) { fields.forEach(function (f) { seen.add(r[f]); }); });
+    });
+    var keyed = Array.from(seen, function (i) { return [S[i].toLowerCase(), i]; });
+    keyed.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]; });
+    var rank = new Int32Array(S.length);
+    keyed.forEach(function (k, n) { rank[k[1]] = n; });
+    ranks[c] = rank;
   }
-  return rankCache;
+  return ranks[c];
 }
-function byText(i) { return function (r) { return rank()[r[i]]; }; }
-function byFirst(a, b) { return function (r) { return rank()[r[a] || r[b]]; }; }
-function byNum(i) { return function (r) { return r[i]; }; }
+// The sort key of column c for a row: a number, or the rank of the first non-empty text field.
+function sortKey(c) {
+  var col = COLS[c];
+  if (col.num !== undefined) return function (r) { return r[col.num]; };
+  var rank = columnRank(c), a = col.fields[0], b = col.fields[1];
+  return b === undefined ? function (r) { return rank[r[a]]; } : function (r) { return rank[r[a] || r[b]]; };
+}
 // Table cells show at most 160 characters; the evidence row shows the whole value.
 function cut(s) {
   if (s.length <= 160) return s;
@@ -65,16 +76,16 @@ function twoCell(a, b) {
 }
 
 var COLS = [
-  {label: "Severity", key: byNum(SV), desc: true, cell: function (td, r) { add(td, badge(r[SV])); }},
-  {label: "Kind", key: byText(KIND), cell: textCell(KIND)},
-  {label: "System", key: byText(SYS), cell: textCell(SYS)},
-  {label: "Account", key: byFirst(LOGIN, ACC), cell: twoCell(LOGIN, ACC)},
-  {label: "Person", key: byFirst(NAME, EMAIL), cell: twoCell(NAME, EMAIL)},
-  {label: "Entitlement", key: byText(ENT), cell: textCell(ENT)},
-  {label: "Expected", key: byText(EXP), cell: textCell(EXP)},
-  {label: "Actual", key: byText(ACT), cell: textCell(ACT)},
-  {label: "Status", key: byNum(STATUS), cell: function (td, r) { td.textContent = ST[r[STATUS]]; }},
-  {label: "First seen", key: byNum(FIRST), desc: true,
+  {label: "Severity", num: SV, desc: true, cell: function (td, r) { add(td, badge(r[SV])); }},
+  {label: "Kind", fields: [KIND], cell: textCell(KIND)},
+  {label: "System", fields: [SYS], cell: textCell(SYS)},
+  {label: "Account", fields: [LOGIN, ACC], cell: twoCell(LOGIN, ACC)},
+  {label: "Person", fields: [NAME, EMAIL], cell: twoCell(NAME, EMAIL)},
+  {label: "Entitlement", fields: [ENT], cell: textCell(ENT)},
+  {label: "Expected", fields: [EXP], cell: textCell(EXP)},
+  {label: "Actual", fields: [ACT], cell: textCell(ACT)},
+  {label: "Status", num: STATUS, cell: function (td, r) { td.textContent = ST[r[STATUS]]; }},
+  {label: "First seen", num: FIRST, desc: true,
    cell: function (td, r) { td.textContent = iso(r[FIRST]).slice(0, 10); }}
 ];
 
@@ -172,7 +183,7 @@ FindingTable.prototype.select = function (box, name, label, field, text, numeric
   if (seen.size < 2) return;
   var values = Array.from(seen);
   if (numeric) values.sort(function (a, b) { return b - a; });
-  else values.sort(function (a, b) { return rank()[a] - rank()[b]; });
+  else values.sort(function (a, b) { return S[a] < S[b] ? -1 : S[a] > S[b] ? 1 : 0; });
   var l = add(box, el("label", null, label));
   var s = add(l, el("select"));
   add(s, el("option", null, "All")).value = "-1";
@@ -234,7 +245,7 @@ FindingTable.prototype.go = function (page) {
   var self = this, rows = this.rows, view = [];
   for (var i = 0; i < rows.length; i++) if (this.matches(rows[i], i)) view.push(i);
   if (this.sortCol >= 0) {
-    var key = COLS[this.sortCol].key, dir = this.sortDir;
+    var key = sortKey(this.sortCol), dir = this.sortDir;
     view.sort(function (a, b) { return (key(rows[a]) - key(rows[b])) * dir || a - b; });
   }
   var pages = Math.max(1, Math.ceil(view.length / PAGE));
@@ -283,18 +294,18 @@ function PeopleTable(box, rows, findings) {
   rows.forEach(function (r) {
     var key = personKey(r), g = groups.get(key);
     if (!g) {
-      g = {key: key, name: S[r[NAME]], email: S[r[EMAIL]], order: [rank()[r[NAME]], rank()[r[EMAIL]]],
-           n: [0, 0, 0, 0, 0, 0], open: 0, excepted: 0, worst: -1, systems: new Set()};
+      g = {key: key, name: S[r[NAME]], email: S[r[EMAIL]], n: [0, 0, 0, 0, 0, 0], open: 0, excepted: 0,
+           worst: -1, systems: []};
       groups.set(key, g);
     }
     if (isOpen(r)) { g.n[r[SV]]++; g.open++; g.worst = Math.max(g.worst, r[SV]); } else g.excepted++;
-    g.systems.add(r[SYS]);
+    if (g.systems.indexOf(r[SYS]) < 0) g.systems.push(r[SYS]);  // a person is in few systems
   });
   var all = Array.from(groups.values());
   function worstCount(g) { return g.worst >= 0 ? g.n[g.worst] : 0; }
   all.sort(function (a, b) {
     return b.worst - a.worst || worstCount(b) - worstCount(a) || b.open - a.open ||
-        a.order[0] - b.order[0] || a.order[1] - b.order[1];
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
   });
   var sevs = [];
   for (var s = SEV.length - 1; s >= 0; s--) if (all.some(function (g) { return g.n[s] > 0; })) sevs.push(s);
@@ -335,7 +346,7 @@ function PeopleTable(box, rows, findings) {
       sevs.forEach(function (s) { add(tr, el("td", "num", g.n[s] ? num(g.n[s]) : "")); });
       add(tr, el("td", "num", num(g.open)));
       add(tr, el("td", "num", g.excepted ? num(g.excepted) : ""));
-      add(tr, el("td", "num", num(g.systems.size)));
+      add(tr, el("td", "num", num(g.systems.length)));
       button(add(tr, el("td")), "Show findings", function () {
         findings.setPerson(g.key, label);
         document.getElementById("findings").scrollIntoView();
