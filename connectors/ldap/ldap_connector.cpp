@@ -108,37 +108,89 @@ std::vector<config::KeySpec> keys() {
   return k;
 }
 
-Result<std::unique_ptr<Connector>> create(const config::SystemConfig& system,
-                                          const ConnectorEnv& env) {
-  const config::Table& k = system.keys;
-  Settings s;
-
-  std::string flavor_name = k.string("flavor").value_or("openldap");
-  const Flavor* flavor = nullptr;
+Result<const Flavor*> read_flavor(const config::Table& k) {
+  std::string name = k.string("flavor").value_or("openldap");
   for (const auto& f : flavors()) {
-    if (flavor_name == f.name) flavor = &f;
+    if (name == f.name) return &f;
   }
-  if (flavor == nullptr) {
-    return fail(k.where("flavor") + ": flavor " + quote(flavor_name) + " is not openldap or ad");
-  }
+  return fail(k.where("flavor") + ": flavor " + quote(name) + " is not openldap or ad");
+}
 
-  s.connection.url = *k.string("url");
-  const std::string scheme = to_lower(s.connection.url.substr(0, s.connection.url.find("://") + 3));
+Result<LdapOptions> read_connection(const config::SystemConfig& system, const ConnectorEnv& env) {
+  const config::Table& k = system.keys;
+  LdapOptions o;
+  o.url = *k.string("url");
+  const std::string scheme = to_lower(o.url.substr(0, o.url.find("://") + 3));
   if (scheme != "ldap://" && scheme != "ldaps://") {
     return fail(k.where("url") + ": url must start with ldap:// or ldaps://");
   }
-  s.connection.starttls = k.boolean("starttls").value_or(false);
-  if (s.connection.starttls && scheme == "ldaps://") {
+  o.starttls = k.boolean("starttls").value_or(false);
+  if (o.starttls && scheme == "ldaps://") {
     return fail(k.where("starttls") + ": starttls upgrades ldap:// connections; ldaps:// is "
                 "already encrypted");
   }
   if (auto ca = k.string("ca_file")) {
     std::filesystem::path p = *ca;
     if (p.is_relative()) p = env.workspace_dir / p;
-    s.connection.ca_file = p.string();
+    o.ca_file = p.string();
   }
-  s.connection.timeout_s = system.timeout_s;
+  o.timeout_s = system.timeout_s;
+  return o;
+}
 
+Result<AttributeMap> read_attrs(const config::Table& k, const Flavor& flavor) {
+  AttributeMap m = flavor.attrs;
+  std::vector<std::string> known;
+  for (const auto& a : kAttrKeys) known.push_back(a.key);
+  for (const auto& [key, value] : k.map("attrs").value_or(config::StringMap{})) {
+    const AttrKey* found = nullptr;
+    for (const auto& a : kAttrKeys) {
+      if (key == a.key) found = &a;
+    }
+    if (found == nullptr) {
+      std::string msg = k.where("attrs") + ": unknown key " + quote(key) + " in attrs";
+      std::string guess = closest_match(key, known);
+      if (!guess.empty()) msg += " (did you mean " + quote(guess) + "?)";
+      return fail(msg + "; known: " + join(known, ", "));
+    }
+    m.*found->field = value;
+  }
+  if (m.group_name.empty()) {
+    return fail(k.where("attrs") + ": attrs.group_name must name an attribute (it names the "
+                "group:<name> entitlements)");
+  }
+  return m;
+}
+
+Result<ReadSettings> read_search(const config::Table& k, const Flavor& flavor) {
+  ReadSettings r;
+  r.user_bases = *k.list("user_base");
+  r.group_bases = k.list("group_base").value_or(r.user_bases);
+  for (const auto& [key, bases] : {std::pair{"user_base", &r.user_bases}, {"group_base", &r.group_bases}}) {
+    bool blank = bases->empty();
+    for (const auto& b : *bases) blank = blank || trim(b).empty();
+    if (blank) return fail(k.where(key) + ": " + key + " must name base DNs, none empty");
+  }
+  r.user_filter = k.string("user_filter").value_or(flavor.user_filter);
+  r.group_filter = k.string("group_filter").value_or(flavor.group_filter);
+  r.service_filter = k.string("service_filter").value_or("");
+  RC_ASSIGN(r.attrs, read_attrs(k, flavor));
+  const std::int64_t page_size = k.integer("page_size").value_or(500);
+  if (page_size < 1 || page_size > 100000) {
+    return fail(k.where("page_size") + ": page_size must be 1 to 100000");
+  }
+  r.page_size = static_cast<int>(page_size);
+  r.privileged_groups = NamePatterns(k.list("privileged_groups").value_or(flavor.privileged_groups),
+                                     NameCase::insensitive);
+  return r;
+}
+
+Result<std::unique_ptr<Connector>> create(const config::SystemConfig& system,
+                                          const ConnectorEnv& env) {
+  const config::Table& k = system.keys;
+  Settings s;
+  RC_ASSIGN(const Flavor* flavor, read_flavor(k));
+  RC_ASSIGN(s.connection, read_connection(system, env));
   RC_ASSIGN(auto credential, http::read_credential(system, "password", env));
   s.bind_dn = k.string("bind_dn").value_or("");
   if (!s.bind_dn.empty() && !credential) {
@@ -149,45 +201,7 @@ Result<std::unique_ptr<Connector>> create(const config::SystemConfig& system,
                 ": a password needs bind_dn");
   }
   if (credential) s.password = std::move(credential->secret);
-
-  ReadSettings& r = s.read;
-  r.user_bases = *k.list("user_base");
-  r.group_bases = k.list("group_base").value_or(r.user_bases);
-  for (const char* key : {"user_base", "group_base"}) {
-    for (const auto& base : key == std::string("user_base") ? r.user_bases : r.group_bases) {
-      if (trim(base).empty()) return fail(k.where(key) + ": " + key + " must not be empty");
-    }
-  }
-  if (r.user_bases.empty()) return fail(k.where("user_base") + ": user_base must name a base DN");
-  r.user_filter = k.string("user_filter").value_or(flavor->user_filter);
-  r.group_filter = k.string("group_filter").value_or(flavor->group_filter);
-  r.service_filter = k.string("service_filter").value_or("");
-  r.attrs = flavor->attrs;
-  std::vector<std::string> attr_keys;
-  for (const auto& a : kAttrKeys) attr_keys.push_back(a.key);
-  for (const auto& [key, value] : k.map("attrs").value_or(config::StringMap{})) {
-    const AttrKey* found = nullptr;
-    for (const auto& a : kAttrKeys) {
-      if (key == a.key) found = &a;
-    }
-    if (found == nullptr) {
-      std::string msg = k.where("attrs") + ": unknown key " + quote(key) + " in attrs";
-      std::string guess = closest_match(key, attr_keys);
-      if (!guess.empty()) msg += " (did you mean " + quote(guess) + "?)";
-      return fail(msg + "; known: " + join(attr_keys, ", "));
-    }
-    r.attrs.*found->field = value;
-  }
-  if (r.attrs.group_name.empty()) {
-    return fail(k.where("attrs") + ": attrs.group_name must name an attribute (it names the "
-                "group:<name> entitlements)");
-  }
-  r.page_size = static_cast<int>(k.integer("page_size").value_or(500));
-  if (k.integer("page_size") && (*k.integer("page_size") < 1 || *k.integer("page_size") > 100000)) {
-    return fail(k.where("page_size") + ": page_size must be 1 to 100000");
-  }
-  r.privileged_groups = NamePatterns(k.list("privileged_groups").value_or(flavor->privileged_groups),
-                                     NameCase::insensitive);
+  RC_ASSIGN(s.read, read_search(k, *flavor));
   return std::unique_ptr<Connector>(new LdapConnector(std::move(s), env));
 }
 

@@ -46,7 +46,8 @@ struct AccessOptions {
 
 class PgAccess {
  public:
-  // Fails when a membership names a role the catalog does not list.
+  // Fails when a membership names a role the catalog does not list. `cluster` must outlive the
+  // PgAccess.
   static Result<PgAccess> build(const PgCluster& cluster, AccessOptions options);
 
   // Accounts, role and attribute entitlements, role memberships and attribute grants.

@@ -106,7 +106,6 @@ class PgConnection {
   PgConnection(pg_conn* conn, std::string label) : conn_(conn), label_(std::move(label)) {}
   Failure error(std::string_view what, const pg_result* res) const;
 
-
   std::unique_ptr<pg_conn, Finish> conn_;
   std::string label_;
 };

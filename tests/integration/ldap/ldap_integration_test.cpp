@@ -246,7 +246,7 @@ TEST_CASE("ldap: a wrong password fails once with one line naming server and bin
   REQUIRE(db.ok());
   store::SnapshotStore snapshots(**db);
   auto outcome = connectors::take_snapshot(h.system(kOpenLdapKeys), h.registry, h.env, snapshots);
-  REQUIRE(outcome.ok());
+  if (!outcome.ok()) FAIL(outcome.error().message());
   REQUIRE(outcome->error);
   CHECK(outcome->error->message() == "system \"dir\": bind to " + h.url() + " as \"" + kBindDn +
                                          "\": Invalid credentials");
@@ -265,7 +265,7 @@ TEST_CASE("ldap: a server killed mid-read leaves a partial snapshot with the err
   registry.add(testing::crash_after_accounts(connectors::ldap::connector_type(), *servers, 150));
 
   auto outcome = connectors::take_snapshot(h.system(kBulkKeys), registry, h.env, snapshots);
-  REQUIRE(outcome.ok());
+  if (!outcome.ok()) FAIL(outcome.error().message());
   REQUIRE(outcome->error);
   CHECK(outcome->info.status == SnapshotStatus::partial);
   CHECK(outcome->error->message() == "system \"dir\": " + h.url() + ": search \"ou=bulk," + kBase +

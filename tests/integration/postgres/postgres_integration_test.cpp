@@ -382,7 +382,7 @@ TEST_CASE("postgres: a wrong password fails once with one line naming server, da
   REQUIRE(db.ok());
   store::SnapshotStore snapshots(**db);
   auto outcome = connectors::take_snapshot(h.system(full_config(h)), h.registry, h.env, snapshots);
-  REQUIRE(outcome.ok());
+  if (!outcome.ok()) FAIL(outcome.error().message());
   REQUIRE(outcome->error);
   CHECK(outcome->error->message() ==
         "system \"pg\": connect to 127.0.0.1:" + h.port() +
@@ -435,7 +435,7 @@ TEST_CASE("postgres: a server killed mid-read leaves a partial snapshot with the
   registry.add(testing::crash_after_accounts(pg::connector_type(), *servers, 1));
 
   auto outcome = connectors::take_snapshot(h.system(full_config(h)), registry, h.env, snapshots);
-  REQUIRE(outcome.ok());
+  if (!outcome.ok()) FAIL(outcome.error().message());
   REQUIRE(outcome->error);
   CHECK(outcome->info.status == SnapshotStatus::partial);
   CHECK(outcome->error->message() == "system \"pg\": 127.0.0.1:" + h.port() +

@@ -62,6 +62,8 @@ TEST_CASE("ldap config: errors name the file, line and key", "[connector][ldap]"
   CHECK(f.error(kBind + "attrs = { group_name = \"\" }\n") ==
         f.at(10) + "attrs.group_name must name an attribute (it names the group:<name> entitlements)");
   CHECK(f.error(kBind + "page_size = 0\n") == f.at(10) + "page_size must be 1 to 100000");
+  CHECK(f.error(kBind + "group_base = [\"ou=groups,dc=x\", \"\"]\n") ==
+        f.at(10) + "group_base must name base DNs, none empty");
   CHECK(f.error(kBind + "user_filer = \"(uid=*)\"\n") ==
         f.at(10) + "unknown key \"user_filer\" in system \"dir\" (did you mean \"user_filter\"?)");
 }
