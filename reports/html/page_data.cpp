@@ -3,6 +3,7 @@
 #include <charconv>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "reports/common/text.hpp"
 

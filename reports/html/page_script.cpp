@@ -29,7 +29,10 @@ function button(parent, text, onClick) {
   b.addEventListener("click", onClick);
   return b;
 }
-function iso(t) { return t ? new Date(t * 1000).toISOString().replace(".000Z", "Z") : ""; }
+function iso(t) {
+  var d = new Date(t * 1000);
+  return !t ? "" : isNaN(d) ? String(t) : d.toISOString().replace(".000Z", "Z");
+}
 function num(n) { return n.toLocaleString("en-US"); }
 function badge(sev) { return el("span", "badge sev-" + SEV[sev], SEV[sev]); }
 function isOpen(r) { return r[STATUS] === OPEN[0] || r[STATUS] === OPEN[1]; }
@@ -211,7 +214,7 @@ FindingTable.prototype.setPerson = function (key, label) {
   var self = this;
   this.f.person = key;
   this.chip.textContent = "";
-  add(this.chip, el("span", null, "Person: " + label));
+  add(this.chip, el("span", null, "Person: " + cut(label)));
   button(this.chip, "\u00D7", function () { self.f.person = null; self.go(0); })
       .setAttribute("aria-label", "Clear person filter");
   this.go(0);
