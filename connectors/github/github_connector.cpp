@@ -126,11 +126,6 @@ class GithubConnector final : public Connector {
         org_entitlement_("org:" + s_.org) {}
 
   Result<void> fetch(RecordSink& sink) override {
-    Entitlement org;
-    org.id = org_entitlement_;
-    org.type = "org";
-    org.name = s_.org;
-    RC_TRY(sink.entitlement(org));
     RC_TRY(read_members(sink));
     RC_TRY(read_outside_collaborators(sink));
     RC_TRY(read_teams(sink));
@@ -196,6 +191,12 @@ class GithubConnector final : public Connector {
       owners.insert(std::move(u.login));
       return {};
     }));
+    // Emitted once the organization has answered, so a rejected token reads nothing at all.
+    Entitlement org;
+    org.id = org_entitlement_;
+    org.type = "org";
+    org.name = s_.org;
+    RC_TRY(sink.entitlement(org));
     RC_ASSIGN(no_2fa_, two_factor_disabled(org_path_ + "/members"));
     if (!no_2fa_) log_.info(s_.org + ": two-factor status is not visible to this token (organization owners only)");
 

@@ -112,9 +112,9 @@ struct CurlTransport::Impl {
     std::string detail = errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(code);
     switch (code) {
       case CURLE_OPERATION_TIMEDOUT: {
-        curl_off_t connected = 0;
-        curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected);
-        if (connected == 0) return "could not connect to " + host + " within " + seconds_text(options.connect_timeout);
+        long sent = 0;  // request bytes sent: none means it never got past connecting
+        curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
+        if (sent == 0) return "could not connect to " + host + " within " + seconds_text(options.connect_timeout);
         return "no complete response within " + seconds_text(options.timeout) + " (the timeout)";
       }
       case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve host " + host;
