@@ -244,8 +244,8 @@ void LuaPolicyEngine::static_warnings() {
     }
   };
   for (const ExceptionRule& e : defs_.exceptions) {
-    std::string what = "exception " + e.ticket + " for " + quote(e.account.empty() ? e.person : e.account) + " in " +
-                       e.system + (e.entitlement.empty() ? "" : " " + e.entitlement);
+    std::string on = e.system.empty() ? e.entitlement : e.system + (e.entitlement.empty() ? "" : " " + e.entitlement);
+    std::string what = "exception " + e.ticket + " for " + quote(e.account.empty() ? e.person : e.account) + " on " + on;
     expiry(what, e.source, e.expires);
     if (!e.person.empty() && !roster_.find_by_email(e.person)) {
       w.push_back(e.source.str() + ": exception names person " + quote(e.person) + ", who is not in the roster");

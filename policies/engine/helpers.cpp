@@ -240,6 +240,15 @@ int l_find_person(lua_State* L) {
   return 1;
 }
 
+int l_find_employee(lua_State* L) {
+  std::size_t len = 0;
+  const char* id = luaL_checklstring(L, 1, &len);
+  const roster::Person* p = session_of(L).roster->find_by_employee_id(std::string_view(id, len));
+  if (p) push_person(L, *p);
+  else lua_pushnil(L);
+  return 1;
+}
+
 int l_manager_of(lua_State* L) {
   const roster::Person* p = person_arg(L, 1, "manager_of");
   const roster::Person* m = p && !p->manager_email.empty()
@@ -397,6 +406,7 @@ int install_helpers(lua_State* L) {
                                 {"after", l_after},
                                 {"days_between", l_days_between},
                                 {"find_person", l_find_person},
+                                {"find_employee", l_find_employee},
                                 {"manager_of", l_manager_of},
                                 {"manager_chain", l_manager_chain},
                                 {"reports_to", l_reports_to},

@@ -1,7 +1,7 @@
 // What policy code works with besides the vocabulary: the date type (date(), today(), now(),
 // person.start_date) with its comparisons, the read-only views of a person and of an account
 // that assign, rule and match functions receive, and the roster helpers (find_person,
-// manager_of, manager_chain, reports_to). Internal to policies/engine.
+// find_employee, manager_of, manager_chain, reports_to). Internal to policies/engine.
 #pragma once
 
 #include <lua.hpp>

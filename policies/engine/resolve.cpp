@@ -64,6 +64,19 @@ Result<void> check_cycles(const Definitions& defs) {
   return {};
 }
 
+Result<void> check_sod_exceptions(const Definitions& defs) {
+  std::vector<std::string> names;
+  for (const SodRule& r : defs.sod_rules) names.push_back(r.name);
+  for (const ExceptionRule& e : defs.exceptions) {
+    if (!e.system.empty() || e.entitlement.rfind("sod:", 0) != 0) continue;
+    std::string name = e.entitlement.substr(4);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      return fail(e.source.str() + ": exception names unknown sod rule " + quote(name) + did_you_mean(name, names));
+    }
+  }
+  return {};
+}
+
 // Points each entitlement of a definition at the line its id is written on, within the lines
 // the definition can span.
 void locate_entries(const PolicyFile& file, const Source& def, std::vector<EntryDef>& entries) {
@@ -165,6 +178,7 @@ Result<void> resolve(Definitions& defs) {
 
   RC_TRY(check_includes(defs));
   RC_TRY(check_cycles(defs));
+  RC_TRY(check_sod_exceptions(defs));
 
   for (RoleDef& r : defs.roles) locate_entries(defs.files[r.file], r.info.source, r.entries);
   for (ServiceAccount& sa : defs.service_accounts) {

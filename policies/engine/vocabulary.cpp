@@ -360,24 +360,35 @@ bool define_exception(lua_State* L, Session& s) {
   ExceptionRule ex;
   ex.source = at;
   std::string problem;
-  if (std::string bad = t.unknown_key({"system", "account", "person", "entitlement", "expires", "ticket", "reason"});
-      !bad.empty()) {
+  const std::vector<std::string> keys = {"system", "account", "person", "entitlement", "sod",
+                                         "expires", "ticket", "reason"};
+  if (std::string bad = t.unknown_key({keys.begin(), keys.end()}); !bad.empty()) {
+    std::string close = closest_match(bad, keys);
     return read_error(L, s, at, "exception",
-                      {"unknown key " + quote(bad) + " (allowed: system, account, person, entitlement, "
-                       "expires, ticket, reason)" + [&] {
-                         std::string close = closest_match(bad, {"system", "account", "person", "entitlement", "expires", "ticket", "reason"});
-                         return close.empty() ? std::string() : "; did you mean " + quote(close) + "?";
-                       }(), "", bad});
+                      {"unknown key " + quote(bad) + " (allowed: " + join(keys, ", ") + ")" +
+                           (close.empty() ? "" : "; did you mean " + quote(close) + "?"),
+                       "", bad});
   }
   std::optional<UnixTime> expires;
-  if (!required_string(L, t, "system", "system = \"github\"", ex.system, problem) ||
+  std::string sod;
+  if (!optional_string(L, t, "sod", sod, problem) || !optional_string(L, t, "system", ex.system, problem) ||
       !optional_string(L, t, "account", ex.account, problem) ||
       !optional_string(L, t, "person", ex.person, problem) ||
       !optional_string(L, t, "entitlement", ex.entitlement, problem) ||
       !optional_string(L, t, "reason", ex.reason, problem) || !read_expires(L, t, expires, problem)) {
     return error_at(L, at, "exception: " + problem);
   }
-  if (!s.known_system(ex.system)) return read_error(L, s, at, "exception", {s.unknown_system(ex.system), ex.system, "system"});
+  if (!sod.empty()) {
+    // A separation-of-duties exception covers the rule, in whichever systems it spans.
+    if (!ex.system.empty() || !ex.entitlement.empty()) {
+      return error_at(L, at, "exception: sod names a separation-of-duties rule; leave out system and entitlement");
+    }
+    ex.entitlement = "sod:" + sod;
+  } else if (ex.system.empty()) {
+    return error_at(L, at, "exception: missing system (system = \"github\"), or sod = \"<rule name>\"");
+  } else if (!s.known_system(ex.system)) {
+    return read_error(L, s, at, "exception", {s.unknown_system(ex.system), ex.system, "system"});
+  }
   if (ex.account.empty() == ex.person.empty()) {
     return error_at(L, at, "exception: give exactly one of account (an account in the system) or person (a roster email)");
   }

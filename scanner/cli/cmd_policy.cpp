@@ -92,10 +92,10 @@ std::string check_listing(const policy::PolicyEngine& engine) {
   for (const auto& s : engine.sod_rules()) table(s.owner).add({"sod", s.name, join(s.entitlements, ", "), s.source.str()});
   for (const auto& e : engine.exceptions()) {
     std::string who = e.account.empty() ? "person " + e.person : e.account;
-    table(e.owner).add({"exception", e.ticket,
-                        e.system + " " + who + (e.entitlement.empty() ? "" : " " + e.entitlement) + " until " +
-                            format_date(e.expires),
-                        e.source.str()});
+    std::vector<std::string> detail = {who};
+    if (!e.system.empty()) detail.push_back("in " + e.system);
+    if (!e.entitlement.empty()) detail.push_back(e.entitlement);
+    table(e.owner).add({"exception", e.ticket, join(detail, " ") + " until " + format_date(e.expires), e.source.str()});
   }
   for (const auto& s : engine.service_accounts()) {
     table(s.policy_owner).add({"service account", s.system + ":" + s.account,
@@ -115,7 +115,8 @@ std::string check_listing(const policy::PolicyEngine& engine) {
 Result<void> run_check(Context& ctx) {
   RC_ASSIGN(LoadedPolicies l, load_policies(ctx));
   const policy::PolicyEngine& engine = *l.engine;
-  ctx.out("Policies in " + quote(l.cfg.policies_dir.string()) + ": " +
+  std::string dir = l.cfg.policies_dir.lexically_relative(l.cfg.dir).generic_string();
+  ctx.out("Policies in " + (dir.empty() || starts_with(dir, "..") ? l.cfg.policies_dir.string() : dir) + "/: " +
           plural(engine.roles().size(), "role", "roles") + ", " + plural(engine.rules().size(), "rule", "rules") + ", " +
           plural(engine.exceptions().size(), "exception", "exceptions") + ", " +
           plural(engine.service_accounts().size(), "service account", "service accounts") + ", " +
@@ -207,8 +208,8 @@ std::string format_exceptions(const Explanation& e) {
   if (!e.exceptions.empty()) {
     TextTable t({"TICKET", "SYSTEM", "ENTITLEMENT", "EXPIRES", "REASON", "DEFINED AT"});
     for (const auto* x : e.exceptions) {
-      t.add({x->ticket, x->system, x->entitlement.empty() ? "(the account)" : x->entitlement, format_date(x->expires),
-             x->reason, x->source.str()});
+      t.add({x->ticket, x->system.empty() ? "-" : x->system, x->entitlement.empty() ? "(the account)" : x->entitlement,
+             format_date(x->expires), x->reason, x->source.str()});
     }
     out += "Exceptions\n" + indent(t.str(), "  ");
   }

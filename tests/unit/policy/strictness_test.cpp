@@ -135,7 +135,11 @@ TEST_CASE("policy strictness: an exception needs expires and ticket", "[policy]"
     ws.file("sec.lua", "exception { system = \"postgres\", account = \"b\",\n  expiry = \"2027-01-01\", ticket = \"T\" }\n");
     CHECK(ws.load_error() ==
           "policies/sec.lua:2: exception: unknown key \"expiry\" (allowed: system, account, person, entitlement, "
-          "expires, ticket, reason); did you mean \"expires\"?");
+          "sod, expires, ticket, reason); did you mean \"expires\"?");
+  }
+  SECTION("without system") {
+    ws.file("sec.lua", "exception { account = \"b\", expires = \"2027-01-01\", ticket = \"T\" }\n");
+    CHECK(ws.load_error() == "policies/sec.lua:1: exception: missing system (system = \"github\"), or sod = \"<rule name>\"");
   }
   SECTION("on an unknown system") {
     ws.file("sec.lua", "exception { system = \"jira\", account = \"b\", expires = \"2027-01-01\", ticket = \"T\" }\n");

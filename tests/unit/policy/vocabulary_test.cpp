@@ -216,6 +216,26 @@ exception { system = "github", person = "bob@acme.com", expires = date("2027-01-
   CHECK(p.expires == at("2027-01-15T12:00:00Z"));
 }
 
+TEST_CASE("policy: an exception can cover a separation-of-duties rule", "[policy]") {
+  PolicyWorkspace ws;
+  ws.file("sec.lua", R"(owner "security"
+sod { name = "ap-vs-approve", "netsuite:role:ap_clerk", "netsuite:role:approver" }
+exception { sod = "ap-vs-approve", person = "noah@acme.com", expires = "2027-01-31", ticket = "FIN-7",
+            reason = "month-end cover" }
+)");
+  auto engine = ws.load();
+  REQUIRE(engine->exceptions().size() == 1);
+  const ExceptionRule& e = engine->exceptions()[0];
+  CHECK(e.system.empty());
+  CHECK(e.entitlement == "sod:ap-vs-approve");
+  CHECK(e.person == "noah@acme.com");
+
+  ws.file("sec.lua", "sod { name = \"ap-vs-approve\", \"netsuite:role:a\", \"netsuite:role:b\" }\n"
+                     "exception { sod = \"ap-vs-aprove\", person = \"n@acme.com\", expires = \"2027-01-31\", ticket = \"F\" }\n");
+  CHECK(ws.load_error() ==
+        "policies/sec.lua:2: exception names unknown sod rule \"ap-vs-aprove\" (did you mean \"ap-vs-approve\"?)");
+}
+
 TEST_CASE("policy: service accounts declare owner, entitlements and expiry", "[policy]") {
   PolicyWorkspace ws;
   ws.person("jane@acme.com");
@@ -414,6 +434,7 @@ assert(find_person("VP@acme.com").email == "vp@acme.com")
 assert(find_person("nobody@acme.com") == nil)
 assert(manager_of("dev@acme.com").email == "lead@acme.com")
 assert(manager_of("ceo@acme.com") == nil)
+assert(find_employee("E4").email == "dev@acme.com" and find_employee("E999") == nil)
 role "vp-org" { slack = { "usergroup:vp-org" } }
 assign(function(person)
   if reports_to(person, "vp@acme.com") then return "vp-org" end
@@ -486,8 +507,8 @@ exception { system = "postgres", person = "ghost@acme.com", expires = "2027-06-0
 )");
   auto engine = ws.load();
   CHECK(engine->warnings() ==
-        Lines{"policies/sec.lua:2: exception T-1 for \"a\" in postgres expires on 2026-11-25 (in 5 days)",
-              "policies/sec.lua:3: exception T-2 for \"b\" in postgres role:x expired on 2026-11-01 (19 days ago)",
+        Lines{"policies/sec.lua:2: exception T-1 for \"a\" on postgres expires on 2026-11-25 (in 5 days)",
+              "policies/sec.lua:3: exception T-2 for \"b\" on postgres role:x expired on 2026-11-01 (19 days ago)",
               "policies/sec.lua:5: exception names person \"ghost@acme.com\", who is not in the roster"});
 }
 
