@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL and OpenLDAP servers for the integration tests, on 127.0.0.1 only.
 #
-# Usage: scripts/test-servers.sh start|stop|env|kill [postgres|ldap|all] [--state DIR]
+# Usage: scripts/test-servers.sh start|stop|env|kill [postgres|ldap|all] [--state DIR] [--watch PID]
 #
 #   start  starts the servers (stopping first any left in DIR by an earlier run), seeds them
 #          with the fixtures in tests/integration/{postgres,ldap}/ and prints their settings
@@ -9,6 +9,9 @@
 #   env    prints the settings of running servers as KEY=VALUE lines (shell-sourceable)
 #   kill   crashes the servers (SIGKILL, PostgreSQL's backends included), for the tests of a
 #          server dying mid-read; `stop` still cleans up afterwards
+#
+# With --watch PID, `start` also leaves a watcher that runs `stop` once process PID has exited,
+# so servers started by a test binary go away even when the binary is killed or crashes.
 #
 # DIR (default ${TMPDIR:-/tmp}/rollcall-test-servers-$UID) holds only the settings and the
 # address of each server's own folder, a fresh `mktemp -d` under ${TMPDIR:-/tmp}: short enough
@@ -24,11 +27,13 @@ tmp_root=${TMPDIR:-/tmp}
 cmd=${1:-}
 servers=all
 state="$tmp_root/rollcall-test-servers-$(id -u)"
+watch=""
 shift || true
 while (($#)); do
   case "$1" in
     postgres | ldap | all) servers=$1 ;;
     --state) state=${2:?--state needs a folder}; shift ;;
+    --watch) watch=${2:?--watch needs a process id}; shift ;;
     *) echo "test-servers: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -275,6 +280,12 @@ case "$cmd" in
     mkdir -p "$state"
     if want postgres; then pg_stop; pg_start; fi
     if want ldap; then ldap_stop; ldap_start; fi
+    if [[ -n $watch ]]; then
+      # Detached, and holding none of our output streams, so a caller reading them is not kept
+      # waiting.
+      setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec "$2" stop "$3" --state "$4"' \
+        watcher "$watch" "$repo/scripts/test-servers.sh" "$servers" "$state" </dev/null >/dev/null 2>&1 &
+    fi
     "$0" env "$servers" --state "$state"
     ;;
   kill)
@@ -295,7 +306,7 @@ case "$cmd" in
     done
     ;;
   *)
-    echo "usage: scripts/test-servers.sh start|stop|env|kill [postgres|ldap|all] [--state DIR]" >&2
+    echo "usage: scripts/test-servers.sh start|stop|env|kill [postgres|ldap|all] [--state DIR] [--watch PID]" >&2
     exit 2
     ;;
 esac

@@ -17,7 +17,8 @@ std::unique_ptr<TestServers> TestServers::start(const std::string& kind) {
                ("rollcall-servers-" + kind + "-" + std::to_string(::getpid()) + "-" +
                 std::to_string(counter++));
   std::unique_ptr<TestServers> servers(new TestServers(kind, state));
-  std::string out = servers->run("start");
+  // The script stops the servers itself should this process die without running ~TestServers.
+  std::string out = servers->run("start", "--watch " + std::to_string(::getpid()));
   for (std::size_t pos = 0; pos < out.size();) {
     std::size_t end = out.find('\n', pos);
     if (end == std::string::npos) end = out.size();
@@ -56,9 +57,9 @@ const std::string& TestServers::get(const std::string& key) const {
 
 void TestServers::kill() { run("kill"); }
 
-std::string TestServers::run(const std::string& command) const {
+std::string TestServers::run(const std::string& command, const std::string& extra) const {
   std::string cmd = "bash '" + (source_dir() / "scripts" / "test-servers.sh").string() + "' " +
-                    command + " " + kind_ + " --state '" + state_.string() + "' 2>&1";
+                    command + " " + kind_ + " --state '" + state_.string() + "' " + extra + " 2>&1";
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot run " + cmd);
   std::string out;

@@ -36,7 +36,7 @@ class TestServers {
 
  private:
   TestServers(std::string kind, std::filesystem::path state) : kind_(std::move(kind)), state_(std::move(state)) {}
-  std::string run(const std::string& command) const;
+  std::string run(const std::string& command, const std::string& extra = "") const;
 
   std::string kind_;
   std::filesystem::path state_;
