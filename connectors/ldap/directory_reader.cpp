@@ -147,20 +147,20 @@ Result<void> read_directory(Directory& directory, const ReadSettings& s, Logger&
         graph.add(*member, dn);
       } else {
         ++skipped;
-        log.debug("ldap: group " + quote(g.dn) + ": member " + quote(raw) + " is not read; skipped");
+        log.debug(s.system + ": group " + quote(g.dn) + ": member " + quote(raw) + " is not read; skipped");
       }
     }
     for (const auto& uid : g.member_uids) {
       auto [lo, hi] = by_login.equal_range(uid);
       if (lo == hi) {
         ++skipped;
-        log.debug("ldap: group " + quote(g.dn) + ": memberUid " + quote(uid) + " is no account; skipped");
+        log.debug(s.system + ": group " + quote(g.dn) + ": memberUid " + quote(uid) + " is no account; skipped");
       }
       for (auto it = lo; it != hi; ++it) graph.add(it->second, dn);
     }
   }
   if (skipped > 0) {
-    log.info("ldap: skipped " + std::to_string(skipped) +
+    log.info(s.system + ": skipped " + std::to_string(skipped) +
              " group members that are neither accounts nor groups read (outside the bases or "
              "filters)");
   }

@@ -36,6 +36,7 @@ struct AttributeMap {
 };
 
 struct ReadSettings {
+  std::string system;  // the system's name, for log lines
   std::vector<std::string> user_bases;
   std::string user_filter;
   std::string service_filter;  // "" when no entry is a service account

@@ -202,6 +202,7 @@ Result<std::unique_ptr<Connector>> create(const config::SystemConfig& system,
   }
   if (credential) s.password = std::move(credential->secret);
   RC_ASSIGN(s.read, read_search(k, *flavor));
+  s.read.system = system.name;
   return std::unique_ptr<Connector>(new LdapConnector(std::move(s), env));
 }
 

@@ -33,7 +33,7 @@ std::string one_line(std::string_view msg) {
 }
 
 void forward_notice(void* arg, const char* message) {
-  static_cast<Logger*>(arg)->debug("postgres: " + one_line(message));
+  static_cast<Logger*>(arg)->debug("postgres notice: " + one_line(message));
 }
 
 bool mentions_password(const std::string& dsn) {

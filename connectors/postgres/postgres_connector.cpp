@@ -13,6 +13,7 @@ namespace rollcall::connectors::postgres {
 namespace {
 
 struct Settings {
+  std::string system;  // the system's name, for log lines
   ConnInfo conninfo;
   Secret password;
   std::vector<std::string> databases;  // patterns; empty: the dsn's database
@@ -38,7 +39,7 @@ class PostgresConnector final : public Connector {
     RC_ASSIGN(PgConnection conn, connect(""));
     RC_TRY(begin_read(conn));
     RC_ASSIGN(PgCluster cluster, read_cluster(conn));
-    env_.log.debug("postgres: " + conn.label() + ": " + std::to_string(cluster.roles.size()) +
+    env_.log.debug(s_.system + ": " + conn.label() + ": " + std::to_string(cluster.roles.size()) +
                    " roles, " + std::to_string(cluster.memberships.size()) + " memberships");
     AccessOptions options{s_.ignore_roles, s_.human_roles, env_.clock.now()};
     auto access = PgAccess::build(cluster, options);
@@ -106,7 +107,7 @@ class PostgresConnector final : public Connector {
     for (const auto& db : cluster.databases) {
       if (!wanted.matches(db.object.name)) continue;
       if (!db.allow_connections) {
-        env_.log.info("postgres: skipping database " + quote(db.object.name) +
+        env_.log.info(s_.system + ": skipping database " + quote(db.object.name) +
                       ": it does not allow connections");
         continue;
       }
@@ -150,7 +151,7 @@ Result<std::unique_ptr<Connector>> create(const config::SystemConfig& system,
   auto conninfo = ConnInfo::parse(*k.string("dsn"));
   if (!conninfo) return fail(k.where("dsn") + ": " + conninfo.error().message());
   RC_ASSIGN(auto credential, http::read_credential(system, "password", env));
-  Settings s{std::move(conninfo).value()};
+  Settings s{system.name, std::move(conninfo).value()};
   if (credential) s.password = std::move(credential->secret);
   s.databases = k.list("databases").value_or(std::vector<std::string>{});
   s.schemas = NamePatterns(k.list("schemas").value_or(std::vector<std::string>{"*"}));
