@@ -54,16 +54,15 @@ free_port() {
 
 # True when process $1 is alive and its command line mentions $2 (our own server folder), so a
 # recycled pid is never signalled.
-ours() { [[ -n $1 ]] && grep -qs -- "$2" "/proc/$1/cmdline"; }
+ours() { [[ -n $1 ]] && grep -qsF -- "$2" "/proc/$1/cmdline"; }
 
 # The pids whose parent is $1.
 children() {
-  local stat line rest
+  local stat line fields
   for stat in /proc/[0-9]*/stat; do
-    read -r line <"$stat" 2>/dev/null || continue
-    rest=${line##*) }
-    set -- "$1" $rest
-    [[ $3 == "$1" ]] && { line=${stat#/proc/}; echo "${line%/stat}"; }
+    { read -r line <"$stat"; } 2>/dev/null || continue
+    read -r -a fields <<<"${line##*) }"  # after "pid (comm) ": state ppid ...
+    if [[ ${fields[1]} == "$1" ]]; then line=${stat#/proc/}; echo "${line%/stat}"; fi
   done
 }
 
@@ -71,7 +70,7 @@ children() {
 
 pg_bindir() {
   local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1)
   [[ -n $d && -x $d/initdb ]] || die "PostgreSQL server not installed (apt-get install postgresql)"
   echo "$d"
 }
@@ -82,7 +81,7 @@ as_pg_user() {
 }
 
 pg_start() {
-  local bin dir port sql
+  local bin dir port
   bin=$(pg_bindir)
   pg_user=postgres
   getent passwd postgres >/dev/null || pg_user=nobody
@@ -109,10 +108,9 @@ EOF
     port=""
   done
   [[ -n $port ]] || die "PostgreSQL did not start: see $dir/server.log"
-  for sql in "$repo"/tests/integration/postgres/seed.sql; do
-    "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres -f "$sql" \
-      >"$dir/seed.log" 2>&1 || die "seeding PostgreSQL failed: see $dir/seed.log"
-  done
+  "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
+    -f "$repo/tests/integration/postgres/seed.sql" >"$dir/seed.log" 2>&1 ||
+    die "seeding PostgreSQL failed: see $dir/seed.log"
   cat >"$state/postgres.env" <<EOF
 ROLLCALL_PG_HOST=127.0.0.1
 ROLLCALL_PG_PORT=$port
@@ -283,6 +281,7 @@ case "$cmd" in
     if [[ -n $watch ]]; then
       # Detached, and holding none of our output streams, so a caller reading them is not kept
       # waiting.
+      # shellcheck disable=SC2016  # expanded by the watcher's own shell
       setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec "$2" stop "$3" --state "$4"' \
         watcher "$watch" "$repo/scripts/test-servers.sh" "$servers" "$state" </dev/null >/dev/null 2>&1 &
     fi
