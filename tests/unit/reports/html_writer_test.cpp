@@ -58,7 +58,6 @@ TEST_CASE("html: the report loads nothing from outside the file", "[report][html
   // The only web URL is the SVG namespace, which is a name, not a fetch.
   CHECK(count(page, "http://") + count(page, "https://") ==
         count(page, "xmlns=\"http://www.w3.org/2000/svg\""));
-  std::smatch m;
   std::regex href("href=\"([^\"]*)\"");
   for (auto it = std::sregex_iterator(page.begin(), page.end(), href); it != std::sregex_iterator(); ++it) {
     CHECK((*it)[1].str().front() == '#');

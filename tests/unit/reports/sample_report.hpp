@@ -137,7 +137,6 @@ inline reports::Report hostile_report(int findings) {
     ++r.summary.open;
     ++r.summary.new_;
   }
-  r.summary.by_system[bad[0]] = 1;
   return r;
 }
 
