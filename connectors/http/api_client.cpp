@@ -87,14 +87,24 @@ Result<ApiClient> ApiClient::create(Transport& transport, ApiOptions options, Lo
 }
 
 std::string ApiClient::url(std::string_view path, const Query& query) const {
-  std::string out = base_.origin() + base_.path + std::string(path);
-  if (!query.empty()) out += (out.find('?') == std::string::npos ? "?" : "&") + encode_query(query);
+  std::string out = base_.origin();
+  out += base_.path;
+  out += path;
+  if (!query.empty()) {
+    out += out.find('?') == std::string::npos ? '?' : '&';
+    out += encode_query(query);
+  }
   return out;
 }
 
 std::string ApiClient::label(std::string_view path, const Query& query) const {
-  std::string out = "GET " + base_.path + std::string(path);
-  if (!query.empty()) out += "?" + encode_query(query);
+  std::string out = "GET ";
+  out += base_.path;
+  out += path;
+  if (!query.empty()) {
+    out += '?';
+    out += encode_query(query);
+  }
   return out;
 }
 

@@ -106,8 +106,12 @@ std::string describe_wait(milliseconds wait) {
   if (ms < 1000) return std::to_string(ms) + "ms";
   auto s = ms / 1000;
   if (s < 60) {
-    auto tenths = (ms % 1000) / 100;
-    return std::to_string(s) + (tenths != 0 ? "." + std::to_string(tenths) : "") + "s";
+    std::string out = std::to_string(s);
+    if (auto tenths = (ms % 1000) / 100; tenths != 0) {
+      out += '.';
+      out += std::to_string(tenths);
+    }
+    return out + "s";
   }
   if (s < 3600) return std::to_string(s / 60) + "m" + (s % 60 != 0 ? std::to_string(s % 60) + "s" : "");
   return std::to_string(s / 3600) + "h" + (s % 3600 / 60 != 0 ? std::to_string(s % 3600 / 60) + "m" : "");
@@ -171,13 +175,15 @@ Result<Response> RetryingTransport::send(const Request& request) {
     auto t0 = std::chrono::steady_clock::now();
     Result<Response> result = inner_->send(request);
     auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0);
-    std::string timing = " (" + std::to_string(took.count()) + " ms, attempt " + std::to_string(attempt) + ")";
+    const bool logging = ctx_.log.enabled(LogLevel::debug);
+    std::string timing =
+        logging ? " (" + std::to_string(took.count()) + " ms, attempt " + std::to_string(attempt) + ")" : "";
 
     std::string reason;
     RetryAdvice advice;
     if (result) {
       result->attempts = attempt;
-      ctx_.log.debug(ctx_.system + ": " + what + " -> " + std::to_string(result->status) + timing);
+      if (logging) ctx_.log.debug(ctx_.system + ": " + what + " -> " + std::to_string(result->status) + timing);
       UnixTime now = ctx_.clock.now();
       advice = advise(*result, now);
       if (!advice.retry) {
@@ -190,7 +196,7 @@ Result<Response> RetryingTransport::send(const Request& request) {
       reason = advice.reason;
     } else {
       std::string message = scrub_secrets(result.error().message(), request);
-      ctx_.log.debug(ctx_.system + ": " + what + " -> failed: " + message + timing);
+      if (logging) ctx_.log.debug(ctx_.system + ": " + what + " -> failed: " + message + timing);
       reason = message;
       if (attempt >= max_attempts) {
         if (attempt == 1) return fail(message);

@@ -27,7 +27,13 @@ bool sensitive_parameter(std::string_view name) {
 }  // namespace
 
 Result<Url> parse_url(std::string_view text) {
-  auto bad = [&](const std::string& why) { return fail("invalid URL " + quote(text) + ": " + why); };
+  auto bad = [&](const char* why) {
+    std::string message = "invalid URL ";
+    message += quote(text);
+    message += ": ";
+    message += why;
+    return fail(std::move(message));
+  };
   auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return bad("expected http:// or https://");
   Url url;
@@ -42,13 +48,13 @@ Result<Url> parse_url(std::string_view text) {
     return bad("credentials in the URL are not allowed; use the password/token keys");
   }
   if (path_start == std::string_view::npos) {
-    url.path = "/";
+    url.path.assign(1, '/');
     return url;
   }
   rest = rest.substr(path_start);
   auto q = rest.find('?');
   url.path = std::string(rest.substr(0, q));
-  if (url.path.empty()) url.path = "/";
+  if (url.path.empty()) url.path.assign(1, '/');
   if (q != std::string_view::npos) url.query = std::string(rest.substr(q + 1));
   return url;
 }

@@ -1,5 +1,6 @@
 #include "connectors/scim/scim_connector.hpp"
 
+#include <cctype>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -18,13 +19,21 @@ using http::Json;
 
 constexpr const char* kEnterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-// SCIM attribute names are case-insensitive (RFC 7643 §2.1).
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+// SCIM attribute names are case-insensitive (RFC 7643 §2.1): the exact spelling is looked up
+// first, then every key is compared.
 const Json* find_ci(const Json& object, std::string_view name) {
   if (!object.is_object()) return nullptr;
   if (const Json* exact = http::member(object, name)) return exact;
-  std::string wanted = to_lower(name);
   for (auto it = object.begin(); it != object.end(); ++it) {
-    if (to_lower(it.key()) == wanted && !it->is_null()) return &*it;
+    if (iequals(it.key(), name) && !it->is_null()) return &*it;
   }
   return nullptr;
 }
@@ -264,10 +273,11 @@ class ScimConnector final : public Connector {
             log_.info("scim: group member " + quote(ids[i]) + " no longer exists; skipped");
             return {};
           }
-          RC_ASSIGN(Account a, to_account(*user, settings_));
-          if (a.id != ids[i]) {
-            return fail("GET /Users/" + ids[i] + " returned user " + quote(a.id));
-          }
+          const std::string where = client_.label("/Users/" + http::percent_encode(ids[i]));
+          auto mapped = to_account(*user, settings_);
+          if (!mapped) return fail(where + ": " + mapped.error().message());
+          Account& a = *mapped;
+          if (a.id != ids[i]) return fail(where + ": returned user " + quote(a.id));
           RC_TRY(sink.account(a));
           users_.insert(a.id);
           for (const std::string& group : groups_of[ids[i]]) {
