@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "connectors/file/export_fields.hpp"
+#include "connectors/file/json_stream.hpp"
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::connectors::file {
@@ -54,23 +54,23 @@ class MappedFile {
   std::size_t size_ = 0;
 };
 
-class Handler final : public json::json_sax_t {
+class Handler final : public JsonEvents {
  public:
   Handler(RecordSink& sink, std::string file) : sink_(sink), file_(std::move(file)) {}
 
   bool null() override { return scalar(json(nullptr), ""); }
   bool boolean(bool v) override { return scalar(json(v), v ? "true" : "false"); }
-  bool number_integer(number_integer_t v) override { return scalar(json(v), std::to_string(v)); }
-  bool number_unsigned(number_unsigned_t v) override { return scalar(json(v), std::to_string(v)); }
-  bool number_float(number_float_t v, const string_t& s) override { return scalar(json(v), s); }
-  bool string(string_t& v) override { return scalar(json(v), v); }
-  bool binary(binary_t&) override { return error("unexpected binary value"); }
-
-  bool start_object(std::size_t) override { return open(json::object()); }
-  bool start_array(std::size_t) override { return open(json::array()); }
+  bool number(std::string_view literal) override {
+    return scalar(capture_.empty() ? json() : json::parse(literal), literal);
+  }
+  bool string(std::string_view v) override {
+    return scalar(capture_.empty() ? json() : json(std::string(v)), v);
+  }
+  bool start_object() override { return open(json::object()); }
+  bool start_array() override { return open(json::array()); }
   bool end_object() override { return close(); }
   bool end_array() override { return close(); }
-  bool key(string_t& k) override {
+  bool key(std::string_view k) override {
     if (skip_depth_) return true;
     if (!capture_.empty()) {
       capture_key_ = k;
@@ -90,23 +90,11 @@ class Handler final : public json::json_sax_t {
     field_ = k;
     return true;
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
-    // "[json.exception.parse_error.101] parse error at line 3, column 15: syntax error ..."
-    std::string what = ex.what();
-    static const std::regex kPos(R"(at line (\d+), column (\d+): (.*))");
-    std::smatch m;
-    if (std::regex_search(what, m, kPos)) {
-      message_ = file_ + ":" + m[1].str() + ":" + m[2].str() + ": " + m[3].str();
-    } else {
-      message_ = file_ + ": " + what;
-    }
-    return false;
-  }
 
   const std::string& message() const { return message_; }
 
  private:
-  bool scalar(json value, const std::string& text) {
+  bool scalar(json value, std::string_view text) {
     if (skip_depth_) return true;
     if (skip_next_) {
       skip_next_ = false;
@@ -116,8 +104,8 @@ class Handler final : public json::json_sax_t {
     if (depth_ == 0) return error(kRootMessage);
     if (depth_ == 1) return error("\"" + section_name_ + "\" must be an array");
     if (depth_ == 2) return error(where() + ": expected an object");
-    if (field_ == "attrs" && !value.is_null()) return error(where() + ": field \"attrs\" must be an object");
-    auto r = set_field(section_, record_, field_, value.is_null() ? std::string_view() : std::string_view(text));
+    if (field_ == "attrs" && text != "") return error(where() + ": field \"attrs\" must be an object");
+    auto r = set_field(section_, record_, field_, text);
     if (!r) return error(where() + ": " + r.error().message());
     return true;
   }
@@ -220,9 +208,11 @@ class Handler final : public json::json_sax_t {
 Result<void> read_json_export(const std::filesystem::path& path, RecordSink& sink) {
   MappedFile file;
   RC_TRY(file.open(path));
-  Handler handler(sink, path.filename().string());
-  bool ok = json::sax_parse(file.begin(), file.end(), &handler, json::input_format_t::json, true);
-  if (!ok) return fail(handler.message().empty() ? path.filename().string() + ": invalid JSON" : handler.message());
+  const std::string name = path.filename().string();
+  Handler handler(sink, name);
+  JsonWalk walk = walk_json(file.begin(), file.end(), handler);
+  if (!walk.syntax_error.empty()) return fail(name + ":" + walk.syntax_error);
+  if (walk.stopped) return fail(handler.message());
   return {};
 }
 

@@ -20,15 +20,20 @@ CREATE TABLE snapshot (
   accounts INTEGER NOT NULL DEFAULT 0,
   entitlements INTEGER NOT NULL DEFAULT 0,
   grants INTEGER NOT NULL DEFAULT 0,
+  grant_first INTEGER,  -- rowid range of this snapshot's grants in "grant"
+  grant_last INTEGER,
   -- The snapshot whose rows hold this observation's data: itself, or an earlier snapshot of
   -- the same system with the same digest (an unchanged re-observation stores no second copy).
   data_id INTEGER REFERENCES snapshot(id)
 );
 CREATE INDEX snapshot_by_system ON snapshot(system, id);
 
+-- Within a snapshot, accounts and entitlements are numbered (idx) in first-seen order, and
+-- grants refer to them by number: integer keys keep the largest table small and fast.
 CREATE TABLE account (
   snapshot_id INTEGER NOT NULL,
   account_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
   login TEXT NOT NULL,
   email TEXT NOT NULL,
   display_name TEXT NOT NULL,
@@ -44,6 +49,7 @@ CREATE TABLE account (
 CREATE TABLE entitlement (
   snapshot_id INTEGER NOT NULL,
   entitlement_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
   type TEXT NOT NULL,
   name TEXT NOT NULL,
   privileged INTEGER NOT NULL,
@@ -53,12 +59,14 @@ CREATE TABLE entitlement (
 
 CREATE TABLE "grant" (
   snapshot_id INTEGER NOT NULL,
-  account_id TEXT NOT NULL,
-  entitlement_id TEXT NOT NULL,
+  account_idx INTEGER NOT NULL,      -- account.idx in the same snapshot
+  entitlement_idx INTEGER NOT NULL,  -- entitlement.idx in the same snapshot
   via TEXT NOT NULL,
-  level TEXT NOT NULL,
-  PRIMARY KEY (snapshot_id, account_id, entitlement_id, via)
-) WITHOUT ROWID;
+  level TEXT NOT NULL
+);
+-- Grants are de-duplicated by the writer and a snapshot's grants are appended in one
+-- transaction, so they occupy one rowid range, recorded in snapshot.grant_rowids: no index to
+-- maintain, which keeps a 2M-grant snapshot fast to write.
 )sql",
     // 2: scan history. One row per scan with its basis; one row per finding of that scan,
     // keyed by the finding's stable fingerprint. Findings of a system that was incomplete in a

@@ -1,11 +1,15 @@
 #include "scanner/store/snapshot_store.hpp"
 
+#include <algorithm>
+
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::store {
 namespace {
 
 constexpr char kSep = '\x1f';
+// Grants per multi-row INSERT (5 parameters each, well under SQLite's limit of 32766).
+constexpr std::size_t kGrantBatch = 200;
 
 const char* kSnapshotColumns =
     "id, system, connector_type, started_at, finished_at, status, error, digest, accounts, "
@@ -58,8 +62,25 @@ SnapshotWriter::SnapshotWriter(Database& db, std::string system, std::string con
 SnapshotWriter::~SnapshotWriter() {
   insert_account_.reset();
   insert_entitlement_.reset();
+  insert_grants_.reset();
   insert_grant_.reset();
   if (open_) (void)db_.exec("ROLLBACK");
+}
+
+std::size_t SnapshotWriter::GrantKeyHash::operator()(const GrantKey& k) const {
+  std::uint64_t h = static_cast<std::uint64_t>(k.account) * 0x9e3779b97f4a7c15ULL;
+  h ^= static_cast<std::uint64_t>(k.entitlement) + 0x632be59bd9b4e019ULL + (h << 6) + (h >> 2);
+  h ^= static_cast<std::uint64_t>(k.via) + 0x85ebca6b + (h << 6) + (h >> 2);
+  return h;
+}
+
+std::int64_t SnapshotWriter::IdNumbers::number(const std::string& id) {
+  auto [it, fresh] = index.emplace(id, static_cast<std::int64_t>(index.size()));
+  if (fresh) {
+    emitted.push_back(0);
+    names.push_back(&it->first);
+  }
+  return it->second;
 }
 
 Result<void> SnapshotWriter::start() {
@@ -72,18 +93,23 @@ Result<void> SnapshotWriter::start() {
   s.bind(1, system_).bind(2, connector_type_).bind(3, started_at_).bind(4, started_at_);
   RC_TRY(s.run());
   id_ = db_.last_insert_id();
-  RC_ASSIGN(Statement insert_account_stmt, db_.prepare(
-      "INSERT INTO account (snapshot_id, account_id, login, email, display_name, kind, status, "
-      "last_login, created_at, external_id, attrs) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
-  RC_ASSIGN(Statement insert_entitlement_stmt, db_.prepare(
-      "INSERT INTO entitlement (snapshot_id, entitlement_id, type, name, privileged, attrs) "
-      "VALUES (?,?,?,?,?,?)"));
-  RC_ASSIGN(Statement insert_grant_stmt, db_.prepare(
-      "INSERT OR IGNORE INTO \"grant\" (snapshot_id, account_id, entitlement_id, via, level) "
+  RC_ASSIGN(Statement accounts, db_.prepare(
+      "INSERT INTO account (snapshot_id, account_id, idx, login, email, display_name, kind, "
+      "status, last_login, created_at, external_id, attrs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+  RC_ASSIGN(Statement entitlements, db_.prepare(
+      "INSERT INTO entitlement (snapshot_id, entitlement_id, idx, type, name, privileged, attrs) "
+      "VALUES (?,?,?,?,?,?,?)"));
+  std::string many = "INSERT INTO \"grant\" (snapshot_id, account_idx, entitlement_idx, via, level) VALUES ";
+  for (std::size_t i = 0; i < kGrantBatch; ++i) many += i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)";
+  RC_ASSIGN(Statement grants, db_.prepare(many));
+  RC_ASSIGN(Statement grant, db_.prepare(
+      "INSERT INTO \"grant\" (snapshot_id, account_idx, entitlement_idx, via, level) "
       "VALUES (?,?,?,?,?)"));
-  insert_account_.emplace(std::move(insert_account_stmt));
-  insert_entitlement_.emplace(std::move(insert_entitlement_stmt));
-  insert_grant_.emplace(std::move(insert_grant_stmt));
+  insert_account_.emplace(std::move(accounts));
+  insert_entitlement_.emplace(std::move(entitlements));
+  insert_grants_.emplace(std::move(grants));
+  insert_grant_.emplace(std::move(grant));
+  pending_.reserve(kGrantBatch);
   // A big page cache keeps the bulk insert off the disk until commit.
   RC_TRY(db_.exec("PRAGMA cache_size = -262144"));
   return {};
@@ -91,12 +117,15 @@ Result<void> SnapshotWriter::start() {
 
 Result<void> SnapshotWriter::account(const Account& a) {
   if (a.id.empty()) return fail("account with an empty id");
-  if (!accounts_.insert(a.id).second) return fail("duplicate account id " + quote(a.id));
+  const std::int64_t idx = accounts_.number(a.id);
+  if (accounts_.emitted[idx]) return fail("duplicate account id " + quote(a.id));
+  accounts_.emitted[idx] = 1;
+  ++accounts_.emitted_count;
   Statement& s = *insert_account_;
-  s.bind(1, id_).bind_view(2, a.id).bind_view(3, a.login).bind_view(4, a.email)
-      .bind_view(5, a.display_name).bind_view(6, to_string(a.kind)).bind_view(7, to_string(a.status))
-      .bind(8, a.last_login).bind(9, a.created_at).bind_view(10, a.external_id)
-      .bind_view(11, a.attrs_json);
+  s.bind(1, id_).bind_view(2, a.id).bind(3, idx).bind_view(4, a.login).bind_view(5, a.email)
+      .bind_view(6, a.display_name).bind_view(7, to_string(a.kind)).bind_view(8, to_string(a.status))
+      .bind(9, a.last_login).bind(10, a.created_at).bind_view(11, a.external_id)
+      .bind_view(12, a.attrs_json);
   RC_TRY(s.run());
   scratch_.clear();
   for (std::string_view f : {std::string_view("A"), std::string_view(a.id), std::string_view(a.login),
@@ -114,14 +143,21 @@ Result<void> SnapshotWriter::account(const Account& a) {
 }
 
 Result<void> SnapshotWriter::entitlement(const Entitlement& e) {
+  RC_TRY(split_entitlement_id(e.id));
+  const std::int64_t idx = entitlements_.number(e.id);
+  if (entitlements_.emitted[idx]) return fail("duplicate entitlement id " + quote(e.id));
+  return insert_entitlement(e, idx);
+}
+
+Result<void> SnapshotWriter::insert_entitlement(const Entitlement& e, std::int64_t idx) {
   RC_ASSIGN(EntitlementId parts, split_entitlement_id(e.id));
-  if (!entitlements_.insert(e.id).second) return fail("duplicate entitlement id " + quote(e.id));
-  referenced_entitlements_.erase(e.id);
+  entitlements_.emitted[idx] = 1;
+  ++entitlements_.emitted_count;
   const std::string& type = e.type.empty() ? parts.type : e.type;
   const std::string& name = e.name.empty() ? parts.name : e.name;
   Statement& s = *insert_entitlement_;
-  s.bind(1, id_).bind(2, e.id).bind(3, type).bind(4, name)
-      .bind(5, std::int64_t{e.privileged ? 1 : 0}).bind(6, e.attrs_json);
+  s.bind(1, id_).bind_view(2, e.id).bind(3, idx).bind_view(4, type).bind_view(5, name)
+      .bind(6, std::int64_t{e.privileged ? 1 : 0}).bind_view(7, e.attrs_json);
   RC_TRY(s.run());
   scratch_ = "E";
   for (std::string_view f : {std::string_view(e.id), std::string_view(type), std::string_view(name),
@@ -136,13 +172,19 @@ Result<void> SnapshotWriter::entitlement(const Entitlement& e) {
 Result<void> SnapshotWriter::grant(const Grant& g) {
   if (g.account_id.empty()) return fail("grant with an empty account id");
   if (g.entitlement_id.empty()) return fail("grant of account " + quote(g.account_id) + " has an empty entitlement id");
-  if (!accounts_.count(g.account_id)) unseen_grant_accounts_.push_back(g.account_id);
-  if (!entitlements_.count(g.entitlement_id)) referenced_entitlements_.insert(g.entitlement_id);
-  Statement& s = *insert_grant_;
-  s.bind(1, id_).bind_view(2, g.account_id).bind_view(3, g.entitlement_id).bind_view(4, g.via)
-      .bind_view(5, g.level);
-  RC_TRY(s.run());
-  if (db_.changes() == 0) return {};  // an exact repeat of a grant already recorded
+  const std::int64_t account = accounts_.number(g.account_id);
+  const std::int64_t entitlement = entitlements_.number(g.entitlement_id);
+  const std::int64_t via = vias_.number(g.via);
+  const std::int64_t level = levels_.number(g.level);
+  auto [it, fresh] = grant_keys_.emplace(GrantKey{account, entitlement, via}, level);
+  if (!fresh) {
+    if (it->second == level) return {};  // an exact repeat of a grant already recorded
+    return fail("grant of " + quote(g.entitlement_id) + " to account " + quote(g.account_id) +
+                (g.via == "direct" ? "" : " via " + quote(g.via)) + " is listed twice, as " +
+                quote(*levels_.names[it->second]) + " and as " + quote(g.level));
+  }
+  pending_.push_back({account, entitlement, via, level});
+  if (pending_.size() == kGrantBatch) RC_TRY(flush_grants());
   ++grants_;
   scratch_ = "G";
   for (std::string_view f : {std::string_view(g.account_id), std::string_view(g.entitlement_id),
@@ -154,17 +196,47 @@ Result<void> SnapshotWriter::grant(const Grant& g) {
   return {};
 }
 
-Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
-  for (const auto& a : unseen_grant_accounts_) {
-    if (!accounts_.count(a)) return fail("a grant references account " + quote(a) + ", which is not in the export");
+// Inserts the pending grants: full batches with one multi-row statement (far less per-row
+// overhead in SQLite), a final partial batch row by row.
+Result<void> SnapshotWriter::flush_grants() {
+  if (pending_.empty()) return {};
+  auto bind = [&](Statement& s, int base, const PendingGrant& p) {
+    s.bind(base + 1, id_).bind(base + 2, p.account).bind(base + 3, p.entitlement)
+        .bind_view(base + 4, *vias_.names[p.via]).bind_view(base + 5, *levels_.names[p.level]);
+  };
+  if (pending_.size() == kGrantBatch) {
+    Statement& s = *insert_grants_;
+    for (std::size_t i = 0; i < pending_.size(); ++i) bind(s, static_cast<int>(i) * 5, pending_[i]);
+    RC_TRY(s.run());
+  } else {
+    for (const PendingGrant& p : pending_) {
+      bind(*insert_grant_, 0, p);
+      RC_TRY(insert_grant_->run());
+    }
   }
-  unseen_grant_accounts_.clear();
-  // Entitlements only referenced by grants are created from their ids.
-  std::vector<std::string> implied(referenced_entitlements_.begin(), referenced_entitlements_.end());
-  for (const auto& id : implied) {
+  grant_last_ = db_.last_insert_id();
+  if (grant_first_ == 0) grant_first_ = grant_last_ - static_cast<std::int64_t>(pending_.size()) + 1;
+  pending_.clear();
+  return {};
+}
+
+Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
+  RC_TRY(flush_grants());
+  // Every account a grant names must be in the export; entitlements only referenced by grants
+  // are created from their ids (in id order, so the digest does not depend on hash order).
+  std::vector<const std::string*> implied;
+  for (const auto& [id, idx] : accounts_.index) {
+    if (!accounts_.emitted[idx]) return fail("a grant references account " + quote(id) + ", which is not in the export");
+  }
+  for (const auto& [id, idx] : entitlements_.index) {
+    if (!entitlements_.emitted[idx]) implied.push_back(&id);
+  }
+  std::sort(implied.begin(), implied.end(), [](auto* a, auto* b) { return *a < *b; });
+  for (const std::string* id : implied) {
     Entitlement e;
-    e.id = id;
-    RC_TRY(entitlement(e));
+    e.id = *id;
+    auto r = insert_entitlement(e, entitlements_.index.at(*id));
+    if (!r) return r.context("a grant names entitlement " + quote(*id));
   }
 
   SnapshotInfo info;
@@ -175,8 +247,8 @@ Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
   info.finished_at = finished_at;
   info.status = SnapshotStatus::complete;
   info.digest = digest_.hex();
-  info.accounts = static_cast<std::int64_t>(accounts_.size());
-  info.entitlements = static_cast<std::int64_t>(entitlements_.size());
+  info.accounts = accounts_.emitted_count;
+  info.entitlements = entitlements_.emitted_count;
   info.grants = grants_;
   info.data_id = id_;
 
@@ -184,6 +256,7 @@ Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
   RC_ASSIGN(auto previous, store.latest_complete(system_));
   insert_account_.reset();
   insert_entitlement_.reset();
+  insert_grants_.reset();
   insert_grant_.reset();
   if (previous && previous->digest == info.digest) {
     // Unchanged: drop this copy, keep only the observation pointing at the earlier data.
@@ -203,9 +276,9 @@ Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
   } else {
     RC_ASSIGN(Statement s, db_.prepare(
         "UPDATE snapshot SET finished_at=?, status='complete', digest=?, accounts=?, "
-        "entitlements=?, grants=?, data_id=id WHERE id=?"));
+        "entitlements=?, grants=?, data_id=id, grant_first=?, grant_last=? WHERE id=?"));
     s.bind(1, finished_at).bind(2, info.digest).bind(3, info.accounts).bind(4, info.entitlements)
-        .bind(5, info.grants).bind(6, id_);
+        .bind(5, info.grants).bind(6, grant_first_).bind(7, grant_last_).bind(8, id_);
     RC_TRY(s.run());
   }
   open_ = false;
@@ -219,6 +292,7 @@ Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
 Result<SnapshotInfo> SnapshotWriter::abort(const Error& error, UnixTime finished_at) {
   insert_account_.reset();
   insert_entitlement_.reset();
+  insert_grants_.reset();
   insert_grant_.reset();
   SnapshotInfo info;
   info.system = system_;
@@ -227,8 +301,8 @@ Result<SnapshotInfo> SnapshotWriter::abort(const Error& error, UnixTime finished
   info.finished_at = finished_at;
   info.status = records() > 0 ? SnapshotStatus::partial : SnapshotStatus::failed;
   info.error = error.message();
-  info.accounts = static_cast<std::int64_t>(accounts_.size());
-  info.entitlements = static_cast<std::int64_t>(entitlements_.size());
+  info.accounts = accounts_.emitted_count;
+  info.entitlements = entitlements_.emitted_count;
   info.grants = grants_;
   if (open_) {
     open_ = false;
@@ -330,18 +404,65 @@ Result<std::vector<Entitlement>> SnapshotStore::entitlements(const SnapshotInfo&
 
 Result<void> SnapshotStore::for_each_grant(const SnapshotInfo& snapshot,
                                            const std::function<Result<void>(const Grant&)>& fn) {
+  // Rank each account and entitlement number by id, so grants sort by (account_id,
+  // entitlement_id) as integers instead of strings.
+  auto ranks = [&](const char* sql, std::vector<std::string>& ids_by_rank) -> Result<std::vector<std::uint32_t>> {
+    RC_ASSIGN(Statement s, db_.prepare(sql));
+    s.bind(1, snapshot.data_id);
+    std::vector<std::uint32_t> rank_of_idx;
+    while (true) {
+      RC_ASSIGN(bool row, s.step());
+      if (!row) break;
+      auto idx = static_cast<std::size_t>(s.integer(0));
+      if (rank_of_idx.size() <= idx) rank_of_idx.resize(idx + 1);
+      rank_of_idx[idx] = static_cast<std::uint32_t>(ids_by_rank.size());
+      ids_by_rank.push_back(s.text(1));
+    }
+    return rank_of_idx;
+  };
+  std::vector<std::string> account_ids, entitlement_ids;
+  RC_ASSIGN(auto account_rank, ranks("SELECT idx, account_id FROM account WHERE snapshot_id = ? ORDER BY account_id", account_ids));
+  RC_ASSIGN(auto entitlement_rank, ranks("SELECT idx, entitlement_id FROM entitlement WHERE snapshot_id = ? ORDER BY entitlement_id", entitlement_ids));
+
+  // via and level take few distinct values: intern them.
+  std::vector<std::string> strings;
+  std::unordered_map<std::string, std::uint32_t> interned;
+  auto intern = [&](std::string s) {
+    auto [it, fresh] = interned.emplace(std::move(s), static_cast<std::uint32_t>(strings.size()));
+    if (fresh) strings.push_back(it->first);
+    return it->second;
+  };
+  struct Row {
+    std::uint32_t account, entitlement, via, level;
+  };
+  std::vector<Row> rows;
+  rows.reserve(static_cast<std::size_t>(snapshot.grants));
   RC_ASSIGN(Statement s, db_.prepare(
-      "SELECT account_id, entitlement_id, via, level FROM \"grant\" WHERE snapshot_id = ? "
-      "ORDER BY account_id, entitlement_id, via"));
+      "SELECT g.account_idx, g.entitlement_idx, g.via, g.level FROM snapshot s JOIN \"grant\" g "
+      "ON g.rowid BETWEEN s.grant_first AND s.grant_last WHERE s.id = ?"));
   s.bind(1, snapshot.data_id);
-  Grant g;
   while (true) {
     RC_ASSIGN(bool row, s.step());
     if (!row) break;
-    g.account_id = s.text(0);
-    g.entitlement_id = s.text(1);
-    g.via = s.text(2);
-    g.level = s.text(3);
+    auto a = static_cast<std::size_t>(s.integer(0));
+    auto e = static_cast<std::size_t>(s.integer(1));
+    if (a >= account_rank.size() || e >= entitlement_rank.size()) {
+      return fail("snapshot #" + std::to_string(snapshot.id) +
+                  " is inconsistent: a grant refers to a missing account or entitlement");
+    }
+    rows.push_back({account_rank[a], entitlement_rank[e], intern(s.text(2)), intern(s.text(3))});
+  }
+  std::sort(rows.begin(), rows.end(), [&](const Row& x, const Row& y) {
+    if (x.account != y.account) return x.account < y.account;
+    if (x.entitlement != y.entitlement) return x.entitlement < y.entitlement;
+    return strings[x.via] < strings[y.via];
+  });
+  Grant g;
+  for (const Row& r : rows) {
+    g.account_id = account_ids[r.account];
+    g.entitlement_id = entitlement_ids[r.entitlement];
+    g.via = strings[r.via];
+    g.level = strings[r.level];
     RC_TRY(fn(g));
   }
   return {};

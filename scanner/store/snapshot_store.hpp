@@ -13,7 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "scanner/core/digest.hpp"
@@ -56,13 +56,32 @@ class SnapshotWriter final : public RecordSink {
   // Discards the data and records the attempt as partial (records were read) or failed.
   Result<SnapshotInfo> abort(const Error& error, UnixTime finished_at);
 
-  std::int64_t records() const { return accounts_.size() + entitlements_.size() + grants_; }
-  std::int64_t grants() const { return grants_; }
+  // Records received so far.
+  std::int64_t records() const {
+    return accounts_.emitted_count + entitlements_.emitted_count + grants_;
+  }
 
  private:
   friend class SnapshotStore;
+
+  // Ids seen so far, numbered in first-seen order (the `idx` columns). An id can be referenced
+  // by a grant before its own record arrives; `emitted` tells which records have arrived.
+  struct IdNumbers {
+    std::unordered_map<std::string, std::int64_t> index;
+    std::vector<char> emitted;
+    std::vector<const std::string*> names;  // by number; keys of `index`, stable
+    std::int64_t emitted_count = 0;
+    std::int64_t number(const std::string& id);
+  };
+  // A grant waiting in the current multi-row INSERT batch.
+  struct PendingGrant {
+    std::int64_t account, entitlement, via, level;
+  };
+
   SnapshotWriter(Database& db, std::string system, std::string connector_type, UnixTime started_at);
   Result<void> start();
+  Result<void> insert_entitlement(const Entitlement& e, std::int64_t idx);
+  Result<void> flush_grants();
 
   Database& db_;
   std::string system_;
@@ -70,11 +89,23 @@ class SnapshotWriter final : public RecordSink {
   UnixTime started_at_;
   std::int64_t id_ = 0;
   bool open_ = false;
-  std::optional<Statement> insert_account_, insert_entitlement_, insert_grant_;
-  std::unordered_set<std::string> accounts_;
-  std::unordered_set<std::string> entitlements_;
-  std::unordered_set<std::string> referenced_entitlements_;  // by grants, not (yet) emitted
-  std::vector<std::string> unseen_grant_accounts_;            // checked at commit
+  std::optional<Statement> insert_account_, insert_entitlement_, insert_grants_, insert_grant_;
+  std::vector<PendingGrant> pending_;
+  std::int64_t grant_first_ = 0, grant_last_ = 0;  // rowid range written so far
+  IdNumbers accounts_;
+  IdNumbers entitlements_;
+  // Grants seen, keyed by (account, entitlement, via), with their level, to drop exact repeats
+  // and reject a grant listed twice with two levels.
+  struct GrantKey {
+    std::int64_t account, entitlement, via;
+    bool operator==(const GrantKey&) const = default;
+  };
+  struct GrantKeyHash {
+    std::size_t operator()(const GrantKey& k) const;
+  };
+  std::unordered_map<GrantKey, std::int64_t, GrantKeyHash> grant_keys_;
+  IdNumbers vias_;
+  IdNumbers levels_;
   std::int64_t grants_ = 0;
   MultisetDigest digest_;
   std::string scratch_;
@@ -102,6 +133,7 @@ class SnapshotStore {
   Result<std::vector<Account>> accounts(const SnapshotInfo& snapshot);
   Result<std::vector<Entitlement>> entitlements(const SnapshotInfo& snapshot);
   // Streams grants ordered by (account_id, entitlement_id, via); fn may fail to stop early.
+  // Memory: one small record per grant of the snapshot while sorting (16 bytes each).
   Result<void> for_each_grant(const SnapshotInfo& snapshot,
                               const std::function<Result<void>(const Grant&)>& fn);
 
