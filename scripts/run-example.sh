@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # The main job on the bundled example workspace: installs what is needed, builds, snapshots
-# every system of examples/acme and scans it. No network, no credentials.
+# every system of examples/acme and scans it against the roster and policies.
+# No network, no credentials. Safe to run again: unchanged systems are recorded as such.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/setup.sh"
 rollcall="$here/build/scanner/cli/rollcall"
 ws="$here/examples/acme"
 
-echo "== rollcall snapshot (examples/acme)"
+echo "== rollcall snapshot"
 "$rollcall" --workspace "$ws" snapshot
 echo
-echo "== rollcall history"
-"$rollcall" --workspace "$ws" history --limit 5
+echo "== rollcall scan"
+"$rollcall" --workspace "$ws" scan --format json,html,csv --out "$ws/reports"
+echo
+echo "Open the audit report in a browser: $ws/reports/report.html"
+echo "Machine-readable: $ws/reports/report.json and report.csv; the store: $ws/rollcall.db"
