@@ -86,6 +86,10 @@ struct Session {
   std::size_t file = 0;                    // the file being loaded
   bool loading = false;                    // vocabulary calls are allowed only while loading
   std::vector<const roster::Person*> people;  // scratch for helpers (manager_chain)
+  std::vector<const roster::Person*> managers;  // by roster index; built on first use
+
+  // The roster person who is p's manager, or nullptr.
+  const roster::Person* manager_of(const roster::Person& p);
 
   bool known_system(const std::string& name) const;
   // `unknown system "gihub" (did you mean "github"?)` or with the list of known systems.

@@ -10,7 +10,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <unordered_map>
 
 #include "policies/engine/definitions.hpp"
 #include "policies/engine/helpers.hpp"
@@ -148,7 +147,6 @@ class LuaPolicyEngine final : public PolicyEngine {
   bool collect_grants(lua_State* L, std::size_t hook);
   bool collect_match(lua_State* L, std::size_t hook);
   bool hook_error(const HookDef& hook, const std::string& message);
-  int rule_line(std::size_t hook, const EntryDef& entry);
   // The message of a failed call, with the running hook's place when Lua gave none (memory).
   std::string describe_failure(const std::string& message) const;
   void after_failure();
@@ -181,7 +179,18 @@ class LuaPolicyEngine final : public PolicyEngine {
   std::vector<std::string> names_;
   std::string matched_;
   std::size_t matched_hook_ = 0;
-  std::unordered_map<std::string, int> rule_lines_;
+
+  // One reason a (system, entitlement) is desired, pointing into the role's flat grants or
+  // rule_entries_; sorted, then turned into DesiredGrants without intermediate copies.
+  struct Reason {
+    const std::string* system;
+    const std::string* entitlement;
+    const DesiredGrant* role_grant;  // one of defs_.roles[..].flat, or null for a rule
+    const std::pair<std::size_t, EntryDef>* rule_grant;
+    const std::string* assigned_by;
+    std::size_t order;  // roles first, in role order, then rules: the order of `why`
+  };
+  std::vector<Reason> reasons_;
 };
 
 Result<void> LuaPolicyEngine::build(std::vector<PolicyFile> files) {
@@ -202,7 +211,6 @@ Result<void> LuaPolicyEngine::build(std::vector<PolicyFile> files) {
   host_ = std::move(host);
   defs_ = std::move(defs);
   session_.defs = &defs_;
-  rule_lines_.clear();
   return {};
 }
 
@@ -338,18 +346,6 @@ bool LuaPolicyEngine::collect_roles(lua_State* L, std::size_t i) {
   return true;
 }
 
-int LuaPolicyEngine::rule_line(std::size_t i, const EntryDef& entry) {
-  std::string key = std::to_string(i) + '\n' + entry.system + '\n' + entry.entitlement_id;
-  auto it = rule_lines_.find(key);
-  if (it != rule_lines_.end()) return it->second;
-  const HookDef& hook = defs_.rules[i];
-  int line = defs_.files[hook.file].index.literal_line(entry.entitlement_id, hook.first_line, hook.last_line,
-                                                       entry.system);
-  if (line == 0) line = hook.source.line;
-  rule_lines_.emplace(std::move(key), line);
-  return line;
-}
-
 bool LuaPolicyEngine::collect_grants(lua_State* L, std::size_t i) {
   const HookDef& hook = defs_.rules[i];
   if (nothing(L)) return true;
@@ -363,8 +359,11 @@ bool LuaPolicyEngine::collect_grants(lua_State* L, std::size_t i) {
     if (line > 0) at.source.line = line;
     return hook_error(at, hook.label + ": " + err.message);
   }
+  const SourceIndex& index = defs_.files[hook.file].index;
   for (EntryDef& entry : entries_) {
-    entry.source = {hook.source.file, rule_line(i, entry)};
+    // The file is the rule's (filled in when the grant is built); the line is the literal's.
+    int line = index.literal_line(entry.entitlement_id, hook.first_line, hook.last_line, entry.system);
+    entry.source.line = line > 0 ? line : hook.source.line;
     rule_entries_.emplace_back(i, std::move(entry));
   }
   return true;
@@ -426,33 +425,54 @@ Result<PersonAccess> LuaPolicyEngine::assemble(const roster::Person& person) {
   std::sort(out.roles.begin(), out.roles.end(),
             [](const AssignedRole& a, const AssignedRole& b) { return a.role < b.role; });
 
-  std::vector<DesiredGrant> all;
+  reasons_.clear();
   for (const AssignedRole& assigned : out.roles) {
     if (!assigned.defined) continue;
     const RoleDef& def = defs_.roles[defs_.role_index.at(assigned.role)];
     for (const DesiredGrant& g : def.flat) {
-      all.push_back(g);
-      all.back().why.front().assigned_by = assigned.assigned_by;
+      reasons_.push_back({&g.system, &g.entitlement_id, &g, nullptr, &assigned.assigned_by, reasons_.size()});
     }
     for (std::size_t held : def.closure) role_held_[held] = true;
   }
-  for (auto& [hook, entry] : rule_entries_) {
-    DesiredGrant g;
-    g.system = entry.system;
-    g.entitlement_id = entry.entitlement_id;
-    g.level = entry.level;
-    g.privileged = entry.privileged;
-    Provenance p;
-    p.kind = Provenance::Kind::rule;
-    p.name = defs_.rules[hook].name;
-    p.source = entry.source;
-    p.level = entry.level;
-    g.why.push_back(std::move(p));
-    all.push_back(std::move(g));
+  for (const auto& rule_grant : rule_entries_) {
+    const EntryDef& e = rule_grant.second;
+    reasons_.push_back({&e.system, &e.entitlement_id, nullptr, &rule_grant, nullptr, reasons_.size()});
   }
-  auto merged = merge_grants(std::move(all));
-  if (!merged) return fail("person " + quote(person.email) + ": " + merged.error().message());
-  out.grants = std::move(*merged);
+  std::sort(reasons_.begin(), reasons_.end(), [](const Reason& a, const Reason& b) {
+    int c = a.system->compare(*b.system);
+    if (c == 0) c = a.entitlement->compare(*b.entitlement);
+    return c != 0 ? c < 0 : a.order < b.order;
+  });
+  for (const Reason& r : reasons_) {
+    Provenance why;
+    std::string_view level;
+    bool privileged = false;
+    if (r.role_grant) {
+      why = r.role_grant->why.front();
+      why.assigned_by = *r.assigned_by;
+      level = r.role_grant->level;
+      privileged = r.role_grant->privileged;
+    } else {
+      const HookDef& rule = defs_.rules[r.rule_grant->first];
+      const EntryDef& e = r.rule_grant->second;
+      why.kind = Provenance::Kind::rule;
+      why.name = rule.name;
+      why.source = {rule.source.file, e.source.line};
+      why.level = e.level;
+      level = e.level;
+      privileged = e.privileged;
+    }
+    if (out.grants.empty() || out.grants.back().system != *r.system ||
+        out.grants.back().entitlement_id != *r.entitlement) {
+      out.grants.push_back({*r.system, *r.entitlement, std::string(level), privileged, {}});
+      out.grants.back().why.push_back(std::move(why));
+      continue;
+    }
+    DesiredGrant& into = out.grants.back();
+    if (auto merged = merge_reason(into, level, privileged, std::move(why)); !merged) {
+      return fail("person " + quote(person.email) + ": " + merged.error().message());
+    }
+  }
 
   const roster::Person* first = roster_.people.data();
   if (&person >= first && &person < first + roster_.people.size()) {

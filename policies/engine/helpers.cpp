@@ -2,6 +2,8 @@
 // locals only; C++ work happens in helpers that return before anything may raise.
 #include "policies/engine/helpers.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 
@@ -14,6 +16,7 @@ namespace {
 
 char kDateMeta;   // registry key: the metatable of date values
 char kEmptyView;  // registry key: a read-only empty table shared by empty lists
+char kPersonKey;  // in a person view's metatable: the roster Person it shows
 
 constexpr UnixTime kDay = 86400;
 
@@ -197,6 +200,12 @@ const roster::Person* person_arg(lua_State* L, int arg, const char* fn) {
   if (lua_type(L, arg) == LUA_TSTRING) {
     email = lua_tolstring(L, arg, &len);
   } else if (lua_type(L, arg) == LUA_TTABLE) {
+    if (lua_getmetatable(L, arg)) {  // a view of a roster person knows who it shows
+      lua_rawgetp(L, -1, &kPersonKey);
+      auto* known = static_cast<const roster::Person*>(lua_touserdata(L, -1));
+      lua_pop(L, 2);
+      if (known) return known;
+    }
     LuaHost::push_data(L, arg);
     if (lua_getfield(L, -1, "email") == LUA_TSTRING) email = lua_tolstring(L, -1, &len);
   }
@@ -204,17 +213,25 @@ const roster::Person* person_arg(lua_State* L, int arg, const char* fn) {
   return session_of(L).roster->find_by_email(std::string_view(email, len));
 }
 
+// Whether two emails are the same address: trimmed, ASCII case-insensitive.
+bool same_email(std::string_view a, std::string_view b) {
+  a = trim(a);
+  b = trim(b);
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
 // Fills session.people with the managers above `p`, nearest first; stops at a manager who is
 // not in the roster and at a cycle.
 void collect_chain(Session& s, const roster::Person* p) {
   s.people.clear();
   const roster::Person* start = p;
-  while (p && !p->manager_email.empty() && s.people.size() < 1000) {
-    const roster::Person* m = s.roster->find_by_email(p->manager_email);
-    if (!m || m == start) break;
-    for (const roster::Person* seen : s.people) {
-      if (seen == m) return;
-    }
+  while (p && s.people.size() < 1000) {
+    const roster::Person* m = s.manager_of(*p);
+    if (!m || m == start || std::find(s.people.begin(), s.people.end(), m) != s.people.end()) return;
     s.people.push_back(m);
     p = m;
   }
@@ -223,11 +240,10 @@ void collect_chain(Session& s, const roster::Person* p) {
 // Whether `email` is anywhere above `p` in the manager chain (including a direct manager who
 // is not in the roster).
 bool in_chain(Session& s, const roster::Person* p, std::string_view email) {
-  std::string want = to_lower(trim(email));
   collect_chain(s, p);
-  if (p && to_lower(trim(p->manager_email)) == want) return true;
+  if (same_email(p->manager_email, email)) return true;
   for (const roster::Person* m : s.people) {
-    if (to_lower(trim(m->email)) == want || to_lower(trim(m->manager_email)) == want) return true;
+    if (same_email(m->email, email) || same_email(m->manager_email, email)) return true;
   }
   return false;
 }
@@ -251,9 +267,7 @@ int l_find_employee(lua_State* L) {
 
 int l_manager_of(lua_State* L) {
   const roster::Person* p = person_arg(L, 1, "manager_of");
-  const roster::Person* m = p && !p->manager_email.empty()
-                                ? session_of(L).roster->find_by_email(p->manager_email)
-                                : nullptr;
+  const roster::Person* m = p ? session_of(L).manager_of(*p) : nullptr;
   if (m) push_person(L, *m);
   else lua_pushnil(L);
   return 1;
@@ -308,6 +322,20 @@ void push_list(lua_State* L, const std::vector<std::string>& items, const char* 
 }
 
 }  // namespace
+
+const roster::Person* Session::manager_of(const roster::Person& p) {
+  if (p.manager_email.empty()) return nullptr;
+  const std::vector<roster::Person>& all = roster->people;
+  const roster::Person* first = all.data();
+  if (&p < first || &p >= first + all.size()) return roster->find_by_email(p.manager_email);
+  if (managers.empty()) {
+    managers.reserve(all.size());
+    for (const roster::Person& q : all) {
+      managers.push_back(q.manager_email.empty() ? nullptr : roster->find_by_email(q.manager_email));
+    }
+  }
+  return managers[static_cast<std::size_t>(&p - first)];
+}
 
 void push_date(lua_State* L, UnixTime t, bool date_only) {
   auto* box = static_cast<DateBox*>(lua_newuserdatauv(L, sizeof(DateBox), 0));
@@ -377,6 +405,16 @@ void push_person(lua_State* L, const roster::Person& p) {
   }
   LuaHost::push_readonly(L, -1, "person");
   lua_remove(L, -2);
+  // Only roster people: their address is stable for the engine's life, so a view kept by
+  // policy code past its evaluation can never point at a destroyed Person.
+  const roster::Person* first = session_of(L).roster->people.data();
+  const roster::Person* end = first + session_of(L).roster->people.size();
+  if (&p >= first && &p < end) {
+    lua_getmetatable(L, -1);
+    lua_pushlightuserdata(L, const_cast<roster::Person*>(&p));
+    lua_rawsetp(L, -2, &kPersonKey);
+    lua_pop(L, 1);
+  }
 }
 
 void push_account(lua_State* L, const AccountView& a) {

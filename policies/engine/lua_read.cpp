@@ -68,8 +68,10 @@ bool check_id(std::string_view id, const std::string& system, ReadError& err) {
 }  // namespace
 
 bool read_entry(lua_State* L, int idx, const std::string& system, EntryDef& out, ReadError& err) {
-  out = EntryDef{};
   out.system = system;
+  out.level = "member";
+  out.privileged = false;
+  out.source = {};
   if (auto id = LuaHost::string_at(L, idx)) {
     if (!check_id(*id, system, err)) return false;
     out.entitlement_id = std::string(*id);
@@ -121,6 +123,29 @@ bool read_entry(lua_State* L, int idx, const std::string& system, EntryDef& out,
   return true;
 }
 
+namespace {
+
+// Whether the table at idx holds exactly the keys 1..n (a list without holes or named keys);
+// `named` is set to the first string key found, if any. One traversal, nothing allocated.
+bool is_list(lua_State* L, int idx, lua_Integer n, std::string_view& named) {
+  lua_Integer count = 0;
+  bool ok = true;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (auto key = LuaHost::string_at(L, -1)) {
+      if (named.empty()) named = *key;
+      ok = false;
+    } else if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > n) {
+      ok = false;
+    }
+    ++count;
+  }
+  return ok && count == n;
+}
+
+}  // namespace
+
 bool read_entry_list(lua_State* L, int idx, const std::string& system, std::vector<EntryDef>& out,
                      ReadError& err) {
   if (lua_type(L, idx) != LUA_TTABLE) {
@@ -129,48 +154,74 @@ bool read_entry_list(lua_State* L, int idx, const std::string& system, std::vect
            "", system};
     return false;
   }
-  TableReader t(L, idx);
-  std::size_t n = t.length();
-  if (!t.keys().empty() || static_cast<std::size_t>(t.other_keys()) != n) {
+  int top = lua_gettop(L);
+  LuaHost::push_data(L, idx);
+  int list = lua_gettop(L);
+  auto n = static_cast<lua_Integer>(lua_rawlen(L, list));
+  std::string_view named;
+  if (!is_list(L, list, n, named)) {
     err = {quote(system) + " must be a list of entitlements, e.g. { \"team:platform\" }" +
-               (t.keys().empty() ? std::string(" (it has holes)")
-                                 : " (found key " + quote(t.keys().front()) + ")"),
+               (named.empty() ? std::string(" (it has holes)") : " (found key " + quote(named) + ")"),
            "", system};
+    lua_settop(L, top);
     return false;
   }
-  for (std::size_t i = 1; i <= n; ++i) {
-    t.push(static_cast<lua_Integer>(i));
-    EntryDef entry;
-    if (!read_entry(L, -1, system, entry, err)) return false;
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, list, i);
+    out.emplace_back();
+    bool ok = read_entry(L, -1, system, out.back(), err);
     lua_pop(L, 1);
-    out.push_back(std::move(entry));
+    if (!ok) {
+      out.pop_back();
+      lua_settop(L, top);
+      return false;
+    }
   }
+  lua_settop(L, top);
   return true;
 }
 
+// One traversal; when several systems have problems, the first in name order is reported, so
+// the message does not depend on hash order.
 bool read_grants(lua_State* L, int idx, const Session& session, std::vector<EntryDef>& out,
                  ReadError& err) {
   if (lua_type(L, idx) != LUA_TTABLE) {
     err = {"must return nil or { <system> = { <entitlements> } }, not " + describe_type(L, idx), "", ""};
     return false;
   }
-  TableReader t(L, idx);
-  if (t.other_keys() > 0) {
-    err = {"must return { <system> = { <entitlements> } }: found a list element where a system "
-           "name was expected",
-           "", ""};
-    return false;
-  }
-  for (const auto& system : t.keys()) {
-    if (!session.known_system(system)) {
-      err = {session.unknown_system(system), "", system};
+  int top = lua_gettop(L);
+  LuaHost::push_data(L, idx);
+  int result = lua_gettop(L);
+  bool failed = false;
+  std::string system;
+  lua_pushnil(L);
+  while (lua_next(L, result)) {
+    auto key = LuaHost::string_at(L, -2);
+    if (!key) {
+      err = {"must return { <system> = { <entitlements> } }: found a list element where a system "
+             "name was expected",
+             "", ""};
+      lua_settop(L, top);
       return false;
     }
-    t.push(system);
-    if (!read_entry_list(L, -1, system, out, err)) return false;
+    bool earlier = !failed || *key < err.key;
+    system.assign(key->data(), key->size());
+    ReadError problem;
+    if (!session.known_system(system)) {
+      problem = {session.unknown_system(system), "", system};
+    } else if (read_entry_list(L, -1, system, out, problem)) {
+      lua_pop(L, 1);
+      continue;
+    }
+    if (earlier) {
+      err = std::move(problem);
+      err.key = system;
+      failed = true;
+    }
     lua_pop(L, 1);
   }
-  return true;
+  lua_settop(L, top);
+  return !failed;
 }
 
 bool read_string_list(lua_State* L, int idx, const std::string& what, std::vector<std::string>& out,

@@ -129,6 +129,22 @@ int PolicyFile::range_end(int line) const {
   return next == definition_lines.end() ? INT32_MAX : *next - 1;
 }
 
+Result<void> merge_reason(DesiredGrant& into, std::string_view level, bool privileged, Provenance why) {
+  if (level != into.level) {
+    auto a = level_rank(into.level), b = level_rank(level);
+    if (!a || !b) {
+      return fail("entitlement " + quote(into.entitlement_id) + " in system " + quote(into.system) + " gets levels " +
+                  quote(into.level) + " (" + into.why.front().describe() + ") and " + quote(level) + " (" +
+                  why.describe() + "), and " + quote(!a ? into.level : level) +
+                  " has no ranking (use one level, or levels from the documented ranking)");
+    }
+    if (*b > *a) into.level = std::string(level);
+  }
+  into.privileged = into.privileged || privileged;
+  into.why.push_back(std::move(why));
+  return {};
+}
+
 Result<std::vector<DesiredGrant>> merge_grants(std::vector<DesiredGrant> grants) {
   std::stable_sort(grants.begin(), grants.end(), [](const DesiredGrant& a, const DesiredGrant& b) {
     return std::tie(a.system, a.entitlement_id) < std::tie(b.system, b.entitlement_id);
@@ -139,19 +155,7 @@ Result<std::vector<DesiredGrant>> merge_grants(std::vector<DesiredGrant> grants)
       out.push_back(std::move(g));
       continue;
     }
-    DesiredGrant& into = out.back();
-    if (g.level != into.level) {
-      auto a = level_rank(into.level), b = level_rank(g.level);
-      if (!a || !b) {
-        return fail("entitlement " + quote(g.entitlement_id) + " in system " + quote(g.system) + " gets levels " +
-                    quote(into.level) + " (" + into.why.front().describe() + ") and " + quote(g.level) + " (" +
-                    g.why.front().describe() + "), and " + quote(!a ? into.level : g.level) +
-                    " has no ranking (use one level, or levels from the documented ranking)");
-      }
-      if (*b > *a) into.level = g.level;
-    }
-    into.privileged = into.privileged || g.privileged;
-    for (Provenance& p : g.why) into.why.push_back(std::move(p));
+    for (Provenance& p : g.why) RC_TRY(merge_reason(out.back(), g.level, g.privileged, std::move(p)));
   }
   return out;
 }

@@ -13,6 +13,11 @@ namespace rollcall::policy::detail {
 // Fails with "policies/x.lua:12: role "sre" includes unknown role "enginer"" and the like.
 Result<void> resolve(Definitions& defs);
 
+// Adds one more reason for `into`'s (system, entitlement): keeps the higher level (see
+// level_rank), marks it privileged if either is. Fails when the two levels differ and one has
+// no rank, naming both sources.
+Result<void> merge_reason(DesiredGrant& into, std::string_view level, bool privileged, Provenance why);
+
 // Merges grants of the same (system, entitlement): the highest level (see level_rank), marked
 // privileged if any is, with every provenance in input order. Sorted by (system, entitlement).
 // Fails when two different levels cannot be ranked, naming both sources.

@@ -23,7 +23,8 @@ std::string read_long_bracket(std::string_view s, std::size_t& i, int level, int
     ++line;
     ++i;
   }
-  std::string close = "]" + std::string(static_cast<std::size_t>(level), '=') + "]";
+  std::string close(static_cast<std::size_t>(level) + 2, '=');  // "]==]"
+  close.front() = close.back() = ']';
   std::size_t end = s.find(close, i);
   if (end == std::string_view::npos) end = s.size();
   std::string text(s.substr(i, end - i));
