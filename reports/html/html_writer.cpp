@@ -240,13 +240,13 @@ class Page {
     for (const SystemStatus& s : r_.systems) {
       out_ += "<tr><td>";
       esc(s.name);
-      out_ += "</td><td>";
+      out_ += "</td><td class=\"nw\">";
       esc(s.type);
       out_ += s.status == "complete" ? "</td><td class=\"status-ok\">" : "</td><td class=\"status-bad\">";
       esc(s.status);
       out_ += "</td><td class=\"num\">";
       if (s.snapshot) out_ += std::to_string(s.snapshot->id);
-      out_ += "</td><td>";
+      out_ += "</td><td class=\"nw\">";
       if (s.snapshot) out_ += format_iso8601(s.snapshot->taken_at);
       out_ += "</td><td><code>";
       if (s.snapshot) esc(s.snapshot->digest);

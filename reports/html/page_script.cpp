@@ -3,8 +3,8 @@
 namespace rollcall::reports::html {
 
 // Renders the findings, people and resolved views from the JSON data block (page_data.hpp).
-// Safety rule: report data reaches the DOM only through textContent, option.value and
-// className of fixed names; never innerHTML, never an attribute that loads or runs anything.
+// Safety rule: report data reaches the DOM only as text (textContent, text nodes, option.value);
+// never innerHTML, never an attribute that loads or runs anything.
 // Scale rule: at most one page (100 rows) of any list is in the DOM; filtering and sorting
 // work on row indexes, and text columns sort by a rank computed once per column.
 const std::string_view kPageScript = R"js(
@@ -69,15 +69,32 @@ function cut(s) {
   if (s.length <= 160) return s;
   return Array.from(s).slice(0, 159).join("") + "\u2026";
 }
-function textCell(i) { return function (td, r) { td.textContent = cut(S[r[i]]); }; }
+// Appends `s` as text with a line-break opportunity (<wbr>) after each _ @ . / : so kinds,
+// emails and entitlement ids wrap at their joints instead of in the middle of a word.
+function wrapText(node, s) {
+  var start = 0;
+  for (var i = 0; i < s.length; i++) {
+    var c = s.charAt(i);
+    if (c === "_" || c === "@" || c === "." || c === "/" || c === ":") {
+      node.appendChild(document.createTextNode(s.slice(start, i + 1)));
+      node.appendChild(document.createElement("wbr"));
+      start = i + 1;
+    }
+  }
+  node.appendChild(document.createTextNode(s.slice(start)));
+  return node;
+}
+function textCell(i) { return function (td, r) { wrapText(td, cut(S[r[i]])); }; }
 // The first non-empty of two fields, with the second underneath when both differ.
 function twoCell(a, b) {
   return function (td, r) {
-    td.textContent = cut(S[r[a]] || S[r[b]]);
-    if (r[a] && r[b] && S[r[a]] !== S[r[b]]) add(td, el("span", "small", cut(S[r[b]])));
+    wrapText(td, cut(S[r[a]] || S[r[b]]));
+    if (r[a] && r[b] && S[r[a]] !== S[r[b]]) wrapText(add(td, el("span", "small")), cut(S[r[b]]));
   };
 }
 
+// nw: a column of fixed short words (statuses, dates), kept on one line.
+// The other cells wrap between words (table.data); only a word wider than the page scrolls.
 var COLS = [
   {label: "Severity", num: SV, desc: true, cell: function (td, r) { add(td, badge(r[SV])); }},
   {label: "Kind", fields: [KIND], cell: textCell(KIND)},
@@ -87,8 +104,8 @@ var COLS = [
   {label: "Entitlement", fields: [ENT], cell: textCell(ENT)},
   {label: "Expected", fields: [EXP], cell: textCell(EXP)},
   {label: "Actual", fields: [ACT], cell: textCell(ACT)},
-  {label: "Status", num: STATUS, cell: function (td, r) { td.textContent = ST[r[STATUS]]; }},
-  {label: "First seen", num: FIRST, desc: true,
+  {label: "Status", num: STATUS, nw: true, cell: function (td, r) { td.textContent = ST[r[STATUS]]; }},
+  {label: "First seen", num: FIRST, desc: true, nw: true,
    cell: function (td, r) { td.textContent = iso(r[FIRST]).slice(0, 10); }}
 ];
 
@@ -164,7 +181,7 @@ function FindingTable(box, rows, noun) {
   button(controls, "Reset filters", function () { self.reset(); });
   this.status = add(box, el("p", "status"));
   this.status.setAttribute("aria-live", "polite");
-  var table = add(add(box, el("div", "table-wrap")), el("table"));
+  var table = add(add(box, el("div", "table-wrap")), el("table", "data"));
   add(table, el("caption", "sr-only", noun));
   var head = add(add(table, el("thead")), el("tr"));
   this.ths = COLS.map(function (c, i) {
@@ -273,7 +290,7 @@ FindingTable.prototype.go = function (page) {
 FindingTable.prototype.renderRow = function (tbody, i) {
   var self = this, r = this.rows[i];
   var tr = add(tbody, el("tr", r[STATUS] === EXCEPTED ? "finding excepted" : "finding"));
-  COLS.forEach(function (c) { c.cell(add(tr, el("td")), r); });
+  COLS.forEach(function (c) { c.cell(add(tr, el("td", c.nw ? "nw" : null)), r); });
   var open = this.expanded.has(i);
   var b = button(add(tr, el("td", "ev")), open ? "Hide" : "Show", function () {
     if (self.expanded.has(i)) {
@@ -327,7 +344,7 @@ function PeopleTable(box, rows, findings) {
   });
   var status = add(box, el("p", "status"));
   status.setAttribute("aria-live", "polite");
-  var table = add(add(box, el("div", "table-wrap")), el("table"));
+  var table = add(add(box, el("div", "table-wrap")), el("table", "data"));
   add(table, el("caption", "sr-only", "People with findings"));
   var head = add(add(table, el("thead")), el("tr"));
   add(head, el("th", null, "Person")).scope = "col";
@@ -344,8 +361,8 @@ function PeopleTable(box, rows, findings) {
       var tr = add(body, el("tr", "person"));
       var who = add(tr, el("td"));
       var label = g.key ? (g.name || g.email) : "No matching person (unmatched accounts)";
-      who.textContent = cut(label);
-      if (g.key && g.name && g.email) add(who, el("span", "small", cut(g.email)));
+      wrapText(who, cut(label));
+      if (g.key && g.name && g.email) wrapText(add(who, el("span", "small")), cut(g.email));
       sevs.forEach(function (s) { add(tr, el("td", "num", g.n[s] ? num(g.n[s]) : "")); });
       add(tr, el("td", "num", num(g.open)));
       add(tr, el("td", "num", g.excepted ? num(g.excepted) : ""));

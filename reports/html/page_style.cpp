@@ -54,6 +54,7 @@ table{border-collapse:collapse;width:100%;background:var(--card);font-size:14px}
 th,td{padding:6px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;
 overflow-wrap:anywhere;unicode-bidi:isolate}
 td{max-width:28em}
+table.data{font-size:13px}table.data td{overflow-wrap:break-word;padding:5px 7px}
 tr.finding.excepted td{color:var(--muted)}
 th{background:var(--head);font-weight:600;white-space:nowrap;position:sticky;top:0}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -67,6 +68,7 @@ white-space:nowrap;background:var(--info)}
 .legend .sev-medium{--c:var(--medium)}.legend .sev-low{--c:var(--low)}
 .legend .sev-info{--c:var(--info)}.legend .sev-error{--c:var(--error)}
 .status-ok{color:#166534;font-weight:600}.status-bad{color:var(--error);font-weight:700}
+.nw,.status-ok,.status-bad{white-space:nowrap}
 dl.basis{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px;margin:0 0 14px}
 dl.basis dt{color:var(--muted)}dl.basis dd{margin:0;min-width:0}
 .controls{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:flex-end;margin:0 0 8px}
@@ -88,8 +90,9 @@ padding:2px 4px 2px 10px;font-size:13px;max-width:30em;overflow-wrap:anywhere}
 p.status{margin:6px 0;font-size:13px;color:var(--muted)}
 .pager{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:8px 0}
 tr.evidence>td{background:#f8fafc;max-width:none}
-tr.evidence dl{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:4px 0}
-tr.evidence dt{color:var(--muted)}tr.evidence dd{margin:0;min-width:0}
+tr.evidence dl{display:grid;grid-template-columns:fit-content(16em) minmax(0,1fr);gap:3px 16px;margin:4px 0}
+tr.evidence dt{color:var(--muted);overflow-wrap:anywhere}
+tr.evidence dd{margin:0;min-width:0;overflow-wrap:anywhere}
 tr.evidence ol{margin:0;padding-left:20px}
 html:not(.js) .js-only{display:none}
 noscript p{background:#fff7e6;border-left:5px solid var(--medium);padding:8px 12px;margin:0}

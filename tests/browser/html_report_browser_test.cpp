@@ -159,6 +159,11 @@ TEST_CASE("browser: a report of hostile data renders its findings and runs none 
   REQUIRE(view_at != std::string::npos);
   REQUIRE(people_at != std::string::npos);
   std::string findings_view = dom.substr(view_at, people_at - view_at);
+  // Cells put a <wbr> after _ @ . / : so identifiers wrap at their joints; drop them to read
+  // the text.
+  for (auto at = findings_view.find("<wbr>"); at != std::string::npos; at = findings_view.find("<wbr>", at)) {
+    findings_view.erase(at, 5);
+  }
   const std::size_t total = report.findings.size();
   REQUIRE(total > 200);
   CHECK(count(findings_view, "<tr class=\"finding") == 100);
