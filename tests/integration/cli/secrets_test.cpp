@@ -1,0 +1,75 @@
+// A planted token must never leave memory: not in the database, stdout, stderr (with -v, the
+// request log on), or the stored snapshot error, even when the server echoes it back.
+#include <catch2/catch.hpp>
+
+#include <httplib.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <chrono>
+#include <thread>
+
+#include "tests/support/temp_dir.hpp"
+
+using rollcall::testing::read_file;
+using rollcall::testing::TempDir;
+
+namespace {
+
+constexpr const char* kToken = "ghp_PLANTED0token0value0must0never0leak";
+
+// Serves a GitHub-shaped API that rejects the token and repeats it in its error body.
+class EchoingServer {
+ public:
+  EchoingServer() {
+    server_.Get(R"(.*)", [](const httplib::Request& req, httplib::Response& res) {
+      res.status = 401;
+      res.set_content(R"({"message":"Bad credentials: )" + req.get_header_value("Authorization") + R"("})",
+                      "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~EchoingServer() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("secrets: a token never reaches the database, the output or the stored error", "[integration][cli][secrets]") {
+  TempDir dir;
+  EchoingServer server;
+  dir.write("ws/roster.csv", "email\njane@acme.com\n");
+  dir.write("ws/rollcall.toml",
+            "[roster]\npath = \"roster.csv\"\n"
+            "[[system]]\nname = \"github\"\ntype = \"github\"\norg = \"acme\"\ntoken_env = \"RC_TEST_TOKEN\"\n"
+            "base_url = \"http://127.0.0.1:" + std::to_string(server.port()) + "\"\n");
+  const auto out = dir / "stdout.txt";
+  const auto err = dir / "stderr.txt";
+  std::string cmd = std::string("RC_TEST_TOKEN=") + kToken + " " + ROLLCALL_BINARY + " -v --workspace " +
+                    (dir / "ws").string() + " snapshot >" + out.string() + " 2>" + err.string();
+  int status = std::system(cmd.c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  const std::string stderr_text = read_file(err);
+  CHECK_THAT(stderr_text, Catch::Contains("system \"github\""));
+  CHECK_THAT(stderr_text, Catch::Contains("HTTP 401: Bad credentials: [REDACTED]"));
+  (void)std::system((std::string(ROLLCALL_BINARY) + " --workspace " + (dir / "ws").string() + " history >>" + out.string()).c_str());
+  CHECK_THAT(read_file(out), Catch::Contains("failed"));
+
+  for (const auto& file : {out, err, dir / "ws/rollcall.db", dir / "ws/rollcall.db-wal"}) {
+    INFO(file.string());
+    CHECK(read_file(file).find(kToken) == std::string::npos);
+  }
+  // The secret part alone (without the ghp_ prefix) must not appear either.
+  CHECK(read_file(err).find("PLANTED0token") == std::string::npos);
+}
