@@ -501,7 +501,7 @@ Result<std::unique_ptr<Connector>> create(const config::SystemConfig& sys, const
   }
   s.resolve_emails = keys.boolean("resolve_emails").value_or(false);
 
-  RC_ASSIGN(auto token, http::read_credential(sys, "token", env));
+  RC_ASSIGN(auto token, connectors::read_credential(sys, "token", env));
   if (!token) return fail(sys.where + ": system " + quote(sys.name) + " needs token_env or token_file");
   http::ApiOptions api;
   api.base_url = keys.string("base_url").value_or("https://api.github.com");
@@ -534,7 +534,7 @@ ConnectorType connector_type() {
       {"resolve_emails", ValueType::boolean, false,
        "fetch each account's public name and email (one request per account)", "false"},
   };
-  for (auto& k : http::credential_keys("token", "API token")) t.keys.push_back(std::move(k));
+  for (auto& k : connectors::credential_keys("token", "API token")) t.keys.push_back(std::move(k));
   for (auto& k : http::common_keys()) t.keys.push_back(std::move(k));
   t.create = create;
   return t;

@@ -17,15 +17,6 @@ std::vector<config::KeySpec> common_keys() {
   };
 }
 
-std::vector<config::KeySpec> credential_keys(const std::string& base, const std::string& what) {
-  using config::ValueType;
-  return {
-      {base + "_env", ValueType::string, false, "environment variable holding the " + what, ""},
-      {base + "_file", ValueType::string, false,
-       "file holding the " + what + ", relative to the workspace", ""},
-  };
-}
-
 Result<HttpSettings> read_settings(const config::SystemConfig& system,
                                    const connectors::ConnectorEnv& env, int default_concurrency) {
   const config::Table& keys = system.keys;
@@ -87,30 +78,6 @@ Secret basic(const std::string& user, const Secret& password) {
     out += '=';
   }
   return Secret(std::move(out));
-}
-
-Result<std::optional<Credential>> read_credential(const config::SystemConfig& system,
-                                                  const std::string& base,
-                                                  const connectors::ConnectorEnv& env) {
-  const config::Table& keys = system.keys;
-  auto var = keys.string(base + "_env");
-  auto file = keys.string(base + "_file");
-  if (var && file) {
-    return fail(keys.where(base + "_file") + ": set " + base + "_env or " + base + "_file, not both");
-  }
-  if (var) {
-    auto secret = env.secrets.from_env(*var);
-    if (!secret) return fail(keys.where(base + "_env") + ": " + secret.error().message());
-    return std::optional<Credential>(Credential{std::move(secret).value(), "environment variable " + *var});
-  }
-  if (file) {
-    std::filesystem::path p = *file;
-    if (p.is_relative()) p = env.workspace_dir / p;
-    auto secret = env.secrets.from_file(p.string());
-    if (!secret) return fail(keys.where(base + "_file") + ": " + secret.error().message());
-    return std::optional<Credential>(Credential{std::move(secret).value(), "file " + quote(*file)});
-  }
-  return std::optional<Credential>();
 }
 
 }  // namespace rollcall::http

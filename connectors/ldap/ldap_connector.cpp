@@ -1,6 +1,6 @@
 #include "connectors/ldap/ldap_connector.hpp"
 
-#include "connectors/http/http_config.hpp"
+#include "connectors/api/credentials.hpp"
 #include "connectors/ldap/directory_reader.hpp"
 #include "connectors/ldap/ldap_connection.hpp"
 #include "scanner/core/strings.hpp"
@@ -104,7 +104,7 @@ std::vector<config::KeySpec> keys() {
        "groups (names or patterns, any case) whose entitlement is privileged",
        "ad: Domain Admins, Enterprise Admins, ... ; openldap: none"},
   };
-  for (auto& c : http::credential_keys("password", "bind password")) k.push_back(std::move(c));
+  for (auto& c : connectors::credential_keys("password", "bind password")) k.push_back(std::move(c));
   return k;
 }
 
@@ -191,7 +191,7 @@ Result<std::unique_ptr<Connector>> create(const config::SystemConfig& system,
   Settings s;
   RC_ASSIGN(const Flavor* flavor, read_flavor(k));
   RC_ASSIGN(s.connection, read_connection(system, env));
-  RC_ASSIGN(auto credential, http::read_credential(system, "password", env));
+  RC_ASSIGN(auto credential, connectors::read_credential(system, "password", env));
   s.bind_dn = k.string("bind_dn").value_or("");
   if (!s.bind_dn.empty() && !credential) {
     return fail(k.where("bind_dn") + ": bind_dn needs password_env or password_file");

@@ -3,7 +3,7 @@
 #include <optional>
 #include <set>
 
-#include "connectors/http/http_config.hpp"
+#include "connectors/api/credentials.hpp"
 #include "connectors/postgres/pg_access.hpp"
 #include "connectors/postgres/pg_catalog.hpp"
 #include "connectors/postgres/pg_connection.hpp"
@@ -141,7 +141,7 @@ std::vector<config::KeySpec> keys() {
        "login roles that belong to people (kind human); other login roles are services",
        "[\"*@*\"]"},
   };
-  for (auto& c : http::credential_keys("password", "database password")) k.push_back(std::move(c));
+  for (auto& c : connectors::credential_keys("password", "database password")) k.push_back(std::move(c));
   return k;
 }
 
@@ -150,7 +150,7 @@ Result<std::unique_ptr<Connector>> create(const config::SystemConfig& system,
   const config::Table& k = system.keys;
   auto conninfo = ConnInfo::parse(*k.string("dsn"));
   if (!conninfo) return fail(k.where("dsn") + ": " + conninfo.error().message());
-  RC_ASSIGN(auto credential, http::read_credential(system, "password", env));
+  RC_ASSIGN(auto credential, connectors::read_credential(system, "password", env));
   Settings s{system.name, std::move(conninfo).value()};
   if (credential) s.password = std::move(credential->secret);
   s.databases = k.list("databases").value_or(std::vector<std::string>{});

@@ -353,8 +353,8 @@ Result<std::unique_ptr<Connector>> create(const config::SystemConfig& sys, const
   http::ApiOptions api;
   api.base_url = *keys.string("base_url");
   api.headers = {{"Accept", "application/scim+json"}};
-  RC_ASSIGN(auto token, http::read_credential(sys, "token", env));
-  RC_ASSIGN(auto password, http::read_credential(sys, "password", env));
+  RC_ASSIGN(auto token, connectors::read_credential(sys, "token", env));
+  RC_ASSIGN(auto password, connectors::read_credential(sys, "password", env));
   auto username = keys.string("username");
   if (token && (username || password)) {
     return fail(keys.where("username") + ": use a bearer token (token_env/token_file) or basic auth "
@@ -396,8 +396,8 @@ ConnectorType connector_type() {
       {"last_login_attribute", ValueType::string, false,
        "attribute path holding the last login time, e.g. \"urn:...:User:lastLogin\" or \"meta.lastLogin\"", ""},
   };
-  for (auto& k : http::credential_keys("token", "bearer token")) t.keys.push_back(std::move(k));
-  for (auto& k : http::credential_keys("password", "basic-auth password")) t.keys.push_back(std::move(k));
+  for (auto& k : connectors::credential_keys("token", "bearer token")) t.keys.push_back(std::move(k));
+  for (auto& k : connectors::credential_keys("password", "basic-auth password")) t.keys.push_back(std::move(k));
   for (auto& k : http::common_keys()) t.keys.push_back(std::move(k));
   t.create = create;
   return t;

@@ -280,7 +280,7 @@ class SlackConnector final : public Connector {
 
 Result<std::unique_ptr<Connector>> create(const config::SystemConfig& sys, const ConnectorEnv& env) {
   const config::Table& keys = sys.keys;
-  RC_ASSIGN(auto token, http::read_credential(sys, "token", env));
+  RC_ASSIGN(auto token, connectors::read_credential(sys, "token", env));
   if (!token) return fail(sys.where + ": system " + quote(sys.name) + " needs token_env or token_file");
   http::ApiOptions api;
   api.base_url = keys.string("base_url").value_or("https://slack.com/api");
@@ -309,7 +309,7 @@ ConnectorType connector_type() {
       {"private_channels", ValueType::boolean, false,
        "also read the members of private channels the token can see (scope groups:read)", "false"},
   };
-  for (auto& k : http::credential_keys("token", "API token (xoxb- or xoxp-)")) t.keys.push_back(std::move(k));
+  for (auto& k : connectors::credential_keys("token", "API token (xoxb- or xoxp-)")) t.keys.push_back(std::move(k));
   for (auto& k : http::common_keys()) t.keys.push_back(std::move(k));
   t.create = create;
   return t;
