@@ -23,6 +23,12 @@ double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+double cpu_s() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 long peak_rss_mib() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -88,16 +94,17 @@ int main(int argc, char** argv) {
 
   for (const char* label : {"first snapshot", "unchanged re-snapshot"}) {
     double t = now_s();
+    double c = cpu_s();
     auto outcome = connectors::take_snapshot(sys, registry, env, store);
     double secs = now_s() - t;
+    double cpu = cpu_s() - c;
     if (!outcome || outcome->error) {
       std::fprintf(stderr, "snapshot failed: %s\n",
                    outcome ? outcome->error->message().c_str() : outcome.error().message().c_str());
       return 1;
     }
-    std::printf("%-22s %.2fs  %.0f grants/s  %.0f records/s  peak RSS %ld MiB  db %.1f MiB%s\n", label,
-                secs, outcome->info.grants / secs,
-                (outcome->info.grants + outcome->info.accounts) / secs, peak_rss_mib(),
+    std::printf("%-22s wall %.2fs (cpu %.2fs)  %.0f grants/s  %.0f grants/cpu-s  peak RSS %ld MiB  db %.1f MiB%s\n",
+                label, secs, cpu, outcome->info.grants / secs, outcome->info.grants / cpu, peak_rss_mib(),
                 std::filesystem::file_size(dir / "rollcall.db") / 1048576.0,
                 outcome->info.unchanged() ? "  (unchanged: no data stored)" : "");
   }
