@@ -144,7 +144,7 @@ Result<void> run_check(Context& ctx) {
   if (errors > 20) ctx.log->error("... and " + std::to_string(errors - 20) + " more evaluation errors");
   std::string people = plural(l.roster->people.size(), "person", "people");
   if (errors > 0) {
-    return fail("policy check failed: " + plural(errors, "person", "people") + " of " + people +
+    return fail("policy check failed: " + thousands(static_cast<std::int64_t>(errors)) + " of " + people +
                 " could not be evaluated");
   }
   ctx.out("Policies are valid: evaluated " + people + ", " + plural(warnings.size(), "warning", "warnings") + ".");

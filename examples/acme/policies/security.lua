@@ -51,6 +51,7 @@ exception {
 service_account {
   system = "slack", account = "B01ALERTS", owner = "olivia.brown@acme.com",
   description = "Posts security alerts to #sec-alerts",
+  entitlements = { "workspace:acme" },
 }
 
 -- Okta carries the HR employee id as externalId: trust it before any email matching.
