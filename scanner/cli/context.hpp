@@ -56,5 +56,7 @@ void add_history_command(CLI::App& app, Context& ctx);
 void add_policy_command(CLI::App& app, Context& ctx);
 void add_scan_command(CLI::App& app, Context& ctx);
 void add_diff_command(CLI::App& app, Context& ctx);
+void add_plan_command(CLI::App& app, Context& ctx);
+void add_apply_command(CLI::App& app, Context& ctx);
 
 }  // namespace rollcall::cli

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   cli::add_policy_command(app, ctx);
   cli::add_scan_command(app, ctx);
   cli::add_diff_command(app, ctx);
+  cli::add_plan_command(app, ctx);
+  cli::add_apply_command(app, ctx);
 
   // The logger must exist before any callback runs but depends on -v/-q: build it in the
   // pre-callback of the parse.

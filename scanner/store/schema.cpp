@@ -102,6 +102,19 @@ CREATE TABLE finding (
 );
 CREATE UNIQUE INDEX finding_by_scan ON finding(scan_id, fingerprint);
 )sql",
+    // 3: apply journal. One row per (plan, action), updated as the action moves from pending to
+    // done/noop/conflict/failed, so a rerun after a crash skips what was completed.
+    R"sql(
+CREATE TABLE apply_journal (
+  plan_id TEXT NOT NULL,
+  action_id TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'noop', 'conflict', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (plan_id, action_id)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace rollcall::store

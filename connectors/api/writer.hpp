@@ -1,0 +1,45 @@
+// The write side of a connector: read the live state of ONE target, and apply one change to it.
+//
+// Apply (scanner/plan) drives a Writer: it reads the target right before acting, acts only when
+// the live state is the planned before-state, and after any failed write reads again before it
+// retries. A Writer therefore never retries a write itself and never decides whether a change is
+// needed. Not thread-safe; one Writer serves one system for one apply run.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "scanner/core/result.hpp"
+
+namespace rollcall::connectors {
+
+enum class ChangeType { grant, revoke, set_level, create_account, disable_account };
+
+// One change to one target. For grant/set_level, `level` is the level to hold; for
+// create_account, `account_id` is the person's email.
+struct Change {
+  ChangeType type = ChangeType::grant;
+  std::string account_id;
+  std::string account_login;
+  std::string entitlement_id;  // "" for account changes
+  std::string level;
+};
+
+// The live state of one target: the account, and its grant of the change's entitlement.
+struct LiveState {
+  bool account_exists = false;
+  bool account_active = false;
+  std::optional<std::string> level;  // the direct grant's level; nullopt when absent
+};
+
+class Writer {
+ public:
+  virtual ~Writer() = default;
+  // Reads the target of `change` now. Fails when the system cannot be read (the error names
+  // the system and the request); a failure is never reported as "absent".
+  virtual Result<LiveState> read(const Change& change) = 0;
+  // Applies the change once. A failure may mean the write did or did not take effect.
+  virtual Result<void> write(const Change& change) = 0;
+};
+
+}  // namespace rollcall::connectors

@@ -1,0 +1,130 @@
+// rollcall apply PLAN [--dry-run] [--yes] [--force-stale] [--allow-destructive]: executes a
+// plan safely (scanner/plan/apply.hpp): fresh basis, one apply per workspace, blast-radius
+// limits, confirmation, read-before-act per action, journaled. Exit code 3 when an action
+// conflicted or failed.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "scanner/cli/context.hpp"
+#include "scanner/core/strings.hpp"
+#include "scanner/plan/apply.hpp"
+#include "scanner/plan/ticket_writer.hpp"
+
+namespace rollcall::cli {
+namespace {
+
+struct ApplyCliOptions {
+  std::string plan;
+  bool dry_run = false;
+  bool yes = false;
+  bool force_stale = false;
+  bool allow_destructive = false;
+};
+
+Result<plan::Plan> read_plan(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(path + ": cannot read the plan file");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto p = plan::parse_plan(text.str());
+  if (!p) return p.context(path);
+  return p;
+}
+
+// [apply] max_destructive (default 25) and max_destructive_share (default "10%").
+Result<plan::BlastLimits> limits(const config::WorkspaceConfig& cfg) {
+  plan::BlastLimits l{25, 0.10};
+  if (!cfg.sections.count("apply")) return l;
+  const config::Table& t = cfg.sections.at("apply");
+  if (auto n = t.integer("max_destructive")) l.max_destructive = *n;
+  if (auto s = t.string("max_destructive_share")) {
+    std::string v(trim(*s));
+    const bool percent = !v.empty() && v.back() == '%';
+    if (percent) v.pop_back();
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size() || x < 0 || (percent ? x > 100 : x > 1)) {
+      return fail(t.where("max_destructive_share") + ": max_destructive_share: " + quote(*s) +
+                  " is not a share like \"10%\" or \"0.1\"");
+    }
+    l.max_destructive_share = percent ? x / 100 : x;
+  }
+  return l;
+}
+
+Result<bool> confirm(const plan::Plan& p, const ApplyCliOptions& opts) {
+  if (opts.dry_run || opts.yes) return true;
+  if (!::isatty(STDIN_FILENO)) {
+    return fail("apply needs confirmation: pass --yes (standard input is not a terminal)");
+  }
+  std::cerr << "Apply " << p.actions.size() << " action(s) of plan " << p.id << "? Type yes to continue: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return trim(answer) == "yes";
+}
+
+Result<void> run(Context& ctx, const ApplyCliOptions& opts) {
+  RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
+  RC_ASSIGN(plan::Plan p, read_plan(opts.plan));
+  RC_ASSIGN(auto db, ctx.open_database(cfg));
+  RC_ASSIGN(auto lock, plan::ApplyLock::acquire(cfg.dir / "rollcall.apply.lock"));
+  if (!opts.force_stale) RC_TRY(plan::check_fresh(p, *db));
+  if (!opts.allow_destructive) {
+    RC_ASSIGN(plan::BlastLimits l, limits(cfg));
+    RC_TRY(check_blast_radius(p, l, *db));
+  }
+  RC_ASSIGN(bool go, confirm(p, opts));
+  if (!go) {
+    ctx.out("Apply cancelled; nothing was changed.");
+    return {};
+  }
+
+  std::map<std::string, std::unique_ptr<connectors::Writer>> writers;
+  auto lookup = [&](const std::string& system) -> Result<connectors::Writer*> {
+    if (!cfg.find_system(system)) return fail("system " + quote(system) + " is not in rollcall.toml");
+    auto& w = writers[system];
+    if (!w) w = std::make_unique<plan::TicketWriter>(*db, system, cfg.dir / "tickets" / (system + ".csv"));
+    return w.get();
+  };
+  std::map<plan::Outcome, int> counts;
+  auto progress = [&](const plan::ActionReport& r) {
+    ++counts[r.outcome];
+    std::string line = "  " + std::string(to_string(r.outcome));
+    line.resize(16, ' ');
+    line += plan::describe(*r.action);
+    if (!r.detail.empty()) line += ": " + r.detail;
+    ctx.out(line);
+  };
+  plan::ApplyOptions options;
+  options.dry_run = opts.dry_run;
+  ctx.out(std::string(opts.dry_run ? "Dry run of plan " : "Applying plan ") + p.id + ":");
+  RC_ASSIGN(auto reports, plan::apply_plan(p, *db, lookup, options, progress));
+  const int bad = counts[plan::Outcome::conflict] + counts[plan::Outcome::failed];
+  ctx.out(std::to_string(counts[plan::Outcome::done]) + " changed, " + std::to_string(counts[plan::Outcome::noop]) +
+          " no-op, " + (opts.dry_run ? std::to_string(counts[plan::Outcome::would_change]) + " would change, " : "") +
+          std::to_string(counts[plan::Outcome::conflict]) + " conflict, " +
+          std::to_string(counts[plan::Outcome::failed]) + " failed");
+  if (bad > 0) ctx.exit_code = kExitApplyIncomplete;
+  return {};
+}
+
+}  // namespace
+
+void add_apply_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<ApplyCliOptions>();
+  CLI::App* cmd = app.add_subcommand("apply", "carry out a plan: read each target, act only where needed, journal");
+  cmd->add_option("PLAN", opts->plan, "plan file written by `rollcall plan`")->required();
+  cmd->add_flag("--dry-run", opts->dry_run, "read the live state and say what would be done; write nothing");
+  cmd->add_flag("--yes", opts->yes, "do not ask for confirmation (required when not on a terminal)");
+  cmd->add_flag("--force-stale", opts->force_stale, "apply even if the plan's basis is no longer the latest");
+  cmd->add_flag("--allow-destructive", opts->allow_destructive, "apply even over the [apply] blast-radius limits");
+  cmd->callback([&ctx, opts] {
+    if (auto r = run(ctx, *opts); !r) ctx.report(r.error());
+  });
+}
+
+}  // namespace rollcall::cli

@@ -1,0 +1,78 @@
+// rollcall plan [--out FILE] [--system NAME]... [--kind KIND]...: the actions that would fix
+// the latest scan's findings, written as rollcall.plan/v1 JSON and summarized one line per
+// action. Exit code 2 when there are changes, 0 when none.
+#include <filesystem>
+#include <fstream>
+
+#include "scanner/cli/context.hpp"
+#include "scanner/core/strings.hpp"
+#include "scanner/plan/plan.hpp"
+#include "scanner/store/scan_store.hpp"
+
+namespace rollcall::cli {
+namespace {
+
+struct PlanOptions {
+  std::string out;
+  std::vector<std::string> systems;
+  std::vector<std::string> kinds;
+};
+
+Result<void> write_text(const std::filesystem::path& path, const std::string& text) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f || !(f << text) || !f.flush()) return fail(path.string() + ": cannot write");
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return fail(path.string() + ": " + ec.message());
+  return {};
+}
+
+Result<void> run(Context& ctx, const PlanOptions& opts) {
+  RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
+  for (const auto& s : opts.systems) {
+    if (!cfg.find_system(s)) return fail("--system " + quote(s) + ": no such system in rollcall.toml");
+  }
+  RC_ASSIGN(auto db, ctx.open_database(cfg));
+  store::ScanStore scans(*db);
+  RC_ASSIGN(auto scan, scans.latest());
+  if (!scan) return fail("no scan stored yet: run `rollcall scan` first");
+  RC_ASSIGN(auto findings, scans.findings(scan->id));
+  RC_ASSIGN(plan::Plan p, plan::build_plan(*scan, findings, {opts.systems, opts.kinds},
+                                           format_iso8601(ctx.clock->now())));
+  const std::filesystem::path out =
+      opts.out.empty() ? cfg.dir / "rollcall.plan.json" : std::filesystem::absolute(opts.out);
+  RC_TRY(write_text(out, plan::to_json(p)));
+
+  std::string text = "Plan " + p.id + " from scan #" + std::to_string(scan->id) + ":";
+  std::size_t destructive = 0;
+  for (const auto& a : p.actions) {
+    text += "\n  " + plan::describe(a);
+    destructive += a.destructive ? 1 : 0;
+  }
+  for (const auto& s : p.skipped_systems) text += "\n  ! " + s + ": incomplete in the scan, no action planned";
+  text += "\n" + std::to_string(p.actions.size()) + " action(s), " + std::to_string(destructive) +
+          " destructive. Written to " + out.string();
+  if (p.actions.empty()) text = "No changes: the systems match the desired access. Plan " + p.id + " written to " + out.string();
+  ctx.out(text);
+  if (!p.actions.empty()) ctx.exit_code = kExitFindings;
+  return {};
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<PlanOptions>();
+  CLI::App* cmd = app.add_subcommand("plan", "write the actions that would fix the latest scan's findings");
+  cmd->add_option("--out", opts->out, "plan file (default: <workspace>/rollcall.plan.json)");
+  cmd->add_option("--system", opts->systems, "only these systems (repeatable)");
+  cmd->add_option("--kind", opts->kinds, "only these action types or finding kinds (repeatable)");
+  cmd->callback([&ctx, opts] {
+    if (auto r = run(ctx, *opts); !r) ctx.report(r.error());
+  });
+}
+
+}  // namespace rollcall::cli

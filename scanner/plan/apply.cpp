@@ -1,0 +1,223 @@
+#include "scanner/plan/apply.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <map>
+
+#include "scanner/core/strings.hpp"
+#include "scanner/store/scan_store.hpp"
+#include "scanner/store/snapshot_store.hpp"
+
+namespace rollcall::plan {
+namespace {
+
+connectors::Change change_of(const Action& a) {
+  connectors::Change c;
+  c.type = static_cast<connectors::ChangeType>(a.type);
+  c.account_id = a.account_id;
+  c.account_login = a.account_login;
+  c.entitlement_id = a.entitlement_id;
+  c.level = a.after;
+  return c;
+}
+
+// The live state in the words of the plan's before/after fields.
+std::string state_word(const Action& a, const connectors::LiveState& s) {
+  if (a.type == ActionType::create_account || a.type == ActionType::disable_account) {
+    if (!s.account_exists) return std::string(kAbsent);
+    return std::string(s.account_active ? kActive : kDisabled);
+  }
+  return s.level ? *s.level : std::string(kAbsent);
+}
+
+class Journal {
+ public:
+  Journal(store::Database& db, std::string plan_id) : db_(db), plan_id_(std::move(plan_id)) {}
+
+  // The recorded state of an action, or "" when none.
+  Result<std::string> state(const std::string& action_id) {
+    RC_ASSIGN(auto st, db_.prepare("SELECT state FROM apply_journal WHERE plan_id = ? AND action_id = ?"));
+    st.bind(1, plan_id_).bind(2, action_id);
+    RC_ASSIGN(bool row, st.step());
+    return row ? st.text(0) : std::string();
+  }
+
+  Result<void> record(const std::string& action_id, std::string_view state, int attempts, const std::string& error) {
+    RC_ASSIGN(auto st, db_.prepare(
+                           "INSERT INTO apply_journal(plan_id, action_id, state, attempts, last_error, updated_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(plan_id, action_id) DO UPDATE SET "
+                           "state = excluded.state, attempts = excluded.attempts, "
+                           "last_error = excluded.last_error, updated_at = excluded.updated_at"));
+    st.bind(1, plan_id_).bind(2, action_id).bind(3, state).bind(4, std::int64_t{attempts}).bind(5, error);
+    st.bind(6, static_cast<std::int64_t>(std::time(nullptr)));
+    return st.run();
+  }
+
+ private:
+  store::Database& db_;
+  std::string plan_id_;
+};
+
+// Reads, decides, writes, verifies: the per-action protocol described in apply.hpp.
+ActionReport run_action(const Action& a, connectors::Writer& w, const ApplyOptions& options, int& attempts) {
+  ActionReport r;
+  r.action = &a;
+  const connectors::Change change = change_of(a);
+  std::string last_error;
+  while (true) {
+    auto live = w.read(change);
+    if (!live) {
+      r.outcome = Outcome::failed;
+      r.detail = "reading the live state: " + live.error().message();
+      if (!last_error.empty()) r.detail += " (after a failed write: " + last_error + ")";
+      return r;
+    }
+    const std::string now = state_word(a, *live);
+    if (now == a.after) {
+      r.outcome = attempts > 0 ? Outcome::done : Outcome::noop;
+      if (attempts > 0 && !last_error.empty()) r.detail = "the write took effect despite: " + last_error;
+      return r;
+    }
+    if (now != a.before) {
+      r.outcome = Outcome::conflict;
+      r.detail = "live state is " + quote(now) + ", planned " + quote(a.before) + " -> " + quote(a.after);
+      return r;
+    }
+    if (options.dry_run) {
+      r.outcome = Outcome::would_change;
+      return r;
+    }
+    if (attempts >= options.max_attempts) {
+      r.outcome = Outcome::failed;
+      r.detail = "gave up after " + std::to_string(attempts) + " attempt(s): " + last_error;
+      return r;
+    }
+    ++attempts;
+    auto written = w.write(change);
+    // Success or not, the next loop reads again: a write that "failed" (timeout, reset
+    // connection) may well have taken effect, and is retried only if it did not.
+    last_error = written ? "" : written.error().message();
+  }
+}
+
+}  // namespace
+
+ApplyLock::~ApplyLock() { ::close(fd_); }
+
+Result<std::unique_ptr<ApplyLock>> ApplyLock::acquire(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(path.string() + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) return fail("another apply is running on this workspace (" + path.string() + " is locked)");
+    return fail(path.string() + ": " + std::strerror(err));
+  }
+  return std::unique_ptr<ApplyLock>(new ApplyLock(fd));
+}
+
+Result<void> check_fresh(const Plan& plan, store::Database& db) {
+  constexpr const char* kHow = "; run `rollcall scan` and `rollcall plan` again, or pass --force-stale";
+  const std::string what = "plan " + plan.id + " is stale: ";
+  store::SnapshotStore snapshots(db);
+  for (const auto& s : plan.basis.systems) {
+    RC_ASSIGN(auto latest, snapshots.latest(s.system));
+    if (!latest) return fail(what + "system " + quote(s.system) + " has no snapshot" + kHow);
+    if (latest->status != SnapshotStatus::complete) {
+      return fail(what + "the latest snapshot of " + quote(s.system) + " (#" + std::to_string(latest->id) +
+                  ") is not complete" + kHow);
+    }
+    if (latest->digest != s.digest) {
+      return fail(what + quote(s.system) + " changed since snapshot #" + std::to_string(s.snapshot_id) +
+                  " (latest is #" + std::to_string(latest->id) + ")" + kHow);
+    }
+  }
+  store::ScanStore scans(db);
+  RC_ASSIGN(auto scan, scans.latest());
+  if (!scan) return fail(what + "no scan stored" + kHow);
+  if (scan->roster_digest != plan.basis.roster_digest) return fail(what + "the roster changed" + kHow);
+  if (scan->policy_digest != plan.basis.policy_digest) return fail(what + "the policies changed" + kHow);
+  return {};
+}
+
+Result<void> check_blast_radius(const Plan& plan, const BlastLimits& limits, store::Database& db) {
+  std::map<std::string, std::int64_t> by_system;
+  std::int64_t total = 0;
+  for (const auto& a : plan.actions) {
+    if (!a.destructive) continue;
+    ++by_system[a.system];
+    ++total;
+  }
+  constexpr const char* kHow = " (pass --allow-destructive to apply anyway)";
+  if (limits.max_destructive && total > *limits.max_destructive) {
+    return fail("plan " + plan.id + " has " + std::to_string(total) + " destructive actions, more than max_destructive = " +
+                std::to_string(*limits.max_destructive) + kHow);
+  }
+  if (!limits.max_destructive_share) return {};
+  store::SnapshotStore snapshots(db);
+  for (const auto& s : plan.basis.systems) {
+    const std::int64_t n = by_system[s.system];
+    if (n == 0) continue;
+    RC_ASSIGN(auto snap, snapshots.get(s.snapshot_id));
+    const std::int64_t accounts = snap ? snap->accounts : 0;
+    if (accounts == 0 || static_cast<double>(n) > *limits.max_destructive_share * static_cast<double>(accounts)) {
+      return fail("plan " + plan.id + ": " + std::to_string(n) + " destructive actions on " + quote(s.system) + " (" +
+                  std::to_string(accounts) + " accounts) exceed max_destructive_share = " +
+                  std::to_string(static_cast<int>(*limits.max_destructive_share * 100 + 0.5)) + "%" + kHow);
+    }
+  }
+  return {};
+}
+
+std::string_view to_string(Outcome o) {
+  switch (o) {
+    case Outcome::done: return "done";
+    case Outcome::noop: return "noop";
+    case Outcome::conflict: return "conflict";
+    case Outcome::failed: return "failed";
+    case Outcome::would_change: return "would change";
+  }
+  return "";
+}
+
+Result<std::vector<ActionReport>> apply_plan(const Plan& plan, store::Database& db, const WriterLookup& writers,
+                                             const ApplyOptions& options,
+                                             const std::function<void(const ActionReport&)>& progress) {
+  Journal journal(db, plan.id);
+  std::vector<ActionReport> reports;
+  for (const Action& a : plan.actions) {
+    RC_ASSIGN(std::string before, journal.state(a.id));
+    ActionReport r;
+    r.action = &a;
+    if (before == "done" || before == "noop") {
+      r.outcome = Outcome::noop;  // completed by an earlier run: never repeated, not even read
+      r.detail = "applied by an earlier run (journal)";
+    } else if (auto w = writers(a.system); !w) {
+      r.outcome = Outcome::failed;
+      r.detail = w.error().message();
+      if (!options.dry_run) RC_TRY(journal.record(a.id, to_string(r.outcome), 0, r.detail));
+    } else {
+      // Journal the intent first: a crash from here on leaves "pending", and the rerun's read
+      // of the live state tells whether the write happened.
+      if (!options.dry_run) RC_TRY(journal.record(a.id, "pending", 0, ""));
+      int attempts = 0;
+      r = run_action(a, **w, options, attempts);
+      r.attempts = attempts;
+      if (before == "pending" && r.outcome == Outcome::noop) {
+        r.outcome = Outcome::done;
+        r.detail = "written by an interrupted earlier run";
+      }
+      if (!options.dry_run) RC_TRY(journal.record(a.id, to_string(r.outcome), attempts, r.detail));
+    }
+    if (progress) progress(r);
+    reports.push_back(std::move(r));
+  }
+  return reports;
+}
+
+}  // namespace rollcall::plan

@@ -1,0 +1,294 @@
+#include "scanner/plan/plan.hpp"
+
+#include <algorithm>
+#include <array>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
+
+#include "scanner/core/digest.hpp"
+#include "scanner/core/strings.hpp"
+
+namespace rollcall::plan {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::array<std::string_view, 5> kActionTypes = {"grant", "revoke", "set_level", "create_account",
+                                                          "disable_account"};
+constexpr std::array<std::string_view, 11> kFindingKinds = {
+    "terminated_active", "unauthorized_access", "privilege_mismatch", "orphan_account",
+    "sod_violation",     "service_account_owner_invalid", "duplicate_account", "missing_access",
+    "exception_expired", "dormant_account",     "system_incomplete"};
+
+Result<void> check_kinds(const std::vector<std::string>& kinds) {
+  std::vector<std::string> known(kActionTypes.begin(), kActionTypes.end());
+  known.insert(known.end(), kFindingKinds.begin(), kFindingKinds.end());
+  for (const auto& k : kinds) {
+    if (std::find(known.begin(), known.end(), k) != known.end()) continue;
+    std::string msg = "--kind " + quote(k) + ": not an action type or finding kind";
+    const std::string near = closest_match(k, known);
+    if (!near.empty()) msg += " (did you mean " + quote(near) + "?)";
+    return fail(msg);
+  }
+  return {};
+}
+
+bool selected(const std::vector<std::string>& filter, std::string_view a, std::string_view b = {}) {
+  if (filter.empty()) return true;
+  return std::any_of(filter.begin(), filter.end(), [&](const std::string& f) { return f == a || f == b; });
+}
+
+// The level an unauthorized or mismatched grant is held at. The drift engine describes held
+// levels as "member" or "member; admin (via team:x)": only a single direct level is something
+// apply can act on; anything else is left to a human.
+bool single_direct_level(const std::string& actual) {
+  return !actual.empty() && actual.find(';') == std::string::npos && actual.find(" (via ") == std::string::npos;
+}
+
+// The action fixing one finding, or nothing when the finding has no single obvious fix.
+std::optional<Action> action_for(const store::FindingRecord& f) {
+  Action a;
+  a.system = f.system;
+  a.account_id = f.account_id;
+  a.account_login = f.account_login;
+  a.person = f.person_id;
+  a.entitlement_id = f.entitlement_id;
+  a.finding = f.fingerprint;
+  a.finding_kind = f.kind;
+  if (f.kind == "missing_access") {
+    if (f.account_id.empty() && f.entitlement_id.empty() && f.actual == "no account" && !f.person_id.empty()) {
+      a.type = ActionType::create_account;
+      a.account_id = f.person_id;
+      a.before = kAbsent;
+      a.after = kActive;
+    } else if (!f.account_id.empty() && !f.entitlement_id.empty() && f.actual == kAbsent) {
+      a.type = ActionType::grant;
+      a.before = kAbsent;
+      a.after = f.expected;
+    } else {
+      return std::nullopt;  // duplicate accounts, or only inactive ones: a human decides
+    }
+  } else if (f.kind == "unauthorized_access") {
+    if (f.account_id.empty() || f.entitlement_id.empty() || !single_direct_level(f.actual)) return std::nullopt;
+    a.type = ActionType::revoke;
+    a.before = f.actual;
+    a.after = kAbsent;
+    a.destructive = true;
+  } else if (f.kind == "privilege_mismatch") {
+    if (f.account_id.empty() || f.entitlement_id.empty() || !single_direct_level(f.actual)) return std::nullopt;
+    a.type = ActionType::set_level;
+    a.before = f.actual;
+    a.after = f.expected;
+    a.destructive = true;
+  } else if (f.kind == "terminated_active") {
+    if (f.account_id.empty()) return std::nullopt;
+    a.type = ActionType::disable_account;
+    a.entitlement_id.clear();
+    a.before = kActive;
+    a.after = kDisabled;
+    a.destructive = true;
+  } else {
+    return std::nullopt;
+  }
+  a.id = sha256_hex(std::string(to_string(a.type)) + '\n' + a.system + '\n' + a.account_id + '\n' +
+                    a.entitlement_id).substr(0, 12);
+  return a;
+}
+
+Json action_json(const Action& a) {
+  return Json{{"id", a.id},
+              {"type", to_string(a.type)},
+              {"system", a.system},
+              {"account", a.account_id},
+              {"account_login", a.account_login},
+              {"person", a.person},
+              {"entitlement", a.entitlement_id},
+              {"finding", a.finding},
+              {"finding_kind", a.finding_kind},
+              {"before", a.before},
+              {"after", a.after},
+              {"destructive", a.destructive}};
+}
+
+Json basis_json(const Basis& b) {
+  Json systems = Json::array();
+  for (const auto& s : b.systems) {
+    systems.push_back(Json{{"system", s.system}, {"snapshot_id", s.snapshot_id}, {"digest", s.digest}});
+  }
+  return Json{{"scan_id", b.scan_id},
+              {"roster_digest", b.roster_digest},
+              {"policy_digest", b.policy_digest},
+              {"systems", std::move(systems)}};
+}
+
+// The id covers what apply acts on: basis and actions, not the creation time.
+std::string plan_id(const Plan& p) {
+  Json actions = Json::array();
+  for (const auto& a : p.actions) actions.push_back(action_json(a));
+  const Json j{{"basis", basis_json(p.basis)}, {"actions", std::move(actions)}};
+  return sha256_hex(j.dump()).substr(0, 16);
+}
+
+template <class T>
+Result<T> field(const Json& j, const char* key, const std::string& where) {
+  if (!j.is_object() || !j.contains(key)) return fail(where + ": missing field " + quote(key));
+  const Json& v = j[key];
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!v.is_string()) return fail(where + ": field " + quote(key) + " is not a string");
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!v.is_boolean()) return fail(where + ": field " + quote(key) + " is not a boolean");
+  } else {
+    if (!v.is_number_integer()) return fail(where + ": field " + quote(key) + " is not an integer");
+  }
+  return v.get<T>();
+}
+
+Result<Action> parse_action(const Json& j, const std::string& where) {
+  Action a;
+  RC_ASSIGN(a.id, field<std::string>(j, "id", where));
+  RC_ASSIGN(std::string type, field<std::string>(j, "type", where));
+  auto parsed = parse_action_type(type);
+  if (!parsed) return parsed.context(where);
+  a.type = *parsed;
+  RC_ASSIGN(a.system, field<std::string>(j, "system", where));
+  RC_ASSIGN(a.account_id, field<std::string>(j, "account", where));
+  RC_ASSIGN(a.account_login, field<std::string>(j, "account_login", where));
+  RC_ASSIGN(a.person, field<std::string>(j, "person", where));
+  RC_ASSIGN(a.entitlement_id, field<std::string>(j, "entitlement", where));
+  RC_ASSIGN(a.finding, field<std::string>(j, "finding", where));
+  RC_ASSIGN(a.finding_kind, field<std::string>(j, "finding_kind", where));
+  RC_ASSIGN(a.before, field<std::string>(j, "before", where));
+  RC_ASSIGN(a.after, field<std::string>(j, "after", where));
+  RC_ASSIGN(a.destructive, field<bool>(j, "destructive", where));
+  return a;
+}
+
+}  // namespace
+
+std::string_view to_string(ActionType type) { return kActionTypes[static_cast<std::size_t>(type)]; }
+
+Result<ActionType> parse_action_type(std::string_view text) {
+  for (std::size_t i = 0; i < kActionTypes.size(); ++i) {
+    if (kActionTypes[i] == text) return static_cast<ActionType>(i);
+  }
+  return fail("unknown action type " + quote(text));
+}
+
+Result<Plan> build_plan(const store::ScanRecord& scan, const std::vector<store::FindingRecord>& findings,
+                        const Filters& filters, std::string created_at) {
+  RC_TRY(check_kinds(filters.kinds));
+  Plan p;
+  p.created_at = std::move(created_at);
+  p.basis.scan_id = scan.id;
+  p.basis.roster_digest = scan.roster_digest;
+  p.basis.policy_digest = scan.policy_digest;
+  const std::string where = "scan #" + std::to_string(scan.id) + ": snapshots";
+  const Json snaps = Json::parse(scan.snapshots_json, nullptr, false);
+  if (!snaps.is_array()) return fail(where + ": not a JSON array");
+  std::set<std::string> complete;
+  for (const Json& s : snaps) {
+    RC_ASSIGN(std::string system, field<std::string>(s, "system", where));
+    RC_ASSIGN(std::string status, field<std::string>(s, "status", where));
+    if (!selected(filters.systems, system)) continue;
+    if (status != "complete") {
+      p.skipped_systems.push_back(system);
+      continue;
+    }
+    SystemBasis b;
+    b.system = system;
+    RC_ASSIGN(b.snapshot_id, field<std::int64_t>(s, "snapshot_id", where));
+    RC_ASSIGN(b.digest, field<std::string>(s, "digest", where));
+    p.basis.systems.push_back(std::move(b));
+    complete.insert(system);
+  }
+  std::sort(p.basis.systems.begin(), p.basis.systems.end(),
+            [](const SystemBasis& a, const SystemBasis& b) { return a.system < b.system; });
+  std::sort(p.skipped_systems.begin(), p.skipped_systems.end());
+
+  std::set<std::string> ids;
+  for (const auto& f : findings) {
+    if (f.status != "new" && f.status != "persisting") continue;  // excepted, resolved, carried
+    if (!complete.count(f.system)) continue;
+    auto a = action_for(f);
+    if (!a || !selected(filters.kinds, to_string(a->type), f.kind)) continue;
+    if (!ids.insert(a->id).second) continue;  // one action per target, even if two findings ask
+    p.actions.push_back(std::move(*a));
+  }
+  std::sort(p.actions.begin(), p.actions.end(), [](const Action& a, const Action& b) {
+    return std::tie(a.system, a.account_id, a.entitlement_id, a.type) <
+           std::tie(b.system, b.account_id, b.entitlement_id, b.type);
+  });
+  p.id = plan_id(p);
+  return p;
+}
+
+std::string to_json(const Plan& p) {
+  Json actions = Json::array();
+  for (const auto& a : p.actions) actions.push_back(action_json(a));
+  const Json j{{"schema", kPlanSchema},
+               {"id", p.id},
+               {"created_at", p.created_at},
+               {"basis", basis_json(p.basis)},
+               {"skipped_systems", p.skipped_systems},
+               {"actions", std::move(actions)}};
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+Result<Plan> parse_plan(std::string_view text) {
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const Json::exception& e) {
+    return fail(std::string("not valid JSON: ") + e.what());
+  }
+  RC_ASSIGN(std::string schema, field<std::string>(j, "schema", "plan"));
+  if (schema != kPlanSchema) return fail("plan: schema " + quote(schema) + " is not " + quote(kPlanSchema));
+  Plan p;
+  RC_ASSIGN(p.id, field<std::string>(j, "id", "plan"));
+  RC_ASSIGN(p.created_at, field<std::string>(j, "created_at", "plan"));
+  if (!j.contains("basis") || !j["basis"].is_object()) return fail("plan: missing field \"basis\"");
+  const Json& b = j["basis"];
+  RC_ASSIGN(p.basis.scan_id, field<std::int64_t>(b, "scan_id", "plan basis"));
+  RC_ASSIGN(p.basis.roster_digest, field<std::string>(b, "roster_digest", "plan basis"));
+  RC_ASSIGN(p.basis.policy_digest, field<std::string>(b, "policy_digest", "plan basis"));
+  if (!b.contains("systems") || !b["systems"].is_array()) return fail("plan basis: missing field \"systems\"");
+  for (const Json& s : b["systems"]) {
+    SystemBasis sb;
+    RC_ASSIGN(sb.system, field<std::string>(s, "system", "plan basis system"));
+    RC_ASSIGN(sb.snapshot_id, field<std::int64_t>(s, "snapshot_id", "plan basis system"));
+    RC_ASSIGN(sb.digest, field<std::string>(s, "digest", "plan basis system"));
+    p.basis.systems.push_back(std::move(sb));
+  }
+  if (j.contains("skipped_systems") && j["skipped_systems"].is_array()) {
+    for (const Json& s : j["skipped_systems"]) {
+      if (s.is_string()) p.skipped_systems.push_back(s.get<std::string>());
+    }
+  }
+  if (!j.contains("actions") || !j["actions"].is_array()) return fail("plan: missing field \"actions\"");
+  for (std::size_t i = 0; i < j["actions"].size(); ++i) {
+    RC_ASSIGN(Action a, parse_action(j["actions"][i], "plan action " + std::to_string(i + 1)));
+    p.actions.push_back(std::move(a));
+  }
+  if (plan_id(p) != p.id) return fail("plan " + p.id + ": content does not match its id (the file was edited)");
+  return p;
+}
+
+std::string describe(const Action& a) {
+  const std::string who = a.account_login.empty() ? a.account_id : a.account_login;
+  switch (a.type) {
+    case ActionType::grant:
+      return "+ grant " + a.system + " " + who + " " + a.entitlement_id + " (" + a.after + ")";
+    case ActionType::revoke:
+      return "- revoke " + a.system + " " + who + " " + a.entitlement_id + " (" + a.before + ")";
+    case ActionType::set_level:
+      return "~ set_level " + a.system + " " + who + " " + a.entitlement_id + " (" + a.before + " -> " + a.after + ")";
+    case ActionType::create_account:
+      return "+ create_account " + a.system + " " + who;
+    case ActionType::disable_account:
+      return "- disable_account " + a.system + " " + who;
+  }
+  return "";
+}
+
+}  // namespace rollcall::plan

@@ -1,0 +1,93 @@
+// A remediation plan: the actions that would converge a system's actual access to the desired
+// access, derived from the findings of one stored scan, and its `rollcall.plan/v1` JSON form.
+//
+// A plan records its basis (the scan, the snapshot each system was read from, the roster and
+// policy digests) so that apply can refuse it once the world it was computed from has moved.
+// Only findings with one obvious fix become actions: missing_access (grant, or create_account
+// when the person has no account at all), unauthorized_access (revoke), privilege_mismatch
+// (set_level) and terminated_active (disable_account). Excepted and resolved findings, carried
+// findings and every finding of a system that was not complete in the scan produce nothing.
+// Plain values; no thread-safety concerns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scanner/core/result.hpp"
+#include "scanner/store/scan_store.hpp"
+
+namespace rollcall::plan {
+
+inline constexpr std::string_view kPlanSchema = "rollcall.plan/v1";
+
+enum class ActionType { grant, revoke, set_level, create_account, disable_account };
+
+std::string_view to_string(ActionType type);
+// Fails on anything but the five names above.
+Result<ActionType> parse_action_type(std::string_view text);
+
+// States are plain words: for grant, revoke and set_level, the grant's level or "absent"; for
+// create_account and disable_account, the account's "absent", "active" or "disabled".
+inline constexpr std::string_view kAbsent = "absent";
+inline constexpr std::string_view kActive = "active";
+inline constexpr std::string_view kDisabled = "disabled";
+
+struct Action {
+  std::string id;  // stable: derived from type, system, account and entitlement
+  ActionType type = ActionType::grant;
+  std::string system;
+  std::string account_id;     // for create_account: the person's email (the account to create)
+  std::string account_login;
+  std::string person;         // the person's roster email, or ""
+  std::string entitlement_id; // "" for account actions
+  std::string finding;        // fingerprint of the finding this action fixes
+  std::string finding_kind;
+  std::string before;         // expected live state right before acting
+  std::string after;          // desired state
+  bool destructive = false;   // removes or lowers access
+};
+
+struct SystemBasis {
+  std::string system;
+  std::int64_t snapshot_id = 0;
+  std::string digest;
+};
+
+struct Basis {
+  std::int64_t scan_id = 0;
+  std::string roster_digest;
+  std::string policy_digest;
+  std::vector<SystemBasis> systems;  // complete systems of the scan, by name
+};
+
+struct Plan {
+  std::string id;  // sha256 (hex, 16 chars) of the basis and actions
+  std::string created_at;
+  Basis basis;
+  std::vector<Action> actions;  // ordered by system, account, entitlement, type
+  std::vector<std::string> skipped_systems;  // incomplete in the scan: no action computed
+};
+
+struct Filters {
+  std::vector<std::string> systems;  // empty: all
+  std::vector<std::string> kinds;    // action types or finding kinds; empty: all
+};
+
+// Builds the plan of `scan` from its stored findings. Fails when a filter names an unknown kind
+// (`--kind "grnt": not an action type or finding kind (did you mean "grant"?)`) or the scan's
+// snapshot list is malformed.
+Result<Plan> build_plan(const store::ScanRecord& scan, const std::vector<store::FindingRecord>& findings,
+                        const Filters& filters, std::string created_at);
+
+// The plan as `rollcall.plan/v1` JSON (pretty-printed, ends with a newline).
+std::string to_json(const Plan& plan);
+// Parses and validates a plan file's text. Fails on bad JSON, another schema, a missing or
+// mistyped field, or a plan id that does not match its content (an edited plan), naming it.
+Result<Plan> parse_plan(std::string_view text);
+
+// One line per action like `terraform plan`: "+ grant github jdoe team:platform (member)".
+std::string describe(const Action& action);
+
+}  // namespace rollcall::plan
