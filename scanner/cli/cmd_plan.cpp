@@ -44,7 +44,7 @@ Result<void> run(Context& ctx, const PlanOptions& opts) {
   RC_ASSIGN(plan::Plan p, plan::build_plan(*scan, findings, {opts.systems, opts.kinds},
                                            format_iso8601(ctx.clock->now())));
   const std::filesystem::path out =
-      opts.out.empty() ? cfg.dir / "rollcall.plan.json" : std::filesystem::absolute(opts.out);
+      (opts.out.empty() ? cfg.dir / "rollcall.plan.json" : std::filesystem::absolute(opts.out)).lexically_normal();
   RC_TRY(write_text(out, plan::to_json(p)));
 
   std::string text = "Plan " + p.id + " from scan #" + std::to_string(scan->id) + ":";
