@@ -1,0 +1,118 @@
+// End-to-end tests of `rollcall plan` and `rollcall apply` on a copy of the examples/acme
+// workspace (file exports, so apply files tickets).
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "scanner/plan/apply.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using rollcall::testing::read_file;
+using rollcall::testing::TempDir;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+Run run_cli(const TempDir& dir, const std::string& args) {
+  const auto out = dir / "stdout.txt";
+  const auto err = dir / "stderr.txt";
+  const std::string cmd = std::string(ROLLCALL_BINARY) + " --workspace " + (dir / "ws").string() + " " + args +
+                          " >" + out.string() + " 2>" + err.string() + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  Run r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+// A scanned copy of examples/acme and its plan file.
+std::string planned_workspace(const TempDir& dir) {
+  namespace fs = std::filesystem;
+  const fs::path src = rollcall::testing::source_dir() / "examples" / "acme";
+  fs::create_directories(dir / "ws");
+  for (const char* name : {"exports", "policies", "roster.csv", "rollcall.toml"}) {
+    fs::copy(src / name, dir / "ws" / name, fs::copy_options::recursive);
+  }
+  REQUIRE(run_cli(dir, "-q snapshot").exit_code == 0);
+  REQUIRE(run_cli(dir, "-q scan --format json").exit_code == 0);
+  Run plan = run_cli(dir, "plan");
+  INFO(plan.err);
+  REQUIRE(plan.exit_code == 2);
+  CHECK(plan.out.find("  - revoke github skhan repo:payments (write)\n") != std::string::npos);
+  CHECK(plan.out.find("  + grant github liwei team:backend (member)\n") != std::string::npos);
+  return (dir / "ws" / "rollcall.plan.json").string();
+}
+
+std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("apply cli: apply twice - every action once, then all no-ops", "[integration][apply]") {
+  TempDir dir;
+  const std::string plan = planned_workspace(dir);
+  Run first = run_cli(dir, "apply " + plan + " --yes --allow-destructive");
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.out.find("17 changed, 0 no-op, 0 conflict, 0 failed") != std::string::npos);
+  const std::string tickets = read_file(dir / "ws" / "tickets" / "github.csv");
+  CHECK(count_lines(tickets) == 7);  // header + 6 github actions
+
+  Run second = run_cli(dir, "apply " + plan + " --yes --allow-destructive");
+  REQUIRE(second.exit_code == 0);
+  CHECK(second.out.find("0 changed, 17 no-op, 0 conflict, 0 failed") != std::string::npos);
+  CHECK(read_file(dir / "ws" / "tickets" / "github.csv") == tickets);
+}
+
+TEST_CASE("apply cli: without --yes off a terminal, apply refuses and changes nothing", "[integration][apply]") {
+  TempDir dir;
+  const std::string plan = planned_workspace(dir);
+  Run r = run_cli(dir, "apply " + plan + " --allow-destructive");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("apply needs confirmation: pass --yes (standard input is not a terminal)") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "ws" / "tickets"));
+}
+
+TEST_CASE("apply cli: the blast-radius limit refuses a plan with too many destructive actions", "[integration][apply]") {
+  TempDir dir;
+  const std::string plan = planned_workspace(dir);
+  Run r = run_cli(dir, "apply " + plan + " --yes");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("exceed max_destructive_share = 10% (pass --allow-destructive to apply anyway)") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "ws" / "tickets"));
+}
+
+TEST_CASE("apply cli: a second concurrent apply is refused at once", "[integration][apply]") {
+  TempDir dir;
+  const std::string plan = planned_workspace(dir);
+  auto held = rollcall::plan::ApplyLock::acquire(dir / "ws" / "rollcall.apply.lock");
+  REQUIRE(held.ok());
+  Run r = run_cli(dir, "apply " + plan + " --yes --allow-destructive");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("another apply is running on this workspace") != std::string::npos);
+}
+
+TEST_CASE("apply cli: a plan made stale by a roster change is refused unless forced", "[integration][apply]") {
+  TempDir dir;
+  const std::string plan = planned_workspace(dir);
+  {
+    std::ofstream roster(dir / "ws" / "roster.csv", std::ios::app);
+    roster << "E999,zoe.new@acme.com,Zoe New,Finance,Analyst,,active,,2026-01-05,,,no,Berlin\n";
+  }
+  REQUIRE(run_cli(dir, "-q scan --format json").exit_code == 0);
+  Run r = run_cli(dir, "apply " + plan + " --yes --allow-destructive");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("is stale: the roster changed; run `rollcall scan` and `rollcall plan` again, or pass --force-stale") !=
+        std::string::npos);
+  CHECK(run_cli(dir, "apply " + plan + " --yes --allow-destructive --force-stale").exit_code == 0);
+}
