@@ -20,7 +20,8 @@ using namespace rollcall;
 namespace {
 
 const char* const kSystems[] = {"github", "slack", "okta", "postgres", "netsuite"};
-const char* const kDepartments[] = {"Engineering", "Data", "Finance", "Security", "Support", "Sales", "Legal", "HR"};
+const char* const kDepartments[] = {"Engineering", "Data",  "Finance", "Security",
+                                    "Support",     "Sales", "Legal",   "HR"};
 const char* const kLocations[] = {"Berlin", "London", "New York", "Lisbon", "Remote"};
 
 void write(const std::filesystem::path& path, const std::string& text) {
@@ -51,37 +52,52 @@ void write_roles(const std::filesystem::path& dir) {
 // 20 rules on attributes, dates and the manager chain, plus one assign hook.
 void write_rules(const std::filesystem::path& dir) {
   std::string text = "owner \"it-ops\"\n\n";
-  text += "rule(\"baseline\", function(person)\n  return { okta = { \"group:Everyone\" }, slack = { \"workspace:acme\" } }\nend)\n\n";
-  text += "rule(\"on-call\", function(person)\n  if person.attrs.oncall == \"yes\" then return { slack = { \"usergroup:oncall\" } } end\nend)\n\n";
-  text += "rule(\"new-joiners\", function(person)\n  if person.start_date and days_between(person.start_date, today()) < 90 then\n"
-          "    return { slack = { \"usergroup:new-joiners\" } }\n  end\nend)\n\n";
-  text += "rule(\"leavers\", function(person)\n  if person.end_date and before(person.end_date, today()) then\n"
-          "    return { okta = { \"group:Leavers\" } }\n  end\nend)\n\n";
-  text += "rule(\"cto-org\", function(person)\n  if reports_to(person, \"p0@acme.com\") then return { github = { \"team:cto-org\" } } end\nend)\n\n";
+  text +=
+      "rule(\"baseline\", function(person)\n  return { okta = { \"group:Everyone\" }, slack = { "
+      "\"workspace:acme\" } }\nend)\n\n";
+  text +=
+      "rule(\"on-call\", function(person)\n  if person.attrs.oncall == \"yes\" then return { slack = { "
+      "\"usergroup:oncall\" } } end\nend)\n\n";
+  text +=
+      "rule(\"new-joiners\", function(person)\n  if person.start_date and days_between(person.start_date, "
+      "today()) < 90 then\n"
+      "    return { slack = { \"usergroup:new-joiners\" } }\n  end\nend)\n\n";
+  text +=
+      "rule(\"leavers\", function(person)\n  if person.end_date and before(person.end_date, today()) then\n"
+      "    return { okta = { \"group:Leavers\" } }\n  end\nend)\n\n";
+  text +=
+      "rule(\"cto-org\", function(person)\n  if reports_to(person, \"p0@acme.com\") then return { github = { "
+      "\"team:cto-org\" } } end\nend)\n\n";
   for (int i = 0; i < 8; ++i) {
     text += "rule(\"department-" + std::to_string(i) + "\", function(person)\n  if person.department == \"" +
             kDepartments[i] + "\" then\n    return { okta = { \"group:dept-" + std::to_string(i) +
             "\" }, slack = { \"usergroup:dept-" + std::to_string(i) + "\" } }\n  end\nend)\n\n";
   }
   for (int i = 0; i < 5; ++i) {
-    text += "rule(\"location-" + std::to_string(i) + "\", function(person)\n  if person.attrs.location == \"" +
-            kLocations[i] + "\" then return { slack = { \"usergroup:loc-" + std::to_string(i) + "\" } } end\nend)\n\n";
+    text += "rule(\"location-" + std::to_string(i) +
+            "\", function(person)\n  if person.attrs.location == \"" + kLocations[i] +
+            "\" then return { slack = { \"usergroup:loc-" + std::to_string(i) + "\" } } end\nend)\n\n";
   }
-  text += "rule(\"cost-centre\", function(person)\n  local cc = person.attrs.cost_center\n"
-          "  if cc and cc:match(\"^CC%-1\") then return { netsuite = { \"role:viewer\" } } end\nend)\n\n";
-  text += "rule(\"managers\", function(person)\n  if has_role(person, \"role-0\") and person.title and "
-          "person.title:find(\"Manager\", 1, true) then\n    return { github = { { \"team:leads\", level = \"maintainer\" } } }\n"
-          "  end\nend)\n\n";
-  text += "assign(function(person)\n  if person.department == \"Security\" then return \"role-49\" end\nend)\n";
+  text +=
+      "rule(\"cost-centre\", function(person)\n  local cc = person.attrs.cost_center\n"
+      "  if cc and cc:match(\"^CC%-1\") then return { netsuite = { \"role:viewer\" } } end\nend)\n\n";
+  text +=
+      "rule(\"managers\", function(person)\n  if has_role(person, \"role-0\") and person.title and "
+      "person.title:find(\"Manager\", 1, true) then\n    return { github = { { \"team:leads\", level = "
+      "\"maintainer\" } } }\n"
+      "  end\nend)\n\n";
+  text +=
+      "assign(function(person)\n  if person.department == \"Security\" then return \"role-49\" end\nend)\n";
   write(dir / "rules.lua", text);
 }
 
 void write_exceptions(const std::filesystem::path& dir) {
   std::string text = "owner \"security\"\n\n";
   for (int i = 0; i < 500; ++i) {
-    text += "exception { system = \"" + std::string(kSystems[i % 5]) + "\", account = \"p" + std::to_string(i * 97) +
-            "@acme.com\", entitlement = \"group:x" + std::to_string(i % 50) + "\", expires = \"2027-0" +
-            std::to_string(1 + i % 9) + "-15\", ticket = \"SEC-" + std::to_string(1000 + i) + "\" }\n";
+    text += "exception { system = \"" + std::string(kSystems[i % 5]) + "\", account = \"p" +
+            std::to_string(i * 97) + "@acme.com\", entitlement = \"group:x" + std::to_string(i % 50) +
+            "\", expires = \"2027-0" + std::to_string(1 + i % 9) + "-15\", ticket = \"SEC-" +
+            std::to_string(1000 + i) + "\" }\n";
   }
   write(dir / "exceptions.lua", text);
 }
@@ -128,15 +144,16 @@ double cpu_seconds() {
 
 int main(int argc, char** argv) {
   int people = argc > 1 ? std::atoi(argv[1]) : 100000;
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("rollcall-policy-bench-" + std::to_string(::getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("rollcall-policy-bench-" + std::to_string(::getpid()));
   write_roles(dir / "policies");
   write_rules(dir / "policies");
   write_exceptions(dir / "policies");
   roster::Roster roster = make_roster(people);
 
   auto start = std::chrono::steady_clock::now();
-  auto engine = policy::PolicyEngine::load(dir / "policies", dir, {std::begin(kSystems), std::end(kSystems)}, roster,
-                                           *parse_iso8601("2026-11-24T00:00:00Z"));
+  auto engine = policy::PolicyEngine::load(dir / "policies", dir, {std::begin(kSystems), std::end(kSystems)},
+                                           roster, *parse_iso8601("2026-11-24T00:00:00Z"));
   double load_s = seconds_since(start);
   if (!engine) {
     std::fprintf(stderr, "policy_bench: %s\n", engine.error().message().c_str());
@@ -159,9 +176,10 @@ int main(int argc, char** argv) {
   }
   double eval_s = seconds_since(start);
   double cpu_s = cpu_seconds() - cpu_start;
-  std::printf("evaluated %d people (%zu desired grants, %zu provenance entries) in %.3f s wall, %.3f s CPU: "
-              "%.0f people/s\n",
-              people, grants, provenance, eval_s, cpu_s, people / eval_s);
+  std::printf(
+      "evaluated %d people (%zu desired grants, %zu provenance entries) in %.3f s wall, %.3f s CPU: "
+      "%.0f people/s\n",
+      people, grants, provenance, eval_s, cpu_s, people / eval_s);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -53,7 +53,7 @@ struct HookDef {
   std::string name;   // the rule's name; empty for assign and match
   std::string label;  // for messages: assign, rule "on-call", match
   std::string owner;
-  Source source;     // where assign/rule/match was called
+  Source source;       // where assign/rule/match was called
   int first_line = 0;  // the function's own lines, where literals of its results are looked up
   int last_line = 0;
   std::size_t file = 0;
@@ -81,11 +81,11 @@ struct Definitions {
 // What the C functions of the vocabulary and helpers reach through LuaHost::user().
 struct Session {
   const roster::Roster* roster = nullptr;
-  std::vector<std::string> known_systems;  // sorted
-  Definitions* defs = nullptr;             // the definitions being collected
-  std::size_t file = 0;                    // the file being loaded
-  bool loading = false;                    // vocabulary calls are allowed only while loading
-  std::vector<const roster::Person*> people;  // scratch for helpers (manager_chain)
+  std::vector<std::string> known_systems;       // sorted
+  Definitions* defs = nullptr;                  // the definitions being collected
+  std::size_t file = 0;                         // the file being loaded
+  bool loading = false;                         // vocabulary calls are allowed only while loading
+  std::vector<const roster::Person*> people;    // scratch for helpers (manager_chain)
   std::vector<const roster::Person*> managers;  // by roster index; built on first use
 
   // The roster person who is p's manager, or nullptr.

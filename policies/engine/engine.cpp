@@ -83,7 +83,8 @@ Result<std::vector<PolicyFile>> read_policy_files(const std::filesystem::path& d
     files.push_back(std::move(f));
   }
   if (ec) return fail("cannot list " + quote(display_path(dir, workspace)) + ": " + ec.message());
-  std::sort(files.begin(), files.end(), [](const PolicyFile& a, const PolicyFile& b) { return a.path < b.path; });
+  std::sort(files.begin(), files.end(),
+            [](const PolicyFile& a, const PolicyFile& b) { return a.path < b.path; });
   for (PolicyFile& f : files) {
     f.chunk_name = "@" + f.path;
     f.index = SourceIndex(f.text);
@@ -229,7 +230,8 @@ void LuaPolicyEngine::static_warnings() {
   auto& w = static_warnings_;
   if (defs_.files.empty()) w.push_back("no policy files: every actual grant will be unauthorized");
   for (const PolicyFile& f : defs_.files) {
-    if (f.owner.empty()) w.push_back(f.path + ": no owner (add owner \"team-name\" so its findings reach a team)");
+    if (f.owner.empty())
+      w.push_back(f.path + ": no owner (add owner \"team-name\" so its findings reach a team)");
   }
   // Roster roles no policy defines: those people get nothing for them.
   std::map<std::string, std::pair<const roster::Person*, int>> undefined;
@@ -241,22 +243,25 @@ void LuaPolicyEngine::static_warnings() {
     }
   }
   for (const auto& [role, first] : undefined) {
-    w.push_back(roster_.where(*first.first) + ": roster role " + quote(role) + " is not defined by any policy (" +
-                std::to_string(first.second) + (first.second == 1 ? " person)" : " people)"));
+    w.push_back(roster_.where(*first.first) + ": roster role " + quote(role) +
+                " is not defined by any policy (" + std::to_string(first.second) +
+                (first.second == 1 ? " person)" : " people)"));
   }
   auto expiry = [&](const std::string& what, const Source& at, UnixTime expires) {
-    if (expires < now_) {
-      w.push_back(at.str() + ": " + what + " expired on " + format_date(expires) + " (" + days_from_now(now_, expires) + ")");
-    } else if (expires / kDay - now_ / kDay < kExpiryWarningDays) {
-      w.push_back(at.str() + ": " + what + " expires on " + format_date(expires) + " (" + days_from_now(now_, expires) + ")");
-    }
+    bool expired = expires < now_;
+    if (!expired && expires / kDay - now_ / kDay >= kExpiryWarningDays) return;
+    w.push_back(at.str() + ": " + what + (expired ? " expired on " : " expires on ") + format_date(expires) +
+                " (" + days_from_now(now_, expires) + ")");
   };
   for (const ExceptionRule& e : defs_.exceptions) {
-    std::string on = e.system.empty() ? e.entitlement : e.system + (e.entitlement.empty() ? "" : " " + e.entitlement);
-    std::string what = "exception " + e.ticket + " for " + quote(e.account.empty() ? e.person : e.account) + " on " + on;
+    std::string on =
+        e.system.empty() ? e.entitlement : e.system + (e.entitlement.empty() ? "" : " " + e.entitlement);
+    std::string what =
+        "exception " + e.ticket + " for " + quote(e.account.empty() ? e.person : e.account) + " on " + on;
     expiry(what, e.source, e.expires);
     if (!e.person.empty() && !roster_.find_by_email(e.person)) {
-      w.push_back(e.source.str() + ": exception names person " + quote(e.person) + ", who is not in the roster");
+      w.push_back(e.source.str() + ": exception names person " + quote(e.person) +
+                  ", who is not in the roster");
     }
   }
   for (const ServiceAccount& sa : defs_.service_accounts) {
@@ -353,7 +358,8 @@ bool LuaPolicyEngine::collect_grants(lua_State* L, std::size_t i) {
   ReadError err;
   if (!read_grants(L, -1, session_, entries_, err)) {
     const SourceIndex& index = defs_.files[hook.file].index;
-    int line = err.literal.empty() ? 0 : index.literal_line(err.literal, hook.first_line, hook.last_line, err.key);
+    int line =
+        err.literal.empty() ? 0 : index.literal_line(err.literal, hook.first_line, hook.last_line, err.key);
     if (line == 0 && !err.key.empty()) line = index.key_line(err.key, hook.first_line, hook.last_line);
     HookDef at = hook;
     if (line > 0) at.source.line = line;
@@ -386,7 +392,8 @@ void LuaPolicyEngine::after_failure() {
   person_ = nullptr;
   account_ = nullptr;
   if (!host_->fatal()) return;
-  if (auto r = build(defs_.files); !r) broken_ = "the policy engine could not be rebuilt: " + r.error().message();
+  if (auto r = build(defs_.files); !r)
+    broken_ = "the policy engine could not be rebuilt: " + r.error().message();
 }
 
 Result<PersonAccess> LuaPolicyEngine::evaluate(const roster::Person& person) {
@@ -421,7 +428,8 @@ Result<PersonAccess> LuaPolicyEngine::assemble(const roster::Person& person) {
     std::string by = "roster role column (" + roster_.where(person) + ")";
     for (const std::string& role : person.roles) add_role(role, by, defs_.role_index.count(role) > 0);
   }
-  for (const auto& [hook, role] : hook_roles_) add_role(role, "assign at " + defs_.assigns[hook].source.str(), true);
+  for (const auto& [hook, role] : hook_roles_)
+    add_role(role, "assign at " + defs_.assigns[hook].source.str(), true);
   std::sort(out.roles.begin(), out.roles.end(),
             [](const AssignedRole& a, const AssignedRole& b) { return a.role < b.role; });
 
@@ -534,8 +542,8 @@ Result<std::optional<std::string>> LuaPolicyEngine::match(const AccountView& acc
   if (matched_.empty()) return std::optional<std::string>();
   const roster::Person* p = roster_.find_by_email(matched_);
   if (!p) {
-    return fail(what + ": " + defs_.matchers[matched_hook_].source.str() + ": match returned " + quote(matched_) +
-                ", which is not a roster email");
+    return fail(what + ": " + defs_.matchers[matched_hook_].source.str() + ": match returned " +
+                quote(matched_) + ", which is not a roster email");
   }
   return std::optional<std::string>(p->email);
 }

@@ -79,7 +79,8 @@ int date_add_days(lua_State* L) {
   const DateBox* d = to_date(L, 1);
   if (!d) return luaL_error(L, "add_days: call it as a method, d:add_days(n)");
   lua_Integer n = luaL_checkinteger(L, 2);
-  if (n < -3650000 || n > 3650000) return luaL_error(L, "add_days: %I days is out of range", static_cast<LUAI_UACINT>(n));
+  if (n < -3650000 || n > 3650000)
+    return luaL_error(L, "add_days: %I days is out of range", static_cast<LUAI_UACINT>(n));
   push_date(L, d->t + n * kDay, d->date_only);
   return 1;
 }
@@ -91,7 +92,8 @@ int date_add(lua_State* L) {
   int n_at = 3 - date_at;
   if (!lua_isinteger(L, n_at)) return luaL_error(L, "date +: add a whole number of days");
   lua_Integer n = lua_tointeger(L, n_at);
-  if (n < -3650000 || n > 3650000) return luaL_error(L, "date +: %I days is out of range", static_cast<LUAI_UACINT>(n));
+  if (n < -3650000 || n > 3650000)
+    return luaL_error(L, "date +: %I days is out of range", static_cast<LUAI_UACINT>(n));
   push_date(L, d->t + n * kDay, d->date_only);
   return 1;
 }
@@ -101,7 +103,8 @@ int date_sub(lua_State* L) {
   const DateBox* a = to_date(L, 1);
   if (a && lua_isinteger(L, 2)) {
     lua_Integer n = lua_tointeger(L, 2);
-    if (n < -3650000 || n > 3650000) return luaL_error(L, "date -: %I days is out of range", static_cast<LUAI_UACINT>(n));
+    if (n < -3650000 || n > 3650000)
+      return luaL_error(L, "date -: %I days is out of range", static_cast<LUAI_UACINT>(n));
     push_date(L, a->t - n * kDay, a->date_only);
     return 1;
   }
@@ -117,20 +120,31 @@ int date_index(lua_State* L) {
   if (!key) return luaL_error(L, "a date has no such field");
   int y, m, day;
   civil(d->t, y, m, day);
-  if (std::strcmp(key, "year") == 0) lua_pushinteger(L, y);
-  else if (std::strcmp(key, "month") == 0) lua_pushinteger(L, m);
-  else if (std::strcmp(key, "day") == 0) lua_pushinteger(L, day);
-  else if (std::strcmp(key, "unix") == 0) lua_pushinteger(L, d->t);
-  else if (std::strcmp(key, "add_days") == 0) lua_pushcfunction(L, date_add_days);
-  else return luaL_error(L, "a date has no field \"%s\" (it has year, month, day, unix and add_days)", key);
+  if (std::strcmp(key, "year") == 0)
+    lua_pushinteger(L, y);
+  else if (std::strcmp(key, "month") == 0)
+    lua_pushinteger(L, m);
+  else if (std::strcmp(key, "day") == 0)
+    lua_pushinteger(L, day);
+  else if (std::strcmp(key, "unix") == 0)
+    lua_pushinteger(L, d->t);
+  else if (std::strcmp(key, "add_days") == 0)
+    lua_pushcfunction(L, date_add_days);
+  else
+    return luaL_error(L, "a date has no field \"%s\" (it has year, month, day, unix and add_days)", key);
   return 1;
 }
 
 void push_date_metatable(lua_State* L) {
   lua_createtable(L, 0, 9);
-  const luaL_Reg methods[] = {{"__lt", date_lt},   {"__le", date_le},       {"__eq", date_eq},
-                              {"__add", date_add}, {"__sub", date_sub},     {"__index", date_index},
-                              {"__tostring", date_tostring}, {nullptr, nullptr}};
+  const luaL_Reg methods[] = {{"__lt", date_lt},
+                              {"__le", date_le},
+                              {"__eq", date_eq},
+                              {"__add", date_add},
+                              {"__sub", date_sub},
+                              {"__index", date_index},
+                              {"__tostring", date_tostring},
+                              {nullptr, nullptr}};
   luaL_setfuncs(L, methods, 0);
   lua_pushliteral(L, "date");
   lua_setfield(L, -2, "__name");
@@ -192,25 +206,44 @@ int l_days_between(lua_State* L) {
 
 // ---- roster helpers ----
 
-// The person named by argument `arg` (an email or a person view); nullptr when not in the
-// roster. Raises when the argument is neither.
-const roster::Person* person_arg(lua_State* L, int arg, const char* fn) {
+// Whose manager chain a helper walks: a roster person, or (for a view of someone not in the
+// roster) just the manager email the view carries.
+struct Subject {
+  const roster::Person* person = nullptr;
+  std::string_view manager_email;
+};
+
+// The subject named by argument `arg`: an email (looked up in the roster) or a person view.
+// Raises when it is neither. Views of roster people carry their Person; the strings point
+// into Lua values held by the argument, valid while the C function runs.
+Subject subject_arg(lua_State* L, int arg, const char* fn) {
+  Subject s;
   std::size_t len = 0;
-  const char* email = nullptr;
   if (lua_type(L, arg) == LUA_TSTRING) {
-    email = lua_tolstring(L, arg, &len);
+    const char* email = lua_tolstring(L, arg, &len);
+    s.person = session_of(L).roster->find_by_email(std::string_view(email, len));
   } else if (lua_type(L, arg) == LUA_TTABLE) {
-    if (lua_getmetatable(L, arg)) {  // a view of a roster person knows who it shows
+    if (lua_getmetatable(L, arg)) {
       lua_rawgetp(L, -1, &kPersonKey);
-      auto* known = static_cast<const roster::Person*>(lua_touserdata(L, -1));
+      s.person = static_cast<const roster::Person*>(lua_touserdata(L, -1));
       lua_pop(L, 2);
-      if (known) return known;
     }
-    LuaHost::push_data(L, arg);
-    if (lua_getfield(L, -1, "email") == LUA_TSTRING) email = lua_tolstring(L, -1, &len);
+    if (!s.person) {
+      LuaHost::push_data(L, arg);
+      if (lua_getfield(L, -1, "email") != LUA_TSTRING)
+        luaL_error(L, "%s: argument %d must be a person or an email", fn, arg);
+      lua_pop(L, 1);
+      if (lua_getfield(L, -1, "manager_email") == LUA_TSTRING) {
+        const char* m = lua_tolstring(L, -1, &len);
+        s.manager_email = std::string_view(m, len);
+      }
+      lua_pop(L, 2);  // the strings stay reachable through the argument
+    }
+  } else {
+    luaL_error(L, "%s: argument %d must be a person or an email", fn, arg);
   }
-  if (!email) luaL_error(L, "%s: argument %d must be a person or an email", fn, arg);
-  return session_of(L).roster->find_by_email(std::string_view(email, len));
+  if (s.person) s.manager_email = s.person->manager_email;
+  return s;
 }
 
 // Whether two emails are the same address: trimmed, ASCII case-insensitive.
@@ -219,29 +252,32 @@ bool same_email(std::string_view a, std::string_view b) {
   b = trim(b);
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
 
-// Fills session.people with the managers above `p`, nearest first; stops at a manager who is
-// not in the roster and at a cycle.
-void collect_chain(Session& s, const roster::Person* p) {
+const roster::Person* first_manager(Session& s, const Subject& who) {
+  if (who.person) return s.manager_of(*who.person);
+  return who.manager_email.empty() ? nullptr : s.roster->find_by_email(who.manager_email);
+}
+
+// Fills session.people with the managers above `who`, nearest first; stops at a manager who
+// is not in the roster and at a cycle.
+void collect_chain(Session& s, const Subject& who) {
   s.people.clear();
-  const roster::Person* start = p;
-  while (p && s.people.size() < 1000) {
-    const roster::Person* m = s.manager_of(*p);
-    if (!m || m == start || std::find(s.people.begin(), s.people.end(), m) != s.people.end()) return;
+  for (const roster::Person* m = first_manager(s, who); m && s.people.size() < 1000; m = s.manager_of(*m)) {
+    if (m == who.person || std::find(s.people.begin(), s.people.end(), m) != s.people.end()) return;
     s.people.push_back(m);
-    p = m;
   }
 }
 
-// Whether `email` is anywhere above `p` in the manager chain (including a direct manager who
-// is not in the roster).
-bool in_chain(Session& s, const roster::Person* p, std::string_view email) {
-  collect_chain(s, p);
-  if (same_email(p->manager_email, email)) return true;
+// Whether `email` is anywhere above `who` in the manager chain (including a direct manager
+// who is not in the roster).
+bool in_chain(Session& s, const Subject& who, std::string_view email) {
+  if (same_email(who.manager_email, email)) return true;
+  collect_chain(s, who);
   for (const roster::Person* m : s.people) {
     if (same_email(m->email, email) || same_email(m->manager_email, email)) return true;
   }
@@ -249,10 +285,13 @@ bool in_chain(Session& s, const roster::Person* p, std::string_view email) {
 }
 
 int l_find_person(lua_State* L) {
-  luaL_checkstring(L, 1);
-  const roster::Person* p = person_arg(L, 1, "find_person");
-  if (p) push_person(L, *p);
-  else lua_pushnil(L);
+  std::size_t len = 0;
+  const char* email = luaL_checklstring(L, 1, &len);
+  const roster::Person* p = session_of(L).roster->find_by_email(std::string_view(email, len));
+  if (p)
+    push_person(L, *p);
+  else
+    lua_pushnil(L);
   return 1;
 }
 
@@ -260,23 +299,26 @@ int l_find_employee(lua_State* L) {
   std::size_t len = 0;
   const char* id = luaL_checklstring(L, 1, &len);
   const roster::Person* p = session_of(L).roster->find_by_employee_id(std::string_view(id, len));
-  if (p) push_person(L, *p);
-  else lua_pushnil(L);
+  if (p)
+    push_person(L, *p);
+  else
+    lua_pushnil(L);
   return 1;
 }
 
 int l_manager_of(lua_State* L) {
-  const roster::Person* p = person_arg(L, 1, "manager_of");
-  const roster::Person* m = p ? session_of(L).manager_of(*p) : nullptr;
-  if (m) push_person(L, *m);
-  else lua_pushnil(L);
+  const roster::Person* m = first_manager(session_of(L), subject_arg(L, 1, "manager_of"));
+  if (m)
+    push_person(L, *m);
+  else
+    lua_pushnil(L);
   return 1;
 }
 
 int l_manager_chain(lua_State* L) {
-  const roster::Person* p = person_arg(L, 1, "manager_chain");
+  Subject who = subject_arg(L, 1, "manager_chain");
   Session& s = session_of(L);
-  collect_chain(s, p);
+  collect_chain(s, who);
   lua_createtable(L, static_cast<int>(s.people.size()), 0);
   for (std::size_t i = 0; i < s.people.size(); ++i) {
     const std::string& email = s.people[i]->email;
@@ -288,10 +330,10 @@ int l_manager_chain(lua_State* L) {
 }
 
 int l_reports_to(lua_State* L) {
-  const roster::Person* p = person_arg(L, 1, "reports_to");
+  Subject who = subject_arg(L, 1, "reports_to");
   std::size_t len = 0;
   const char* email = luaL_checklstring(L, 2, &len);
-  lua_pushboolean(L, p && in_chain(session_of(L), p, std::string_view(email, len)));
+  lua_pushboolean(L, in_chain(session_of(L), who, std::string_view(email, len)));
   return 1;
 }
 

@@ -134,8 +134,10 @@ int safe_load(lua_State* L) {
     lua_insert(L, -2);
     return 2;
   }
-  if (has_env) lua_pushvalue(L, 4);
-  else LuaHost::push_file_env(L);
+  if (has_env)
+    lua_pushvalue(L, 4);
+  else
+    LuaHost::push_file_env(L);
   lua_setupvalue(L, -2, 1);
   return 1;
 }
@@ -208,8 +210,8 @@ int guarded_move(lua_State* L) {
 
 // ---- os: pure time functions only, in UTC, with "now" fixed by the engine ----
 
-std::optional<UnixTime> utc_time(lua_Integer y, lua_Integer mo, lua_Integer d, lua_Integer h,
-                                 lua_Integer mi, lua_Integer s) {
+std::optional<UnixTime> utc_time(lua_Integer y, lua_Integer mo, lua_Integer d, lua_Integer h, lua_Integer mi,
+                                 lua_Integer s) {
   // Months outside 1..12 carry into the year; days, hours... add up, as C's mktime does.
   lua_Integer m0 = mo - 1;
   lua_Integer carry = m0 >= 0 ? m0 / 12 : -((11 - m0) / 12);
@@ -348,9 +350,8 @@ void LuaHost::raise_budget(lua_State* L, lua_Debug* ar) {
   host.budget_exceeded_ = true;
   if (host.budget_message_.empty()) {
     lua_getinfo(L, "Sl", ar);
-    lua_pushfstring(L, "%s:%d: instruction budget exceeded (%I instructions)",
-                    chunk_file(ar->source).data(), chunk_line(*ar),
-                    static_cast<LUAI_UACINT>(host.limits_.instructions));
+    lua_pushfstring(L, "%s:%d: instruction budget exceeded (%I instructions)", chunk_file(ar->source).data(),
+                    chunk_line(*ar), static_cast<LUAI_UACINT>(host.limits_.instructions));
     host.budget_message_ = lua_tostring(L, -1);
   } else {
     lua_pushlstring(L, host.budget_message_.data(), host.budget_message_.size());
@@ -469,8 +470,8 @@ int LuaHost::install_sandbox(lua_State* L) {
   lua_pushvalue(L, base);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &kBaseKey);
 
-  for (const char* name : {"assert", "error", "getmetatable", "ipairs", "next", "pairs", "rawequal",
-                           "rawget", "rawlen", "select", "tonumber", "tostring", "type", "_VERSION"}) {
+  for (const char* name : {"assert", "error", "getmetatable", "ipairs", "next", "pairs", "rawequal", "rawget",
+                           "rawlen", "select", "tonumber", "tostring", "type", "_VERSION"}) {
     copy_field(L, g, base, name);
   }
   lua_pushcfunction(L, &LuaHost::safe_pcall);
@@ -535,8 +536,8 @@ int LuaHost::install_sandbox(lua_State* L) {
   lua_pushcclosure(L, os_date, 1);
   lua_setfield(L, os_copy, "date");
   copy_field(L, os_lib, os_copy, "difftime");
-  for (const char* name : {"os.execute", "os.exit", "os.getenv", "os.remove", "os.rename",
-                           "os.setlocale", "os.tmpname", "os.clock"}) {
+  for (const char* name : {"os.execute", "os.exit", "os.getenv", "os.remove", "os.rename", "os.setlocale",
+                           "os.tmpname", "os.clock"}) {
     push_denied_function(L, name);
     lua_setfield(L, os_copy, name + 3);
   }

@@ -46,9 +46,6 @@ class LuaHost {
   // but policy code may hold on to garbage, so the engine rebuilds it.
   Result<void> call(lua_CFunction fn, void* arg);
   bool fatal() const { return budget_exceeded_ || memory_exceeded_; }
-  bool memory_exceeded() const { return memory_exceeded_; }
-  std::size_t memory_used() const { return used_; }
-  const Limits& limits() const { return limits_; }
   UnixTime now() const { return now_; }
 
   // ---- For lua_CFunctions; these may raise (see the discipline above). ----
@@ -83,10 +80,10 @@ class LuaHost {
   // Where the Lua code `level` frames up the stack is: {"policies/x.lua", 12}; an empty file
   // for C code. Level 1 is the caller of the running C function.
   static Source where(lua_State* L, int level);
-  // "policies/x.lua" from a chunk name "@policies/x.lua" or "=(load)".
-  static std::string_view chunk_file(const char* source);
 
  private:
+  // "policies/x.lua" from a chunk name "@policies/x.lua"; NUL-terminated.
+  static std::string_view chunk_file(const char* source);
   LuaHost(const Limits& limits, UnixTime now, void* user) : limits_(limits), now_(now), user_(user) {}
   static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize);
   static void count_hook(lua_State* L, lua_Debug* ar);

@@ -13,8 +13,10 @@ TableReader::TableReader(lua_State* L, int idx) : L_(L), top_(lua_gettop(L)) {
   index_ = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, index_)) {
-    if (auto key = LuaHost::string_at(L, -2)) keys_.emplace_back(*key);
-    else ++other_keys_;
+    if (auto key = LuaHost::string_at(L, -2))
+      keys_.emplace_back(*key);
+    else
+      ++other_keys_;
     lua_pop(L, 1);
   }
   std::sort(keys_.begin(), keys_.end());
@@ -103,8 +105,7 @@ bool read_entry(lua_State* L, int idx, const std::string& system, EntryDef& out,
   if (type != LUA_TNIL) {
     auto level = LuaHost::string_at(L, -1);
     if (!level || trim(*level).empty()) {
-      err = {"entitlement " + quote(id) + ": level must be a non-empty string, not " +
-                 describe_type(L, -1),
+      err = {"entitlement " + quote(id) + ": level must be a non-empty string, not " + describe_type(L, -1),
              std::string(id), system};
       return false;
     }
@@ -113,8 +114,7 @@ bool read_entry(lua_State* L, int idx, const std::string& system, EntryDef& out,
   type = t.push("privileged");
   if (type != LUA_TNIL) {
     if (type != LUA_TBOOLEAN) {
-      err = {"entitlement " + quote(id) + ": privileged must be true or false, not " +
-                 describe_type(L, -1),
+      err = {"entitlement " + quote(id) + ": privileged must be true or false, not " + describe_type(L, -1),
              std::string(id), system};
       return false;
     }
@@ -183,8 +183,7 @@ bool read_entry_list(lua_State* L, int idx, const std::string& system, std::vect
 
 // One traversal; when several systems have problems, the first in name order is reported, so
 // the message does not depend on hash order.
-bool read_grants(lua_State* L, int idx, const Session& session, std::vector<EntryDef>& out,
-                 ReadError& err) {
+bool read_grants(lua_State* L, int idx, const Session& session, std::vector<EntryDef>& out, ReadError& err) {
   if (lua_type(L, idx) != LUA_TTABLE) {
     err = {"must return nil or { <system> = { <entitlements> } }, not " + describe_type(L, idx), "", ""};
     return false;
@@ -198,9 +197,10 @@ bool read_grants(lua_State* L, int idx, const Session& session, std::vector<Entr
   while (lua_next(L, result)) {
     auto key = LuaHost::string_at(L, -2);
     if (!key) {
-      err = {"must return { <system> = { <entitlements> } }: found a list element where a system "
-             "name was expected",
-             "", ""};
+      err = {
+          "must return { <system> = { <entitlements> } }: found a list element where a system "
+          "name was expected",
+          "", ""};
       lua_settop(L, top);
       return false;
     }
@@ -227,8 +227,8 @@ bool read_grants(lua_State* L, int idx, const Session& session, std::vector<Entr
 bool read_string_list(lua_State* L, int idx, const std::string& what, std::vector<std::string>& out,
                       ReadError& err) {
   if (lua_type(L, idx) != LUA_TTABLE) {
-    err = {what + " must be a list of strings, e.g. { \"a\", \"b\" }, not " + describe_type(L, idx),
-           "", what};
+    err = {what + " must be a list of strings, e.g. { \"a\", \"b\" }, not " + describe_type(L, idx), "",
+           what};
     return false;
   }
   TableReader t(L, idx);

@@ -61,8 +61,7 @@ bool read_entry(lua_State* L, int idx, const std::string& system, EntryDef& out,
 bool read_entry_list(lua_State* L, int idx, const std::string& system, std::vector<EntryDef>& out,
                      ReadError& err);
 // Reads { <system> = <entry list>, ... } (a rule's result), checking each system is known.
-bool read_grants(lua_State* L, int idx, const Session& session, std::vector<EntryDef>& out,
-                 ReadError& err);
+bool read_grants(lua_State* L, int idx, const Session& session, std::vector<EntryDef>& out, ReadError& err);
 // Reads a list of non-empty strings ({ "a", "b" }); `what` names it in errors.
 bool read_string_list(lua_State* L, int idx, const std::string& what, std::vector<std::string>& out,
                       ReadError& err);

@@ -71,11 +71,13 @@ struct PersonAccess {
 };
 
 struct ExceptionRule {
-  std::string system;
-  std::string account;      // account id/login/email in the system; or empty when person is set
-  std::string person;       // roster email; the exception covers that person's accounts
-  std::string entitlement;  // entitlement id, or empty for "the account itself" (e.g. orphan)
-  UnixTime expires = 0;
+  std::string system;   // empty for an SoD exception (entitlement "sod:<rule name>")
+  std::string account;  // account id/login/email in the system; or empty when person is set
+  std::string person;   // roster email; the exception covers that person's accounts
+  // Entitlement id, or empty for "the account itself" (e.g. orphan), or "sod:<rule name>" for
+  // `exception { sod = "<rule name>", ... }`, which lets the person break that SoD rule.
+  std::string entitlement;
+  UnixTime expires = 0;  // always set; a day written as "2026-12-31" means 23:59:59 UTC
   std::string ticket;
   std::string reason;
   std::string owner;
@@ -96,7 +98,7 @@ struct ServiceAccount {
   std::string account;
   std::string owner;  // roster email of the accountable person
   std::vector<DesiredGrant> entitlements;
-  std::optional<UnixTime> expires;
+  std::optional<UnixTime> expires;  // as for exceptions: a day means through its end
   std::string description;
   std::string policy_owner;  // the owner of the policy file that declares it
   Source source;
@@ -106,11 +108,14 @@ struct Settings {
   int dormant_days = 90;
   bool strip_plus_tags = false;
   std::vector<std::string> domains;  // equivalent email domains: first is canonical
-  std::map<std::string, std::string> severity;  // finding kind -> severity override
+  // finding kind -> severity override; kinds and values (info, low, medium, high, critical,
+  // error) are checked at load; values are lower-case
+  std::map<std::string, std::string> severity;
   // "<system>:<entitlement id>" -> severity for unauthorized_access on that entitlement
   std::map<std::string, std::string> entitlement_severity;
 };
 
+// rules() is sorted by name.
 struct RuleInfo { std::string name; std::string owner; Source source; };
 struct RoleInfo {
   std::string name;
@@ -124,7 +129,7 @@ struct RoleInfo {
   std::vector<DesiredGrant> grants;
 };
 
-// What an account looks like to a Lua `match` hook.
+// What an account looks like to a Lua `match` hook (empty fields are nil in Lua).
 struct AccountView {
   std::string system;
   std::string id;
@@ -134,8 +139,10 @@ struct AccountView {
   std::string external_id;
 };
 
+// Sandbox limits. Exceeding either fails that evaluation (or file load) with a clear error,
+// and the engine rebuilds its Lua state before the next call.
 struct Limits {
-  std::int64_t instructions = 50'000'000;  // per evaluation
+  std::int64_t instructions = 50'000'000;  // Lua VM instructions per evaluation / file load
   std::size_t memory_bytes = 64u << 20;    // for the whole lua_State
 };
 
@@ -153,12 +160,16 @@ class PolicyEngine {
                                                     const roster::Roster& roster, UnixTime now,
                                                     Limits limits = {});
 
-  // The desired access of one person. Fails on a Lua runtime error or budget exceeded, naming
-  // file:line and the person's email.
+  // The desired access of one person: roster roles plus `assign` roles, their entitlements
+  // (includes expanded) and the `rule` results, merged per (system, entitlement). The person's
+  // status is not considered here (policies may look at it). Fails on a Lua runtime error, an
+  // exceeded budget or memory cap, or a bad hook result, as
+  // `person "x@acme.com": policies/ops.lua:33: ...`. The engine stays usable after a failure.
   virtual Result<PersonAccess> evaluate(const roster::Person& person) = 0;
 
-  // Runs the policies' `match` hooks for an account; the email of the person it belongs to,
-  // or nullopt when no hook decides.
+  // Runs the policies' `match` hooks for an account, in file order; the roster email (as written
+  // in the roster) of the first answer, or nullopt when no hook decides. An answer that is not
+  // a roster email is an error.
   virtual Result<std::optional<std::string>> match(const AccountView& account) = 0;
   virtual bool has_match_hooks() const = 0;
 
@@ -168,9 +179,13 @@ class PolicyEngine {
   virtual const Settings& settings() const = 0;
   virtual const std::vector<RoleInfo>& roles() const = 0;
   virtual const std::vector<RuleInfo>& rules() const = 0;
-  // sha256 over the sorted (path, contents) of every policy file.
+  // sha256 over the sorted (path, contents) of every policy file: for each, its
+  // workspace-relative path, NUL, its length in decimal, NUL, its bytes.
   virtual const std::string& digest() const = 0;
-  // Non-fatal findings of `policy check` (unassigned roles, exceptions expiring soon).
+  // Non-fatal findings of `policy check`, one line each with file:line: exceptions expiring
+  // within 14 days or expired, files without owner, roster roles no policy defines, service
+  // accounts whose owner is missing or terminated... "Role held by nobody" warnings appear only
+  // once every roster person has been evaluated through this engine.
   virtual std::vector<std::string> warnings() const = 0;
 };
 

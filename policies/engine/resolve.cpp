@@ -44,9 +44,11 @@ Result<void> check_cycles(const Definitions& defs) {
       std::size_t next = defs.role_index.at(def.info.includes[i]);
       edge.push_back(i);
       if (color[next] == gray) {
-        std::size_t start = static_cast<std::size_t>(std::find(path.begin(), path.end(), next) - path.begin());
+        std::size_t start =
+            static_cast<std::size_t>(std::find(path.begin(), path.end(), next) - path.begin());
         std::string chain;
-        for (std::size_t k = start; k < path.size(); ++k) chain += quote(defs.roles[path[k]].info.name) + " -> ";
+        for (std::size_t k = start; k < path.size(); ++k)
+          chain += quote(defs.roles[path[k]].info.name) + " -> ";
         chain += quote(defs.roles[next].info.name);
         const RoleDef& first = defs.roles[path[start]];
         return fail(first.include_sources[edge[start]].str() + ": includes cycle: role " + chain);
@@ -71,7 +73,8 @@ Result<void> check_sod_exceptions(const Definitions& defs) {
     if (!e.system.empty() || e.entitlement.rfind("sod:", 0) != 0) continue;
     std::string name = e.entitlement.substr(4);
     if (std::find(names.begin(), names.end(), name) == names.end()) {
-      return fail(e.source.str() + ": exception names unknown sod rule " + quote(name) + did_you_mean(name, names));
+      return fail(e.source.str() + ": exception names unknown sod rule " + quote(name) +
+                  did_you_mean(name, names));
     }
   }
   return {};
@@ -92,7 +95,7 @@ void flatten(Definitions& defs, std::size_t root) {
   std::set<std::size_t> seen;
   std::set<std::tuple<std::string, std::string, int, std::string>> written;
   std::function<void(std::size_t, std::vector<std::string>&)> visit = [&](std::size_t r,
-                                                                            std::vector<std::string>& chain) {
+                                                                          std::vector<std::string>& chain) {
     if (!seen.insert(r).second) return;
     out.closure.push_back(r);
     const RoleDef& def = defs.roles[r];
@@ -133,9 +136,9 @@ Result<void> merge_reason(DesiredGrant& into, std::string_view level, bool privi
   if (level != into.level) {
     auto a = level_rank(into.level), b = level_rank(level);
     if (!a || !b) {
-      return fail("entitlement " + quote(into.entitlement_id) + " in system " + quote(into.system) + " gets levels " +
-                  quote(into.level) + " (" + into.why.front().describe() + ") and " + quote(level) + " (" +
-                  why.describe() + "), and " + quote(!a ? into.level : level) +
+      return fail("entitlement " + quote(into.entitlement_id) + " in system " + quote(into.system) +
+                  " gets levels " + quote(into.level) + " (" + into.why.front().describe() + ") and " +
+                  quote(level) + " (" + why.describe() + "), and " + quote(!a ? into.level : level) +
                   " has no ranking (use one level, or levels from the documented ranking)");
     }
     if (*b > *a) into.level = std::string(level);
@@ -169,16 +172,19 @@ Result<void> resolve(Definitions& defs) {
   auto by_place = [](const HookDef& a, const HookDef& b) {
     return std::tie(a.file, a.source.line, a.name) < std::tie(b.file, b.source.line, b.name);
   };
-  for (auto* hooks : {&defs.assigns, &defs.rules, &defs.matchers}) std::stable_sort(hooks->begin(), hooks->end(), by_place);
-  std::stable_sort(defs.exceptions.begin(), defs.exceptions.end(), [](const ExceptionRule& a, const ExceptionRule& b) {
-    return std::tie(a.source.file, a.source.line, a.system, a.account, a.person, a.entitlement) <
-           std::tie(b.source.file, b.source.line, b.system, b.account, b.person, b.entitlement);
-  });
+  for (auto* hooks : {&defs.assigns, &defs.rules, &defs.matchers})
+    std::stable_sort(hooks->begin(), hooks->end(), by_place);
+  std::stable_sort(
+      defs.exceptions.begin(), defs.exceptions.end(), [](const ExceptionRule& a, const ExceptionRule& b) {
+        return std::tie(a.source.file, a.source.line, a.system, a.account, a.person, a.entitlement) <
+               std::tie(b.source.file, b.source.line, b.system, b.account, b.person, b.entitlement);
+      });
   std::sort(defs.sod_rules.begin(), defs.sod_rules.end(),
             [](const SodRule& a, const SodRule& b) { return a.name < b.name; });
-  std::sort(defs.service_accounts.begin(), defs.service_accounts.end(), [](const ServiceAccount& a, const ServiceAccount& b) {
-    return std::tie(a.system, a.account) < std::tie(b.system, b.account);
-  });
+  std::sort(defs.service_accounts.begin(), defs.service_accounts.end(),
+            [](const ServiceAccount& a, const ServiceAccount& b) {
+              return std::tie(a.system, a.account) < std::tie(b.system, b.account);
+            });
 
   RC_TRY(check_includes(defs));
   RC_TRY(check_cycles(defs));
@@ -200,7 +206,8 @@ Result<void> resolve(Definitions& defs) {
     flatten(defs, i);
     RoleDef& r = defs.roles[i];
     auto merged = merge_grants(r.flat);
-    if (!merged) return fail(r.info.source.str() + ": role " + quote(r.info.name) + ": " + merged.error().message());
+    if (!merged)
+      return fail(r.info.source.str() + ": role " + quote(r.info.name) + ": " + merged.error().message());
     r.info.grants = std::move(*merged);
   }
   return {};

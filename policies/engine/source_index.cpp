@@ -45,16 +45,30 @@ std::string read_quoted(std::string_view s, std::size_t& i, int& line) {
     }
     char e = s[i++];
     switch (e) {
-      case 'n': text += '\n'; break;
-      case 't': text += '\t'; break;
-      case '\n': text += '\n'; ++line; break;
+      case 'n':
+        text += '\n';
+        break;
+      case 't':
+        text += '\t';
+        break;
+      case '\n':
+        text += '\n';
+        ++line;
+        break;
       case 'z':
         while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) {
           if (s[i++] == '\n') ++line;
         }
         break;
-      case '\\': case '"': case '\'': text += e; break;
-      default: text += '\\'; text += e; break;
+      case '\\':
+      case '"':
+      case '\'':
+        text += e;
+        break;
+      default:
+        text += '\\';
+        text += e;
+        break;
     }
   }
   if (i < s.size() && s[i] == quote) ++i;
@@ -116,8 +130,7 @@ int SourceIndex::key_line(std::string_view key, int from, int to) const {
   return 0;
 }
 
-int SourceIndex::literal_line(std::string_view literal, int from, int to,
-                              std::string_view after_key) const {
+int SourceIndex::literal_line(std::string_view literal, int from, int to, std::string_view after_key) const {
   if (!after_key.empty()) {
     int key_at = key_line(after_key, from, to);
     if (key_at > 0) {

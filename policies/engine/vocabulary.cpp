@@ -69,7 +69,10 @@ Source begin_definition(lua_State* L, Session& s) {
 bool optional_string(lua_State* L, const TableReader& t, const char* key, std::string& out,
                      std::string& problem) {
   int type = t.push(key);
-  if (type == LUA_TNIL) return true;
+  if (type == LUA_TNIL) {
+    lua_pop(L, 1);
+    return true;
+  }
   auto s = LuaHost::string_at(L, -1);
   if (!s) {
     problem = std::string(key) + " must be a string, not " + describe_type(L, -1);
@@ -138,15 +141,16 @@ bool define_role(lua_State* L, Session& s, int name_idx, int body_idx) {
   std::string name(*LuaHost::string_at(L, name_idx));
   auto pending = s.defs->pending_roles.find(name);
   if (pending == s.defs->pending_roles.end()) {  // the same `role "x"` given a second body
-    return error_at(L, LuaHost::where(L, 1), "role " + quote(name) + " is already defined at " +
-                                                 role_defined_where(s, name));
+    return error_at(L, LuaHost::where(L, 1),
+                    "role " + quote(name) + " is already defined at " + role_defined_where(s, name));
   }
   Source at = pending->second;
   s.defs->pending_roles.erase(pending);
   std::string what = "role " + quote(name);
   if (lua_type(L, body_idx) != LUA_TTABLE) {
-    return error_at(L, at, what + " needs a body: role " + quote(name) + " { github = { \"team:x\" } }, not " +
-                               describe_type(L, body_idx));
+    return error_at(L, at,
+                    what + " needs a body: role " + quote(name) + " { github = { \"team:x\" } }, not " +
+                        describe_type(L, body_idx));
   }
   const PolicyFile& file = s.defs->files[s.file];
   RoleDef def;
@@ -155,8 +159,10 @@ bool define_role(lua_State* L, Session& s, int name_idx, int body_idx) {
   def.file = s.file;
   TableReader t(L, body_idx);
   if (t.other_keys() > 0) {
-    return error_at(L, at, what + ": the body has only named keys (includes, privileged, description, "
-                                  "or a system name); found a list element");
+    return error_at(L, at,
+                    what +
+                        ": the body has only named keys (includes, privileged, description, "
+                        "or a system name); found a list element");
   }
   ReadError e;
   for (const std::string& key : t.keys()) {
@@ -169,12 +175,15 @@ bool define_role(lua_State* L, Session& s, int name_idx, int body_idx) {
       }
     } else if (key == "privileged") {
       if (lua_type(L, -1) != LUA_TBOOLEAN) {
-        return read_error(L, s, at, what, {"privileged must be true or false, not " + describe_type(L, -1), "", key});
+        return read_error(L, s, at, what,
+                          {"privileged must be true or false, not " + describe_type(L, -1), "", key});
       }
       def.info.privileged = lua_toboolean(L, -1);
     } else if (key == "description") {
       auto text = LuaHost::string_at(L, -1);
-      if (!text) return read_error(L, s, at, what, {"description must be a string, not " + describe_type(L, -1), "", key});
+      if (!text)
+        return read_error(L, s, at, what,
+                          {"description must be a string, not " + describe_type(L, -1), "", key});
       def.info.description = std::string(*text);
     } else if (!s.known_system(key)) {
       return read_error(L, s, at, what, {s.unknown_system(key), "", key});
@@ -283,7 +292,8 @@ bool define_sod(lua_State* L, Session& s) {
   rule.source = at;
   std::string problem;
   if (std::string bad = t.unknown_key({"name", "max_held", "description"}); !bad.empty()) {
-    return read_error(L, s, at, "sod", {"unknown key " + quote(bad) + " (allowed: name, max_held, description)", "", bad});
+    return read_error(L, s, at, "sod",
+                      {"unknown key " + quote(bad) + " (allowed: name, max_held, description)", "", bad});
   }
   if (!required_string(L, t, "name", "name = \"deploy-vs-approve\"", rule.name, problem) ||
       !optional_string(L, t, "description", rule.description, problem)) {
@@ -291,7 +301,8 @@ bool define_sod(lua_State* L, Session& s) {
   }
   std::string what = "sod " + quote(rule.name);
   for (const SodRule& other : s.defs->sod_rules) {
-    if (other.name == rule.name) return error_at(L, at, what + " is already defined at " + other.source.str());
+    if (other.name == rule.name)
+      return error_at(L, at, what + " is already defined at " + other.source.str());
   }
   std::size_t n = t.length();
   if (static_cast<std::size_t>(t.other_keys()) != n) {
@@ -301,13 +312,16 @@ bool define_sod(lua_State* L, Session& s) {
     t.push(static_cast<lua_Integer>(i));
     auto entry = LuaHost::string_at(L, -1);
     if (!entry) {
-      return error_at(L, at, what + ": entries are \"<system>:<entitlement id>\" strings, not " + describe_type(L, -1));
+      return error_at(
+          L, at, what + ": entries are \"<system>:<entitlement id>\" strings, not " + describe_type(L, -1));
     }
     std::string text(*entry);
     std::size_t colon = text.find(':');
     std::string system = colon == std::string::npos ? text : text.substr(0, colon);
     if (colon == std::string::npos || !valid_entitlement_id(std::string_view(text).substr(colon + 1))) {
-      return read_error(L, s, at, what, {quote(text) + " is not \"<system>:<type>:<name>\" (e.g. \"github:team:deployers\")", text, ""});
+      return read_error(
+          L, s, at, what,
+          {quote(text) + " is not \"<system>:<type>:<name>\" (e.g. \"github:team:deployers\")", text, ""});
     }
     if (!s.known_system(system)) return read_error(L, s, at, what, {s.unknown_system(system), text, ""});
     if (std::find(rule.entitlements.begin(), rule.entitlements.end(), text) != rule.entitlements.end()) {
@@ -321,8 +335,10 @@ bool define_sod(lua_State* L, Session& s) {
   if (type != LUA_TNIL) {
     lua_Integer max = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
     if (max < 1 || max >= static_cast<lua_Integer>(rule.entitlements.size())) {
-      return read_error(L, s, at, what, {"max_held must be a whole number from 1 to " +
-                                             std::to_string(rule.entitlements.size() - 1), "", "max_held"});
+      return read_error(
+          L, s, at, what,
+          {"max_held must be a whole number from 1 to " + std::to_string(rule.entitlements.size() - 1), "",
+           "max_held"});
     }
     rule.max_held = static_cast<int>(max);
   }
@@ -340,7 +356,10 @@ int l_sod(lua_State* L) {
 
 // Reads `expires`: a day means through the end of that day (UTC).
 bool read_expires(lua_State* L, const TableReader& t, std::optional<UnixTime>& out, std::string& problem) {
-  if (t.push("expires") == LUA_TNIL) return true;
+  if (t.push("expires") == LUA_TNIL) {
+    lua_pop(L, 1);
+    return true;
+  }
   DateBox d;
   if (!read_date(L, -1, d, problem)) {
     problem = "expires: " + problem;
@@ -354,14 +373,16 @@ bool read_expires(lua_State* L, const TableReader& t, std::optional<UnixTime>& o
 bool define_exception(lua_State* L, Session& s) {
   Source at = begin_definition(L, s);
   if (lua_type(L, 1) != LUA_TTABLE) {
-    return error_at(L, at, "exception needs a table: exception { system = ..., account = ..., expires = ..., ticket = ... }");
+    return error_at(
+        L, at,
+        "exception needs a table: exception { system = ..., account = ..., expires = ..., ticket = ... }");
   }
   TableReader t(L, 1);
   ExceptionRule ex;
   ex.source = at;
   std::string problem;
-  const std::vector<std::string> keys = {"system", "account", "person", "entitlement", "sod",
-                                         "expires", "ticket", "reason"};
+  const std::vector<std::string> keys = {"system", "account", "person", "entitlement",
+                                         "sod",    "expires", "ticket", "reason"};
   if (std::string bad = t.unknown_key({keys.begin(), keys.end()}); !bad.empty()) {
     std::string close = closest_match(bad, keys);
     return read_error(L, s, at, "exception",
@@ -381,7 +402,8 @@ bool define_exception(lua_State* L, Session& s) {
   if (!sod.empty()) {
     // A separation-of-duties exception covers the rule, in whichever systems it spans.
     if (!ex.system.empty() || !ex.entitlement.empty()) {
-      return error_at(L, at, "exception: sod names a separation-of-duties rule; leave out system and entitlement");
+      return error_at(L, at,
+                      "exception: sod names a separation-of-duties rule; leave out system and entitlement");
     }
     ex.entitlement = "sod:" + sod;
   } else if (ex.system.empty()) {
@@ -390,17 +412,22 @@ bool define_exception(lua_State* L, Session& s) {
     return read_error(L, s, at, "exception", {s.unknown_system(ex.system), ex.system, "system"});
   }
   if (ex.account.empty() == ex.person.empty()) {
-    return error_at(L, at, "exception: give exactly one of account (an account in the system) or person (a roster email)");
+    return error_at(
+        L, at,
+        "exception: give exactly one of account (an account in the system) or person (a roster email)");
   }
   if (!ex.entitlement.empty() && !valid_entitlement_id(ex.entitlement)) {
     return read_error(L, s, at, "exception",
-                      {"malformed entitlement id " + quote(ex.entitlement) + " (expected \"<type>:<name>\")", ex.entitlement, "entitlement"});
+                      {"malformed entitlement id " + quote(ex.entitlement) + " (expected \"<type>:<name>\")",
+                       ex.entitlement, "entitlement"});
   }
   if (!expires) {
-    return error_at(L, at, "exception: missing expires (the last day it applies, e.g. expires = \"2026-12-31\")");
+    return error_at(L, at,
+                    "exception: missing expires (the last day it applies, e.g. expires = \"2026-12-31\")");
   }
   ex.expires = *expires;
-  if (!required_string(L, t, "ticket", "the approval reference, e.g. ticket = \"SEC-123\"", ex.ticket, problem)) {
+  if (!required_string(L, t, "ticket", "the approval reference, e.g. ticket = \"SEC-123\"", ex.ticket,
+                       problem)) {
     return error_at(L, at, "exception: " + problem);
   }
   s.defs->exceptions.push_back(std::move(ex));
@@ -418,30 +445,37 @@ int l_exception(lua_State* L) {
 bool define_service_account(lua_State* L, Session& s) {
   Source at = begin_definition(L, s);
   if (lua_type(L, 1) != LUA_TTABLE) {
-    return error_at(L, at, "service_account needs a table: service_account { system = ..., account = ..., owner = ... }");
+    return error_at(
+        L, at, "service_account needs a table: service_account { system = ..., account = ..., owner = ... }");
   }
   TableReader t(L, 1);
   ServiceAccount sa;
   sa.source = at;
   std::string problem;
-  if (std::string bad = t.unknown_key({"system", "account", "owner", "entitlements", "expires", "description"});
+  if (std::string bad =
+          t.unknown_key({"system", "account", "owner", "entitlements", "expires", "description"});
       !bad.empty()) {
     return read_error(L, s, at, "service_account",
-                      {"unknown key " + quote(bad) + " (allowed: system, account, owner, entitlements, expires, description)", "", bad});
+                      {"unknown key " + quote(bad) +
+                           " (allowed: system, account, owner, entitlements, expires, description)",
+                       "", bad});
   }
   std::optional<UnixTime> expires;
   if (!required_string(L, t, "system", "system = \"postgres\"", sa.system, problem) ||
       !required_string(L, t, "account", "account = \"svc_etl\"", sa.account, problem) ||
       !required_string(L, t, "owner", "the accountable person's roster email", sa.owner, problem) ||
-      !optional_string(L, t, "description", sa.description, problem) || !read_expires(L, t, expires, problem)) {
+      !optional_string(L, t, "description", sa.description, problem) ||
+      !read_expires(L, t, expires, problem)) {
     return error_at(L, at, "service_account: " + problem);
   }
   sa.expires = expires;
   std::string what = "service_account " + quote(sa.account);
-  if (!s.known_system(sa.system)) return read_error(L, s, at, what, {s.unknown_system(sa.system), sa.system, "system"});
+  if (!s.known_system(sa.system))
+    return read_error(L, s, at, what, {s.unknown_system(sa.system), sa.system, "system"});
   for (const ServiceAccount& other : s.defs->service_accounts) {
     if (other.system == sa.system && other.account == sa.account) {
-      return error_at(L, at, what + " in system " + quote(sa.system) + " is already defined at " + other.source.str());
+      return error_at(
+          L, at, what + " in system " + quote(sa.system) + " is already defined at " + other.source.str());
     }
   }
   if (t.push("entitlements") != LUA_TNIL) {
@@ -484,10 +518,12 @@ bool claim_setting(lua_State* L, Session& s, const Source& at, const std::string
 
 bool define_severity(lua_State* L, Session& s, const Source& at) {
   if (lua_type(L, -1) != LUA_TTABLE) {
-    return error_at(L, at, "settings: severity must be a table, e.g. severity = { orphan_account = \"medium\" }");
+    return error_at(L, at,
+                    "settings: severity must be a table, e.g. severity = { orphan_account = \"medium\" }");
   }
   TableReader t(L, -1);
-  if (t.other_keys() > 0) return error_at(L, at, "settings: severity keys are finding kinds or \"<system>:<entitlement id>\"");
+  if (t.other_keys() > 0)
+    return error_at(L, at, "settings: severity keys are finding kinds or \"<system>:<entitlement id>\"");
   for (const std::string& key : t.keys()) {
     t.push(key);
     auto value = LuaHost::string_at(L, -1);
@@ -509,7 +545,8 @@ bool define_severity(lua_State* L, Session& s, const Source& at) {
       s.defs->settings.severity[key] = level;
     } else {
       std::string system = key.substr(0, colon);
-      if (!s.known_system(system)) return read_error(L, s, at, "settings: severity", {s.unknown_system(system), key, ""});
+      if (!s.known_system(system))
+        return read_error(L, s, at, "settings: severity", {s.unknown_system(system), key, ""});
       if (!valid_entitlement_id(std::string_view(key).substr(colon + 1))) {
         return read_error(L, s, at, "settings: severity",
                           {quote(key) + " is not \"<system>:<type>:<name>\"", key, ""});
@@ -528,11 +565,13 @@ bool define_match_settings(lua_State* L, Session& s, const Source& at) {
   }
   TableReader t(L, -1);
   if (std::string bad = t.unknown_key({"strip_plus_tags", "domains"}); !bad.empty()) {
-    return read_error(L, s, at, "settings: match", {"unknown key " + quote(bad) + " (allowed: strip_plus_tags, domains)", "", bad});
+    return read_error(L, s, at, "settings: match",
+                      {"unknown key " + quote(bad) + " (allowed: strip_plus_tags, domains)", "", bad});
   }
   if (t.push("strip_plus_tags") != LUA_TNIL) {
     if (lua_type(L, -1) != LUA_TBOOLEAN) {
-      return read_error(L, s, at, "settings: match", {"strip_plus_tags must be true or false", "", "strip_plus_tags"});
+      return read_error(L, s, at, "settings: match",
+                        {"strip_plus_tags must be true or false", "", "strip_plus_tags"});
     }
     if (!claim_setting(L, s, at, "match.strip_plus_tags")) return false;
     s.defs->settings.strip_plus_tags = lua_toboolean(L, -1);
@@ -550,7 +589,8 @@ bool define_match_settings(lua_State* L, Session& s, const Source& at) {
 
 bool define_settings(lua_State* L, Session& s) {
   Source at = begin_definition(L, s);
-  if (lua_type(L, 1) != LUA_TTABLE) return error_at(L, at, "settings needs a table: settings { dormant_days = 90 }");
+  if (lua_type(L, 1) != LUA_TTABLE)
+    return error_at(L, at, "settings needs a table: settings { dormant_days = 90 }");
   TableReader t(L, 1);
   const std::vector<std::string> allowed = {"dormant_days", "match", "severity"};
   if (std::string bad = t.unknown_key({"dormant_days", "match", "severity"}); !bad.empty()) {
@@ -563,7 +603,8 @@ bool define_settings(lua_State* L, Session& s) {
   if (t.push("dormant_days") != LUA_TNIL) {
     lua_Integer days = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
     if (days < 1 || days > 36500) {
-      return read_error(L, s, at, "settings", {"dormant_days must be a whole number of days (1 or more)", "", "dormant_days"});
+      return read_error(L, s, at, "settings",
+                        {"dormant_days must be a whole number of days (1 or more)", "", "dormant_days"});
     }
     if (!claim_setting(L, s, at, "dormant_days")) return false;
     s.defs->settings.dormant_days = static_cast<int>(days);
@@ -624,16 +665,11 @@ void finish_file(Definitions& defs, std::size_t index) {
 }  // namespace
 
 int install_vocabulary(lua_State* L) {
-  const luaL_Reg functions[] = {{"owner", l_owner},
-                                {"role", l_role},
-                                {"assign", l_assign},
-                                {"rule", l_rule},
-                                {"match", l_match},
-                                {"sod", l_sod},
-                                {"exception", l_exception},
-                                {"service_account", l_service_account},
-                                {"settings", l_settings},
-                                {nullptr, nullptr}};
+  const luaL_Reg functions[] = {{"owner", l_owner},         {"role", l_role},
+                                {"assign", l_assign},       {"rule", l_rule},
+                                {"match", l_match},         {"sod", l_sod},
+                                {"exception", l_exception}, {"service_account", l_service_account},
+                                {"settings", l_settings},   {nullptr, nullptr}};
   for (const luaL_Reg* f = functions; f->name; ++f) {
     lua_pushcfunction(L, f->func);
     LuaHost::set_base(L, f->name);

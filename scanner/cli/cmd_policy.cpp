@@ -27,7 +27,8 @@ Result<LoadedPolicies> load_policies(Context& ctx) {
   l.roster->index();
   std::vector<std::string> systems;
   for (const auto& s : l.cfg.systems) systems.push_back(s.name);
-  RC_ASSIGN(l.engine, policy::PolicyEngine::load(l.cfg.policies_dir, l.cfg.dir, systems, *l.roster, ctx.clock->now()));
+  RC_ASSIGN(l.engine,
+            policy::PolicyEngine::load(l.cfg.policies_dir, l.cfg.dir, systems, *l.roster, ctx.clock->now()));
   return l;
 }
 
@@ -45,7 +46,8 @@ std::string plural(std::size_t n, const std::string& one, const std::string& man
 }
 
 // SoD rules that the desired access itself breaks: the policies give both sides.
-std::vector<const policy::SodRule*> sod_conflicts(const policy::PolicyEngine& engine, const policy::PersonAccess& a) {
+std::vector<const policy::SodRule*> sod_conflicts(const policy::PolicyEngine& engine,
+                                                  const policy::PersonAccess& a) {
   std::set<std::string> held;
   for (const auto& g : a.grants) held.insert(g.system + ":" + g.entitlement_id);
   std::vector<const policy::SodRule*> out;
@@ -84,24 +86,28 @@ std::string check_listing(const policy::PolicyEngine& engine) {
   std::map<std::string, TextTable> by_owner;
   auto table = [&](const std::string& owner) -> TextTable& {
     auto it = by_owner.find(owner);
-    if (it == by_owner.end()) it = by_owner.emplace(owner, TextTable({"KIND", "NAME", "DETAIL", "DEFINED AT"})).first;
+    if (it == by_owner.end())
+      it = by_owner.emplace(owner, TextTable({"KIND", "NAME", "DETAIL", "DEFINED AT"})).first;
     return it->second;
   };
   for (const auto& r : engine.roles()) table(r.owner).add({"role", r.name, describe_role(r), r.source.str()});
   for (const auto& r : engine.rules()) table(r.owner).add({"rule", r.name, "", r.source.str()});
-  for (const auto& s : engine.sod_rules()) table(s.owner).add({"sod", s.name, join(s.entitlements, ", "), s.source.str()});
+  for (const auto& s : engine.sod_rules())
+    table(s.owner).add({"sod", s.name, join(s.entitlements, ", "), s.source.str()});
   for (const auto& e : engine.exceptions()) {
     std::string who = e.account.empty() ? "person " + e.person : e.account;
     std::vector<std::string> detail = {who};
     if (!e.system.empty()) detail.push_back("in " + e.system);
     if (!e.entitlement.empty()) detail.push_back(e.entitlement);
-    table(e.owner).add({"exception", e.ticket, join(detail, " ") + " until " + format_date(e.expires), e.source.str()});
+    table(e.owner).add(
+        {"exception", e.ticket, join(detail, " ") + " until " + format_date(e.expires), e.source.str()});
   }
   for (const auto& s : engine.service_accounts()) {
-    table(s.policy_owner).add({"service account", s.system + ":" + s.account,
-                               "owner " + s.owner + ", " + plural(s.entitlements.size(), "entitlement", "entitlements") +
-                                   (s.expires ? " until " + format_date(*s.expires) : ""),
-                               s.source.str()});
+    table(s.policy_owner)
+        .add({"service account", s.system + ":" + s.account,
+              "owner " + s.owner + ", " + plural(s.entitlements.size(), "entitlement", "entitlements") +
+                  (s.expires ? " until " + format_date(*s.expires) : ""),
+              s.source.str()});
   }
   std::string out;
   for (auto& [owner, t] : by_owner) {
@@ -116,11 +122,13 @@ Result<void> run_check(Context& ctx) {
   RC_ASSIGN(LoadedPolicies l, load_policies(ctx));
   const policy::PolicyEngine& engine = *l.engine;
   std::string dir = l.cfg.policies_dir.lexically_relative(l.cfg.dir).generic_string();
-  ctx.out("Policies in " + (dir.empty() || starts_with(dir, "..") ? l.cfg.policies_dir.string() : dir) + "/: " +
-          plural(engine.roles().size(), "role", "roles") + ", " + plural(engine.rules().size(), "rule", "rules") + ", " +
+  ctx.out("Policies in " + (dir.empty() || starts_with(dir, "..") ? l.cfg.policies_dir.string() : dir) +
+          "/: " + plural(engine.roles().size(), "role", "roles") + ", " +
+          plural(engine.rules().size(), "rule", "rules") + ", " +
           plural(engine.exceptions().size(), "exception", "exceptions") + ", " +
           plural(engine.service_accounts().size(), "service account", "service accounts") + ", " +
-          plural(engine.sod_rules().size(), "SoD rule", "SoD rules") + " (digest " + engine.digest().substr(0, 12) + ")\n");
+          plural(engine.sod_rules().size(), "SoD rule", "SoD rules") + " (digest " +
+          engine.digest().substr(0, 12) + ")\n");
   std::string listing = check_listing(engine);
   if (!listing.empty()) ctx.out(listing.substr(0, listing.size() - 1));
 
@@ -135,7 +143,8 @@ Result<void> run_check(Context& ctx) {
       continue;
     }
     for (const policy::SodRule* rule : sod_conflicts(engine, *access)) {
-      sod_warnings.push_back(l.roster->where(person) + ": " + person.email + ": " + sod_conflict_text(*rule, *access));
+      sod_warnings.push_back(l.roster->where(person) + ": " + person.email + ": " +
+                             sod_conflict_text(*rule, *access));
     }
   }
   std::vector<std::string> warnings = engine.warnings();
@@ -147,7 +156,8 @@ Result<void> run_check(Context& ctx) {
     return fail("policy check failed: " + thousands(static_cast<std::int64_t>(errors)) + " of " + people +
                 " could not be evaluated");
   }
-  ctx.out("Policies are valid: evaluated " + people + ", " + plural(warnings.size(), "warning", "warnings") + ".");
+  ctx.out("Policies are valid: evaluated " + people + ", " + plural(warnings.size(), "warning", "warnings") +
+          ".");
   return {};
 }
 
@@ -172,7 +182,8 @@ std::string format_person(const Explanation& e) {
   facts.push_back("status " + std::string(roster::to_string(p.status)));
   if (!p.manager_email.empty()) facts.push_back("manager " + p.manager_email);
   if (p.end_date) facts.push_back("end date " + format_date(*p.end_date));
-  return (p.name.empty() ? p.email : p.name + " <" + p.email + ">") + "  (" + e.roster_row + ")\n  " + join(facts, ", ");
+  return (p.name.empty() ? p.email : p.name + " <" + p.email + ">") + "  (" + e.roster_row + ")\n  " +
+         join(facts, ", ");
 }
 
 std::string format_roles(const Explanation& e) {
@@ -194,8 +205,10 @@ std::string format_desired(const Explanation& e) {
     for (std::size_t i = 0; i < g.why.size(); ++i) {
       const policy::Provenance& w = g.why[i];
       std::string why = w.describe() + (w.level != g.level ? " [asks " + w.level + "]" : "");
-      if (i == 0) t.add({g.system == system ? "" : g.system, g.entitlement_id, level, why});
-      else t.add({"", "", "", why});
+      if (i == 0)
+        t.add({g.system == system ? "" : g.system, g.entitlement_id, level, why});
+      else
+        t.add({"", "", "", why});
       system = g.system;
     }
   }
@@ -208,8 +221,9 @@ std::string format_exceptions(const Explanation& e) {
   if (!e.exceptions.empty()) {
     TextTable t({"TICKET", "SYSTEM", "ENTITLEMENT", "EXPIRES", "REASON", "DEFINED AT"});
     for (const auto* x : e.exceptions) {
-      t.add({x->ticket, x->system.empty() ? "-" : x->system, x->entitlement.empty() ? "(the account)" : x->entitlement,
-             format_date(x->expires), x->reason, x->source.str()});
+      t.add({x->ticket, x->system.empty() ? "-" : x->system,
+             x->entitlement.empty() ? "(the account)" : x->entitlement, format_date(x->expires), x->reason,
+             x->source.str()});
     }
     out += "Exceptions\n" + indent(t.str(), "  ");
   }
@@ -217,7 +231,8 @@ std::string format_exceptions(const Explanation& e) {
     TextTable t({"SYSTEM", "ACCOUNT", "ENTITLEMENTS", "DEFINED AT"});
     for (const auto* s : e.owned_service_accounts) {
       std::vector<std::string> ents;
-      for (const auto& g : s->entitlements) ents.push_back(g.entitlement_id + (g.level == "member" ? "" : " " + g.level));
+      for (const auto& g : s->entitlements)
+        ents.push_back(g.entitlement_id + (g.level == "member" ? "" : " " + g.level));
       t.add({s->system, s->account, join(ents, ", "), s->source.str()});
     }
     out += std::string(out.empty() ? "" : "\n\n") + "Service accounts owned\n" + indent(t.str(), "  ");
@@ -228,7 +243,8 @@ std::string format_exceptions(const Explanation& e) {
 std::string format_explanation(const Explanation& e) {
   std::vector<std::string> sections = {format_person(e), format_roles(e), format_desired(e)};
   if (std::string x = format_exceptions(e); !x.empty()) sections.push_back(x);
-  if (!e.sod_conflicts.empty()) sections.push_back("Separation of duties\n  warning: " + join(e.sod_conflicts, "\n  warning: "));
+  if (!e.sod_conflicts.empty())
+    sections.push_back("Separation of duties\n  warning: " + join(e.sod_conflicts, "\n  warning: "));
   return join(sections, "\n\n");
 }
 
@@ -278,12 +294,14 @@ Result<void> run_explain(Context& ctx, const std::string& who) {
 void add_policy_command(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("policy", "check the Lua policies, or explain what they give a person");
   cmd->require_subcommand(1);
-  CLI::App* check = cmd->add_subcommand("check", "validate every policy file against rollcall.toml and the roster");
+  CLI::App* check =
+      cmd->add_subcommand("check", "validate every policy file against rollcall.toml and the roster");
   check->callback([&ctx] {
     if (auto r = run_check(ctx); !r) ctx.report(r.error());
   });
   auto who = std::make_shared<std::string>();
-  CLI::App* explain = cmd->add_subcommand("explain", "a person's roles and desired access, with where each comes from");
+  CLI::App* explain =
+      cmd->add_subcommand("explain", "a person's roles and desired access, with where each comes from");
   explain->add_option("person", *who, "roster email (or alias, or employee id)")->required();
   explain->callback([&ctx, who] {
     if (auto r = run_explain(ctx, *who); !r) ctx.report(r.error());

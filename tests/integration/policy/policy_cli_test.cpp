@@ -35,7 +35,9 @@ Run run_cli(const TempDir& dir, const std::filesystem::path& workspace, const st
   return r;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // A copy of examples/acme (configuration, roster and policies) that a test may break.
 std::filesystem::path copy_acme(const TempDir& dir) {
@@ -55,13 +57,16 @@ TEST_CASE("policy cli: check validates the acme policies and lists them per owne
   Run r = run_cli(dir, source_dir() / "examples/acme", "policy check");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(contains(r.out, "Policies in policies/: 9 roles, 4 rules, 4 exceptions, 5 service accounts, 2 SoD rules"));
+  CHECK(contains(r.out,
+                 "Policies in policies/: 9 roles, 4 rules, 4 exceptions, 5 service accounts, 2 SoD rules"));
   CHECK(contains(r.out, "owner \"security\""));
   CHECK(contains(r.out, "owner \"team-platform\""));
   CHECK(contains(r.out, "sod              deploy-vs-approve"));
   CHECK(contains(r.out, "Policies are valid: evaluated 14 people"));
-  CHECK(contains(r.err, "rollcall: warning: policies/platform.lua:47: service_account \"ci-runner\" in github: owner "
-                        "\"tom.becker@acme.com\" is terminated\n"));
+  CHECK(
+      contains(r.err,
+               "rollcall: warning: policies/platform.lua:47: service_account \"ci-runner\" in github: owner "
+               "\"tom.becker@acme.com\" is terminated\n"));
 }
 
 TEST_CASE("policy cli: explain shows roles and desired access with provenance", "[integration][policy]") {
@@ -81,11 +86,14 @@ TEST_CASE("policy cli: explain shows roles and desired access with provenance", 
   CHECK(contains(alias.out, "Jane Doe <jane.doe@acme.com>"));
 }
 
-TEST_CASE("policy cli: explain of someone not in the roster suggests a close email", "[integration][policy]") {
+TEST_CASE("policy cli: explain of someone not in the roster suggests a close email",
+          "[integration][policy]") {
   TempDir dir;
   Run r = run_cli(dir, source_dir() / "examples/acme", "policy explain jane.doe@acme.co");
   CHECK(r.exit_code == 1);
-  CHECK(r.err == "rollcall: error: no person \"jane.doe@acme.co\" in roster.csv (did you mean \"jane.doe@acme.com\"?)\n");
+  CHECK(r.err ==
+        "rollcall: error: no person \"jane.doe@acme.co\" in roster.csv (did you mean "
+        "\"jane.doe@acme.com\"?)\n");
 }
 
 TEST_CASE("policy cli: check fails on a policy error, naming both places", "[integration][policy]") {
@@ -95,18 +103,22 @@ TEST_CASE("policy cli: check fails on a policy error, naming both places", "[int
   Run r = run_cli(dir, ws, "policy check");
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());
-  CHECK(r.err == "rollcall: error: policies/workplace.lua:26: role \"engineer\" is already defined at "
-                 "policies/platform.lua:5\n");
+  CHECK(r.err ==
+        "rollcall: error: policies/workplace.lua:26: role \"engineer\" is already defined at "
+        "policies/platform.lua:5\n");
 }
 
 TEST_CASE("policy cli: check evaluates everyone and fails on runtime errors", "[integration][policy]") {
   TempDir dir;
   std::filesystem::path ws = copy_acme(dir);
   append(ws / "policies/data.lua",
-         "\nrule(\"strict\", function(person)\n  if person.department == \"Data\" then return person.attrs.nope:lower() end\nend)\n");
+         "\nrule(\"strict\", function(person)\n  if person.department == \"Data\" then return "
+         "person.attrs.nope:lower() end\nend)\n");
   Run r = run_cli(dir, ws, "policy check");
   CHECK(r.exit_code == 1);
-  CHECK(contains(r.err, "rollcall: error: person \"sara.khan@acme.com\": policies/data.lua:27: attempt to index a nil "
-                        "value (field 'nope')\n"));
+  CHECK(
+      contains(r.err,
+               "rollcall: error: person \"sara.khan@acme.com\": policies/data.lua:27: attempt to index a nil "
+               "value (field 'nope')\n"));
   CHECK(contains(r.err, "rollcall: error: policy check failed: 2 of 14 people could not be evaluated\n"));
 }

@@ -44,9 +44,9 @@ TEST_CASE("provenance: a grant through includes names the chain and the entitlem
   ws.person("sam@acme.com", {"staff"});
   auto engine = ws.load();
   PersonAccess a = evaluate(*engine, ws.get("sam@acme.com"));
-  REQUIRE(grant_lines(a) == Lines{"github org:acme admin", "github team:backend member", "github team:platform member",
-                                  "postgres role:app_readonly member", "postgres role:db_admin member",
-                                  "slack usergroup:staff member"});
+  REQUIRE(grant_lines(a) == Lines{"github org:acme admin", "github team:backend member",
+                                  "github team:platform member", "postgres role:app_readonly member",
+                                  "postgres role:db_admin member", "slack usergroup:staff member"});
   CHECK(describe_all(a.grants[0]) == Lines{"role \"staff\" <- includes \"sre\" <- policies/eng.lua:11"});
   CHECK(describe_all(a.grants[2]) ==
         Lines{"role \"staff\" <- includes \"sre\" <- includes \"engineer\" <- policies/eng.lua:4"});
@@ -95,7 +95,8 @@ role "two" {
   auto engine = ws.load();
   PersonAccess a = evaluate(*engine, ws.get("p@acme.com"));
   // role "one" computed its id: the role's own line; role "two" wrote it: the literal's line.
-  CHECK(describe_all(a.grants[0]) == Lines{"role \"one\" <- policies/a.lua:3", "role \"two\" <- policies/a.lua:5"});
+  CHECK(describe_all(a.grants[0]) ==
+        Lines{"role \"one\" <- policies/a.lua:3", "role \"two\" <- policies/a.lua:5"});
 }
 
 TEST_CASE("provenance: the same id under two systems points at the right system's line", "[policy]") {
@@ -118,18 +119,21 @@ TEST_CASE("provenance: the same id under two systems points at the right system'
 
 TEST_CASE("provenance: commented-out ids are not mistaken for the written one", "[policy]") {
   PolicyWorkspace ws;
-  ws.file("a.lua", "role \"x\" {\n  -- github = { \"team:old\" },\n  --[[ \"team:old\" ]]\n  github = { \"team:old\" },\n}\n");
+  ws.file("a.lua",
+          "role \"x\" {\n  -- github = { \"team:old\" },\n  --[[ \"team:old\" ]]\n  github = { \"team:old\" "
+          "},\n}\n");
   ws.person("p@acme.com", {"x"});
   auto engine = ws.load();
-  CHECK(describe_all(evaluate(*engine, ws.get("p@acme.com")).grants[0]) == Lines{"role \"x\" <- policies/a.lua:4"});
+  CHECK(describe_all(evaluate(*engine, ws.get("p@acme.com")).grants[0]) ==
+        Lines{"role \"x\" <- policies/a.lua:4"});
 }
 
-TEST_CASE("determinism: the same files give the same output, whatever the order they were written in", "[policy]") {
+TEST_CASE("determinism: the same files give the same output, whatever the order they were written in",
+          "[policy]") {
   auto run = [](bool reverse) {
     PolicyWorkspace ws;
-    std::vector<std::pair<std::string, std::string>> files = {
-        {"eng.lua", kPlatform},
-        {"gen.lua", R"(owner "gen"
+    std::vector<std::pair<std::string, std::string>> files = {{"eng.lua", kPlatform},
+                                                              {"gen.lua", R"(owner "gen"
 local teams = { alpha = "team:alpha", beta = "team:beta", gamma = "team:gamma", delta = "team:delta" }
 for name, id in pairs(teams) do
   role(name) { github = { id } }
@@ -151,7 +155,8 @@ end)
     PersonAccess a = evaluate(*engine, ws.get("p@acme.com"));
     for (const auto& r : a.roles) out.push_back("has " + r.role + " " + r.assigned_by);
     for (const auto& g : a.grants) {
-      for (const auto& p : g.why) out.push_back(g.system + " " + g.entitlement_id + " " + g.level + " " + p.describe());
+      for (const auto& p : g.why)
+        out.push_back(g.system + " " + g.entitlement_id + " " + g.level + " " + p.describe());
     }
     return out;
   };

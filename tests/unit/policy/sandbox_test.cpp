@@ -23,8 +23,9 @@ struct Arena : PolicyWorkspace {
 
   // The attack as the body of a rule that runs only for evil@acme.com.
   void attack(const std::string& body) {
-    file("evil.lua", "rule(\"attack\", function(person)\n  if person.attrs.attack ~= \"yes\" then return end\n" +
-                         body + "\nend)\n");
+    file("evil.lua",
+         "rule(\"attack\", function(person)\n  if person.attrs.attack ~= \"yes\" then return end\n" + body +
+             "\nend)\n");
   }
 
   // The evaluation error for the attacker; then checks the engine still evaluates others.
@@ -47,7 +48,8 @@ TEST_CASE("sandbox: io is not available", "[policy][sandbox]") {
   Arena a;
   a.attack("  local f = io.open(\"/etc/passwd\")");
   auto engine = a.load();
-  CHECK(a.attack_error(*engine) == "person \"evil@acme.com\": policies/evil.lua:3: io.open is not available in policies");
+  CHECK(a.attack_error(*engine) ==
+        "person \"evil@acme.com\": policies/evil.lua:3: io.open is not available in policies");
 }
 
 TEST_CASE("sandbox: os.execute and other os functions with effects are not available", "[policy][sandbox]") {
@@ -72,15 +74,17 @@ TEST_CASE("sandbox: require, dofile, loadfile and collectgarbage are not availab
   CHECK(a.load_error() == "policies/evil.lua:1: coroutine.create is not available in policies");
 }
 
-TEST_CASE("sandbox: a binary chunk cannot be loaded, a text chunk gets its own environment", "[policy][sandbox]") {
+TEST_CASE("sandbox: a binary chunk cannot be loaded, a text chunk gets its own environment",
+          "[policy][sandbox]") {
   Arena a;
   a.attack("  local f = load(\"\\27Lua\\84\\0\\25\\147\\r\\n\\26\\n\")");
   auto engine = a.load();
   CHECK(a.attack_error(*engine) ==
         "person \"evil@acme.com\": policies/evil.lua:3: load: binary chunks are not allowed in policies");
 
-  a.file("evil.lua", "assert(load(\"return 1 + 1\")() == 2)\nload(\"leaked = true\")()\nassert(leaked == nil)\n"
-                     "local f, err = load(\"return +\")\nassert(f == nil and err:find(\"unexpected symbol\"))\n");
+  a.file("evil.lua",
+         "assert(load(\"return 1 + 1\")() == 2)\nload(\"leaked = true\")()\nassert(leaked == nil)\n"
+         "local f, err = load(\"return +\")\nassert(f == nil and err:find(\"unexpected symbol\"))\n");
   a.load();
 }
 
@@ -117,8 +121,9 @@ TEST_CASE("sandbox: shared library tables cannot be changed", "[policy][sandbox]
     CHECK(a.load_error() == "policies/evil.lua:1: cannot change a protected metatable");
   }
   SECTION("the string metatable") {
-    a.file("evil.lua", "local mt = getmetatable('')\nassert(mt == 'locked')\n"
-                       "getmetatable('').__index.upper = function() return 'pwned' end\n");
+    a.file("evil.lua",
+           "local mt = getmetatable('')\nassert(mt == 'locked')\n"
+           "getmetatable('').__index.upper = function() return 'pwned' end\n");
     CHECK(a.load_error() == "policies/evil.lua:3: attempt to index a nil value (field '__index')");
   }
   SECTION("the environment's metatable") {
@@ -127,7 +132,8 @@ TEST_CASE("sandbox: shared library tables cannot be changed", "[policy][sandbox]
   }
   SECTION("a __gc finalizer") {
     a.file("evil.lua", "setmetatable({}, { __gc = function() while true do end end })\n");
-    CHECK(a.load_error() == "policies/evil.lua:1: setmetatable: __gc metamethods are not allowed in policies");
+    CHECK(a.load_error() ==
+          "policies/evil.lua:1: setmetatable: __gc metamethods are not allowed in policies");
   }
   SECTION("the person passed to a rule") {
     a.attack("  person.department = 'Finance'");
@@ -170,7 +176,8 @@ TEST_CASE("sandbox: a global set while evaluating is an error, not shared state"
   a.file("count.lua", "counter = 0\nrule(\"count\", function(person)\n  counter = counter + 1\nend)\n");
   auto engine = a.load();
   CHECK(evaluate_error(*engine, a.get("ok@acme.com")) ==
-        "person \"ok@acme.com\": policies/count.lua:3: cannot set global \"counter\" while evaluating (declare it "
+        "person \"ok@acme.com\": policies/count.lua:3: cannot set global \"counter\" while evaluating "
+        "(declare it "
         "local; globals may only be set while the file loads)");
 }
 
@@ -179,8 +186,9 @@ TEST_CASE("sandbox: an endless loop is stopped by the instruction budget", "[pol
   SECTION("while evaluating") {
     a.attack("  while true do end");
     auto engine = a.load();
-    CHECK(a.attack_error(*engine) ==
-          "person \"evil@acme.com\": policies/evil.lua:3: instruction budget exceeded (2000000 instructions)");
+    CHECK(
+        a.attack_error(*engine) ==
+        "person \"evil@acme.com\": policies/evil.lua:3: instruction budget exceeded (2000000 instructions)");
   }
   SECTION("while loading") {
     a.file("evil.lua", "owner \"x\"\nlocal i = 0\nwhile true do i = i + 1 end\n");
@@ -189,20 +197,23 @@ TEST_CASE("sandbox: an endless loop is stopped by the instruction budget", "[pol
   SECTION("even when the loop catches errors with pcall") {
     a.attack("  while true do pcall(function() while true do end end) end");
     auto engine = a.load();
-    CHECK(a.attack_error(*engine) ==
-          "person \"evil@acme.com\": policies/evil.lua:3: instruction budget exceeded (2000000 instructions)");
+    CHECK(
+        a.attack_error(*engine) ==
+        "person \"evil@acme.com\": policies/evil.lua:3: instruction budget exceeded (2000000 instructions)");
   }
   SECTION("or with xpcall and a handler") {
     a.attack("  while true do xpcall(function() while true do end end, function(e) return e end) end");
     auto engine = a.load();
-    CHECK(a.attack_error(*engine) ==
-          "person \"evil@acme.com\": policies/evil.lua:3: instruction budget exceeded (2000000 instructions)");
+    CHECK(
+        a.attack_error(*engine) ==
+        "person \"evil@acme.com\": policies/evil.lua:3: instruction budget exceeded (2000000 instructions)");
   }
   SECTION("work done in C (table.move) counts too") {
     a.attack("  table.move({}, 1, 1e12, 2)");
     auto engine = a.load();
-    CHECK(a.attack_error(*engine) ==
-          "person \"evil@acme.com\": policies/evil.lua:3: instruction budget exceeded (2000000 instructions)");
+    CHECK(
+        a.attack_error(*engine) ==
+        "person \"evil@acme.com\": policies/evil.lua:3: instruction budget exceeded (2000000 instructions)");
   }
 }
 
@@ -233,7 +244,8 @@ end)
       auto r = engine->evaluate(a.get("ok@acme.com"));
       if (!r) error = r.error().message();
     }
-    CHECK(error == "person \"ok@acme.com\": policies/evil.lua:2: rule \"hoard\": memory limit exceeded (16 MiB)");
+    CHECK(error ==
+          "person \"ok@acme.com\": policies/evil.lua:2: rule \"hoard\": memory limit exceeded (16 MiB)");
     // The state was rebuilt: the hoard is gone, so the next evaluations succeed again.
     CHECK(grant_lines(evaluate(*engine, a.get("ok@acme.com"))) == Lines{"github team:eng member"});
   }
@@ -255,7 +267,9 @@ TEST_CASE("sandbox: deep recursion ends with an error", "[policy][sandbox]") {
 
 TEST_CASE("sandbox: recursion through metamethods ends with an error", "[policy][sandbox]") {
   Arena a;
-  a.attack("  local t = setmetatable({}, {})\n  getmetatable(t).__index = function(t, k) return t[k] end\n  local x = t.x");
+  a.attack(
+      "  local t = setmetatable({}, {})\n  getmetatable(t).__index = function(t, k) return t[k] end\n  local "
+      "x = t.x");
   auto engine = a.load();
   std::string error = a.attack_error(*engine);
   CHECK(error.rfind("person \"evil@acme.com\": policies/evil.lua:4: ", 0) == 0);
@@ -267,12 +281,14 @@ TEST_CASE("sandbox: patterns that could backtrack for hours are refused", "[poli
   a.attack("  local s = string.rep('a', 5000)\n  return s:find('.-.-.-.-b') and nil");
   auto engine = a.load();
   CHECK(a.attack_error(*engine) ==
-        "person \"evil@acme.com\": policies/evil.lua:4: string.find: pattern too complex for a 5000-byte subject "
+        "person \"evil@acme.com\": policies/evil.lua:4: string.find: pattern too complex for a 5000-byte "
+        "subject "
         "(policies may not backtrack more than 1e9 steps; match a shorter string or use plain find)");
   // Everyday patterns on roster values are fine.
-  a.file("evil.lua", "assert(('jane.doe+ops@acme.com'):match('^(.-)%+.-@(.+)$') == 'jane.doe')\n"
-                     "assert(('a,b,c'):gsub(',', ';') == 'a;b;c')\n"
-                     "assert(string.rep('x', 100000):find('xy', 1, true) == nil)\n");
+  a.file("evil.lua",
+         "assert(('jane.doe+ops@acme.com'):match('^(.-)%+.-@(.+)$') == 'jane.doe')\n"
+         "assert(('a,b,c'):gsub(',', ';') == 'a;b;c')\n"
+         "assert(string.rep('x', 100000):find('xy', 1, true) == nil)\n");
   a.load();
 }
 
@@ -289,7 +305,8 @@ TEST_CASE("sandbox: print does not write to the output", "[policy][sandbox]") {
   Arena a;
   a.file("evil.lua", "print('hello')\n");
   CHECK(a.load_error() ==
-        "policies/evil.lua:1: print is not available in policies (policies do not write output; use error() to stop "
+        "policies/evil.lua:1: print is not available in policies (policies do not write output; use error() "
+        "to stop "
         "with a message)");
 }
 
@@ -298,8 +315,32 @@ TEST_CASE("sandbox: the same engine survives many failures in a row", "[policy][
   a.attack("  while true do end");
   auto engine = a.load();
   for (int i = 0; i < 5; ++i) {
-    CHECK(evaluate_error(*engine, a.get("evil@acme.com")) ==
-          "person \"evil@acme.com\": policies/evil.lua:3: instruction budget exceeded (2000000 instructions)");
+    CHECK(
+        evaluate_error(*engine, a.get("evil@acme.com")) ==
+        "person \"evil@acme.com\": policies/evil.lua:3: instruction budget exceeded (2000000 instructions)");
   }
   a.expect_healthy(*engine);
+}
+
+TEST_CASE("sandbox: a person view kept past its evaluation stays valid and read-only", "[policy][sandbox]") {
+  Arena a;
+  a.person("boss@acme.com");
+  a.person("ok2@acme.com", {"engineer"}).manager_email = "boss@acme.com";
+  a.file("keep.lua", R"(
+local kept = {}
+role "team-boss" { slack = { "usergroup:boss" } }
+assign(function(person)
+  kept[#kept + 1] = person
+  -- every view kept so far still answers for its own person
+  for _, p in ipairs(kept) do assert(p.email ~= nil) end
+  if reports_to(kept[1], "boss@acme.com") or reports_to(person, "boss@acme.com") then return "team-boss" end
+end)
+)");
+  auto engine = a.load();
+  CHECK(role_names(evaluate(*engine, a.get("ok@acme.com"))) == Lines{"engineer"});
+  CHECK(role_names(evaluate(*engine, a.get("ok2@acme.com"))) == Lines{"engineer", "team-boss"});
+  // Someone who is not in the roster (a copy): the helpers look them up by email instead.
+  roster::Person outsider = a.get("ok2@acme.com");
+  outsider.email = "outsider@acme.com";
+  CHECK(role_names(evaluate(*engine, outsider)) == Lines{"engineer", "team-boss"});
 }

@@ -28,7 +28,8 @@ role "sre" {
   includes = { "enginer" },
 }
 )");
-  CHECK(ws.load_error() == "policies/eng.lua:5: role \"sre\" includes unknown role \"enginer\" (did you mean \"engineer\"?)");
+  CHECK(ws.load_error() ==
+        "policies/eng.lua:5: role \"sre\" includes unknown role \"enginer\" (did you mean \"engineer\"?)");
 }
 
 TEST_CASE("policy strictness: an includes cycle names the roles and where it starts", "[policy]") {
@@ -56,10 +57,12 @@ TEST_CASE("policy strictness: a system not in rollcall.toml, with a suggestion o
   gihub  = { "team:b" },
 }
 )");
-  CHECK(ws.load_error() == "policies/a.lua:3: role \"engineer\": unknown system \"gihub\" (did you mean \"github\"?)");
+  CHECK(ws.load_error() ==
+        "policies/a.lua:3: role \"engineer\": unknown system \"gihub\" (did you mean \"github\"?)");
   ws.file("a.lua", "role \"engineer\" { jira = { \"group:x\" } }\n");
   CHECK(ws.load_error() ==
-        "policies/a.lua:1: role \"engineer\": unknown system \"jira\" (systems in rollcall.toml: github, netsuite, okta, "
+        "policies/a.lua:1: role \"engineer\": unknown system \"jira\" (systems in rollcall.toml: github, "
+        "netsuite, okta, "
         "postgres, slack)");
 }
 
@@ -67,9 +70,10 @@ TEST_CASE("policy strictness: malformed entitlement ids, wherever they are writt
   PolicyWorkspace ws;
   SECTION("in a role") {
     ws.file("a.lua", "role \"engineer\" {\n  github = { \"team:ok\",\n    \"teamplatform\" },\n}\n");
-    CHECK(ws.load_error() ==
-          "policies/a.lua:3: role \"engineer\": malformed entitlement id \"teamplatform\" in system \"github\" "
-          "(expected \"<type>:<name>\")");
+    CHECK(
+        ws.load_error() ==
+        "policies/a.lua:3: role \"engineer\": malformed entitlement id \"teamplatform\" in system \"github\" "
+        "(expected \"<type>:<name>\")");
   }
   SECTION("with an empty side") {
     ws.file("a.lua", "role \"engineer\" { github = { { \"team:\", level = \"admin\" } } }\n");
@@ -78,15 +82,19 @@ TEST_CASE("policy strictness: malformed entitlement ids, wherever they are writt
           "(expected \"<type>:<name>\")");
   }
   SECTION("in an exception") {
-    ws.file("a.lua", "exception { system = \"postgres\", account = \"bob\",\n  entitlement = \"db_admin\", expires = "
-                     "\"2027-01-01\", ticket = \"T\" }\n");
-    CHECK(ws.load_error() == "policies/a.lua:2: exception: malformed entitlement id \"db_admin\" (expected \"<type>:<name>\")");
+    ws.file("a.lua",
+            "exception { system = \"postgres\", account = \"bob\",\n  entitlement = \"db_admin\", expires = "
+            "\"2027-01-01\", ticket = \"T\" }\n");
+    CHECK(ws.load_error() ==
+          "policies/a.lua:2: exception: malformed entitlement id \"db_admin\" (expected \"<type>:<name>\")");
   }
   SECTION("in a service account") {
-    ws.file("a.lua", "service_account { system = \"postgres\", account = \"svc\", owner = \"a@acme.com\",\n"
-                     "  entitlements = { \"readwrite\" } }\n");
+    ws.file("a.lua",
+            "service_account { system = \"postgres\", account = \"svc\", owner = \"a@acme.com\",\n"
+            "  entitlements = { \"readwrite\" } }\n");
     CHECK(ws.load_error() ==
-          "policies/a.lua:2: service_account \"svc\": malformed entitlement id \"readwrite\" in system \"postgres\" "
+          "policies/a.lua:2: service_account \"svc\": malformed entitlement id \"readwrite\" in system "
+          "\"postgres\" "
           "(expected \"<type>:<name>\")");
   }
   SECTION("in a sod rule") {
@@ -100,7 +108,8 @@ TEST_CASE("policy strictness: malformed entitlement ids, wherever they are writt
     ws.person("bob@acme.com");
     auto engine = ws.load();
     CHECK(evaluate_error(*engine, ws.get("bob@acme.com")) ==
-          "person \"bob@acme.com\": policies/ops.lua:2: rule \"r\": malformed entitlement id \"oops\" in system "
+          "person \"bob@acme.com\": policies/ops.lua:2: rule \"r\": malformed entitlement id \"oops\" in "
+          "system "
           "\"github\" (expected \"<type>:<name>\")");
   }
 }
@@ -108,43 +117,57 @@ TEST_CASE("policy strictness: malformed entitlement ids, wherever they are writt
 TEST_CASE("policy strictness: an exception needs expires and ticket", "[policy]") {
   PolicyWorkspace ws;
   SECTION("without expires") {
-    ws.file("sec.lua", "owner \"security\"\nexception { system = \"postgres\", account = \"bob@acme.com\", "
-                       "entitlement = \"role:db_admin\", ticket = \"SEC-1\" }\n");
+    ws.file("sec.lua",
+            "owner \"security\"\nexception { system = \"postgres\", account = \"bob@acme.com\", "
+            "entitlement = \"role:db_admin\", ticket = \"SEC-1\" }\n");
     CHECK(ws.load_error() ==
-          "policies/sec.lua:2: exception: missing expires (the last day it applies, e.g. expires = \"2026-12-31\")");
+          "policies/sec.lua:2: exception: missing expires (the last day it applies, e.g. expires = "
+          "\"2026-12-31\")");
   }
   SECTION("without ticket") {
-    ws.file("sec.lua", "owner \"security\"\nexception { system = \"postgres\", account = \"bob@acme.com\", "
-                       "expires = \"2026-12-31\" }\n");
-    CHECK(ws.load_error() ==
-          "policies/sec.lua:2: exception: missing ticket (the approval reference, e.g. ticket = \"SEC-123\")");
+    ws.file("sec.lua",
+            "owner \"security\"\nexception { system = \"postgres\", account = \"bob@acme.com\", "
+            "expires = \"2026-12-31\" }\n");
+    CHECK(
+        ws.load_error() ==
+        "policies/sec.lua:2: exception: missing ticket (the approval reference, e.g. ticket = \"SEC-123\")");
   }
   SECTION("with a date that is not one") {
-    ws.file("sec.lua", "exception { system = \"postgres\", account = \"b\", expires = \"31/12/2026\", ticket = \"T\" }\n");
+    ws.file(
+        "sec.lua",
+        "exception { system = \"postgres\", account = \"b\", expires = \"31/12/2026\", ticket = \"T\" }\n");
     CHECK(ws.load_error() ==
           "policies/sec.lua:1: exception: expires: invalid date/time \"31/12/2026\" (expected ISO 8601)");
   }
   SECTION("with both account and person") {
-    ws.file("sec.lua", "exception { system = \"postgres\", account = \"b\", person = \"b@acme.com\", expires = "
-                       "\"2027-01-01\", ticket = \"T\" }\n");
+    ws.file("sec.lua",
+            "exception { system = \"postgres\", account = \"b\", person = \"b@acme.com\", expires = "
+            "\"2027-01-01\", ticket = \"T\" }\n");
     CHECK(ws.load_error() ==
-          "policies/sec.lua:1: exception: give exactly one of account (an account in the system) or person (a roster "
+          "policies/sec.lua:1: exception: give exactly one of account (an account in the system) or person "
+          "(a roster "
           "email)");
   }
   SECTION("with a misspelt key") {
-    ws.file("sec.lua", "exception { system = \"postgres\", account = \"b\",\n  expiry = \"2027-01-01\", ticket = \"T\" }\n");
+    ws.file(
+        "sec.lua",
+        "exception { system = \"postgres\", account = \"b\",\n  expiry = \"2027-01-01\", ticket = \"T\" }\n");
     CHECK(ws.load_error() ==
-          "policies/sec.lua:2: exception: unknown key \"expiry\" (allowed: system, account, person, entitlement, "
+          "policies/sec.lua:2: exception: unknown key \"expiry\" (allowed: system, account, person, "
+          "entitlement, "
           "sod, expires, ticket, reason); did you mean \"expires\"?");
   }
   SECTION("without system") {
     ws.file("sec.lua", "exception { account = \"b\", expires = \"2027-01-01\", ticket = \"T\" }\n");
-    CHECK(ws.load_error() == "policies/sec.lua:1: exception: missing system (system = \"github\"), or sod = \"<rule name>\"");
+    CHECK(ws.load_error() ==
+          "policies/sec.lua:1: exception: missing system (system = \"github\"), or sod = \"<rule name>\"");
   }
   SECTION("on an unknown system") {
-    ws.file("sec.lua", "exception { system = \"jira\", account = \"b\", expires = \"2027-01-01\", ticket = \"T\" }\n");
+    ws.file("sec.lua",
+            "exception { system = \"jira\", account = \"b\", expires = \"2027-01-01\", ticket = \"T\" }\n");
     CHECK(ws.load_error() ==
-          "policies/sec.lua:1: exception: unknown system \"jira\" (systems in rollcall.toml: github, netsuite, okta, "
+          "policies/sec.lua:1: exception: unknown system \"jira\" (systems in rollcall.toml: github, "
+          "netsuite, okta, "
           "postgres, slack)");
   }
 }
@@ -165,7 +188,8 @@ TEST_CASE("policy strictness: duplicate rules, sod names and service accounts na
     ws.file("a.lua", "service_account { system = \"github\", account = \"bot\", owner = \"a@acme.com\" }\n");
     ws.file("b.lua", "service_account { system = \"github\", account = \"bot\", owner = \"b@acme.com\" }\n");
     CHECK(ws.load_error() ==
-          "policies/b.lua:1: service_account \"bot\" in system \"github\" is already defined at policies/a.lua:1");
+          "policies/b.lua:1: service_account \"bot\" in system \"github\" is already defined at "
+          "policies/a.lua:1");
   }
 }
 
@@ -181,7 +205,8 @@ TEST_CASE("policy strictness: sod rules need two entitlements and a sane max_hel
   }
   SECTION("unknown system") {
     ws.file("a.lua", "sod { name = \"x\", \"github:team:a\", \"netsuit:role:b\" }\n");
-    CHECK(ws.load_error() == "policies/a.lua:1: sod \"x\": unknown system \"netsuit\" (did you mean \"netsuite\"?)");
+    CHECK(ws.load_error() ==
+          "policies/a.lua:1: sod \"x\": unknown system \"netsuit\" (did you mean \"netsuite\"?)");
   }
   SECTION("max_held too high") {
     ws.file("a.lua", "sod { name = \"x\", max_held = 2, \"github:team:a\", \"github:team:b\" }\n");
@@ -199,22 +224,26 @@ TEST_CASE("policy strictness: settings are checked and set once", "[policy]") {
   SECTION("an unknown key") {
     ws.file("a.lua", "settings { dormant_day = 90 }\n");
     CHECK(ws.load_error() ==
-          "policies/a.lua:1: settings: unknown key \"dormant_day\" (allowed: dormant_days, match, severity; did you "
+          "policies/a.lua:1: settings: unknown key \"dormant_day\" (allowed: dormant_days, match, severity; "
+          "did you "
           "mean \"dormant_days\"?)");
   }
   SECTION("an unknown finding kind") {
     ws.file("a.lua", "settings { severity = { orphan_acount = \"low\" } }\n");
     CHECK(ws.load_error() ==
-          "policies/a.lua:1: settings: severity: unknown finding kind \"orphan_acount\" (did you mean \"orphan_account\"?)");
+          "policies/a.lua:1: settings: severity: unknown finding kind \"orphan_acount\" (did you mean "
+          "\"orphan_account\"?)");
   }
   SECTION("an unknown severity") {
     ws.file("a.lua", "settings { severity = { orphan_account = \"severe\" } }\n");
     CHECK(ws.load_error() ==
-          "policies/a.lua:1: settings: severity: \"orphan_account\" must be one of info, low, medium, high, critical, error");
+          "policies/a.lua:1: settings: severity: \"orphan_account\" must be one of info, low, medium, high, "
+          "critical, error");
   }
   SECTION("a bad dormant_days") {
     ws.file("a.lua", "settings { dormant_days = \"90\" }\n");
-    CHECK(ws.load_error() == "policies/a.lua:1: settings: dormant_days must be a whole number of days (1 or more)");
+    CHECK(ws.load_error() ==
+          "policies/a.lua:1: settings: dormant_days must be a whole number of days (1 or more)");
   }
 }
 
@@ -228,7 +257,8 @@ TEST_CASE("policy strictness: a role without a body", "[policy]") {
   PolicyWorkspace ws;
   ws.file("a.lua", "role \"engineer\"\nrole \"sre\" { github = { \"team:x\" } }\n");
   CHECK(ws.load_error() ==
-        "policies/a.lua:1: role \"engineer\" has no body (write role \"engineer\" { github = { \"team:x\" } })");
+        "policies/a.lua:1: role \"engineer\" has no body (write role \"engineer\" { github = { \"team:x\" } "
+        "})");
 }
 
 TEST_CASE("policy strictness: unknown keys in entitlements and bodies", "[policy]") {
@@ -236,18 +266,21 @@ TEST_CASE("policy strictness: unknown keys in entitlements and bodies", "[policy
   SECTION("entitlement table") {
     ws.file("a.lua", "role \"x\" { github = { { \"org:acme\", lvl = \"admin\" } } }\n");
     CHECK(ws.load_error() ==
-          "policies/a.lua:1: role \"x\": entitlement \"org:acme\": unknown key \"lvl\" (allowed: level, privileged)");
+          "policies/a.lua:1: role \"x\": entitlement \"org:acme\": unknown key \"lvl\" (allowed: level, "
+          "privileged)");
   }
   SECTION("a list instead of named keys") {
     ws.file("a.lua", "role \"x\" { \"team:a\" }\n");
     CHECK(ws.load_error() ==
-          "policies/a.lua:1: role \"x\": the body has only named keys (includes, privileged, description, or a system "
+          "policies/a.lua:1: role \"x\": the body has only named keys (includes, privileged, description, or "
+          "a system "
           "name); found a list element");
   }
   SECTION("a string instead of a list") {
     ws.file("a.lua", "role \"x\" { github = \"team:a\" }\n");
     CHECK(ws.load_error() ==
-          "policies/a.lua:1: role \"x\": \"github\" must be a list of entitlements, e.g. { \"team:platform\" }, not a "
+          "policies/a.lua:1: role \"x\": \"github\" must be a list of entitlements, e.g. { \"team:platform\" "
+          "}, not a "
           "string");
   }
 }
@@ -281,7 +314,8 @@ end)
 
 TEST_CASE("policy strictness: error() without a position names the hook", "[policy]") {
   PolicyWorkspace ws;
-  ws.file("ops.lua", "\nrule(\"strict\", function(person) error(\"no department for \" .. person.email, 0) end)\n");
+  ws.file("ops.lua",
+          "\nrule(\"strict\", function(person) error(\"no department for \" .. person.email, 0) end)\n");
   ws.person("bob@acme.com");
   auto engine = ws.load();
   CHECK(evaluate_error(*engine, ws.get("bob@acme.com")) ==
@@ -300,19 +334,24 @@ end)
   ws.person("b@acme.com").department = "Ops";
   auto engine = ws.load();
   CHECK(evaluate_error(*engine, ws.get("a@acme.com")) ==
-        "person \"a@acme.com\": policies/a.lua:2: assign returned unknown role \"enginer\" (did you mean \"engineer\"?)");
+        "person \"a@acme.com\": policies/a.lua:2: assign returned unknown role \"enginer\" (did you mean "
+        "\"engineer\"?)");
   CHECK(evaluate_error(*engine, ws.get("b@acme.com")) ==
-        "person \"b@acme.com\": policies/a.lua:2: assign must return a role name, a list of role names, or nil: roles "
+        "person \"b@acme.com\": policies/a.lua:2: assign must return a role name, a list of role names, or "
+        "nil: roles "
         "must be a list of strings, e.g. { \"a\", \"b\" }, not a number");
 }
 
 TEST_CASE("policy strictness: a rule returning an unknown system names it", "[policy]") {
   PolicyWorkspace ws;
-  ws.file("ops.lua", "rule(\"on-call\", function(person)\n  return {\n    pagerduty = { \"role:responder\" },\n  }\nend)\n");
+  ws.file(
+      "ops.lua",
+      "rule(\"on-call\", function(person)\n  return {\n    pagerduty = { \"role:responder\" },\n  }\nend)\n");
   ws.person("bob@acme.com");
   auto engine = ws.load();
   CHECK(evaluate_error(*engine, ws.get("bob@acme.com")) ==
-        "person \"bob@acme.com\": policies/ops.lua:3: rule \"on-call\": unknown system \"pagerduty\" (systems in "
+        "person \"bob@acme.com\": policies/ops.lua:3: rule \"on-call\": unknown system \"pagerduty\" "
+        "(systems in "
         "rollcall.toml: github, netsuite, okta, postgres, slack)");
 }
 
@@ -322,14 +361,17 @@ TEST_CASE("policy strictness: vocabulary calls are only for loading, not evaluat
   ws.person("bob@acme.com");
   auto engine = ws.load();
   CHECK(evaluate_error(*engine, ws.get("bob@acme.com")) ==
-        "person \"bob@acme.com\": policies/a.lua:2: role can only be used while a policy file loads (at its top "
+        "person \"bob@acme.com\": policies/a.lua:2: role can only be used while a policy file loads (at its "
+        "top "
         "level), not inside assign, rule or match functions");
 }
 
 TEST_CASE("policy strictness: a definition error cannot be swallowed by pcall", "[policy]") {
   PolicyWorkspace ws;
-  ws.file("a.lua", "role \"x\" { github = { \"team:a\" } }\nlocal ok = pcall(function() role \"x\" { github = {} } end)\n"
-                   "assert(not ok)\n");
+  ws.file(
+      "a.lua",
+      "role \"x\" { github = { \"team:a\" } }\nlocal ok = pcall(function() role \"x\" { github = {} } end)\n"
+      "assert(not ok)\n");
   CHECK(ws.load_error() == "policies/a.lua:2: role \"x\" is already defined at policies/a.lua:1");
 }
 
@@ -341,8 +383,10 @@ role "b" { netsuite = { { "role:ap", level = "audit" } } }
   ws.person("p@acme.com", {"a", "b"});
   auto engine = ws.load();
   CHECK(evaluate_error(*engine, ws.get("p@acme.com")) ==
-        "person \"p@acme.com\": entitlement \"role:ap\" in system \"netsuite\" gets levels \"billing\" (role \"a\" <- "
-        "policies/a.lua:1) and \"audit\" (role \"b\" <- policies/a.lua:2), and \"billing\" has no ranking (use one "
+        "person \"p@acme.com\": entitlement \"role:ap\" in system \"netsuite\" gets levels \"billing\" (role "
+        "\"a\" <- "
+        "policies/a.lua:1) and \"audit\" (role \"b\" <- policies/a.lua:2), and \"billing\" has no ranking "
+        "(use one "
         "level, or levels from the documented ranking)");
 }
 

@@ -53,7 +53,8 @@ role "sre" {
   auto engine = ws.load();
   PersonAccess a = evaluate(*engine, ws.get("sam@acme.com"));
   CHECK(grant_lines(a) == Lines{"github org:acme admin privileged", "github team:platform member",
-                                "postgres role:app_readonly member", "postgres role:db_admin member privileged"});
+                                "postgres role:app_readonly member",
+                                "postgres role:db_admin member privileged"});
   const RoleInfo& sre = engine->roles()[1];
   CHECK(sre.name == "sre");
   CHECK(sre.includes == Lines{"engineer"});
@@ -230,10 +231,13 @@ exception { sod = "ap-vs-approve", person = "noah@acme.com", expires = "2027-01-
   CHECK(e.entitlement == "sod:ap-vs-approve");
   CHECK(e.person == "noah@acme.com");
 
-  ws.file("sec.lua", "sod { name = \"ap-vs-approve\", \"netsuite:role:a\", \"netsuite:role:b\" }\n"
-                     "exception { sod = \"ap-vs-aprove\", person = \"n@acme.com\", expires = \"2027-01-31\", ticket = \"F\" }\n");
+  ws.file("sec.lua",
+          "sod { name = \"ap-vs-approve\", \"netsuite:role:a\", \"netsuite:role:b\" }\n"
+          "exception { sod = \"ap-vs-aprove\", person = \"n@acme.com\", expires = \"2027-01-31\", ticket = "
+          "\"F\" }\n");
   CHECK(ws.load_error() ==
-        "policies/sec.lua:2: exception names unknown sod rule \"ap-vs-aprove\" (did you mean \"ap-vs-approve\"?)");
+        "policies/sec.lua:2: exception names unknown sod rule \"ap-vs-aprove\" (did you mean "
+        "\"ap-vs-approve\"?)");
 }
 
 TEST_CASE("policy: service accounts declare owner, entitlements and expiry", "[policy]") {
@@ -282,7 +286,8 @@ settings { severity = { orphan_account = "Critical", ["github:org:acme"] = "crit
   CHECK(s.dormant_days == 60);
   CHECK(s.strip_plus_tags);
   CHECK(s.domains == Lines{"acme.com", "acme.io"});
-  CHECK(s.severity == std::map<std::string, std::string>{{"dormant_account", "info"}, {"orphan_account", "critical"}});
+  CHECK(s.severity ==
+        std::map<std::string, std::string>{{"dormant_account", "info"}, {"orphan_account", "critical"}});
   CHECK(s.entitlement_severity == std::map<std::string, std::string>{{"github:org:acme", "critical"}});
 }
 
@@ -323,7 +328,8 @@ end)
   m = engine->match({"slack", "U9", "", "", "Nobody", ""});
   REQUIRE_FALSE(m);
   CHECK(m.error().message() ==
-        "account \"U9\" in system \"slack\": policies/b_match.lua:2: match returned \"nobody@acme.com\", which is not a "
+        "account \"U9\" in system \"slack\": policies/b_match.lua:2: match returned \"nobody@acme.com\", "
+        "which is not a "
         "roster email");
 }
 
@@ -461,8 +467,9 @@ rule("finance", function(person)
 end)
 )");
   auto engine = ws.load();
-  CHECK(grant_lines(evaluate(*engine, ws.get("pat+ops@Acme.COM"))) ==
-        Lines{"netsuite role:expenses member", "netsuite role:viewer member", "slack usergroup:staff member"});
+  CHECK(grant_lines(evaluate(*engine, ws.get("pat+ops@Acme.COM"))) == Lines{"netsuite role:expenses member",
+                                                                            "netsuite role:viewer member",
+                                                                            "slack usergroup:staff member"});
 }
 
 TEST_CASE("policy: a roster role no policy defines is listed but gives nothing, with a warning", "[policy]") {
@@ -508,7 +515,8 @@ exception { system = "postgres", person = "ghost@acme.com", expires = "2027-06-0
   auto engine = ws.load();
   CHECK(engine->warnings() ==
         Lines{"policies/sec.lua:2: exception T-1 for \"a\" on postgres expires on 2026-11-25 (in 5 days)",
-              "policies/sec.lua:3: exception T-2 for \"b\" on postgres role:x expired on 2026-11-01 (19 days ago)",
+              "policies/sec.lua:3: exception T-2 for \"b\" on postgres role:x expired on 2026-11-01 (19 days "
+              "ago)",
               "policies/sec.lua:5: exception names person \"ghost@acme.com\", who is not in the roster"});
 }
 
@@ -523,7 +531,8 @@ service_account { system = "github", account = "bot2", owner = "who@acme.com" }
   CHECK(engine->warnings() ==
         Lines{"policies/a.lua: no owner (add owner \"team-name\" so its findings reach a team)",
               "policies/a.lua:2: service_account \"bot1\" in github: owner \"gone@acme.com\" is terminated",
-              "policies/a.lua:3: service_account \"bot2\" in github: owner \"who@acme.com\" is not in the roster"});
+              "policies/a.lua:3: service_account \"bot2\" in github: owner \"who@acme.com\" is not in the "
+              "roster"});
 }
 
 TEST_CASE("policy: files load in sorted path order, including subfolders", "[policy]") {
