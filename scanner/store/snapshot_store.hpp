@@ -58,7 +58,7 @@ class SnapshotWriter final : public RecordSink {
 
   // Records received so far.
   std::int64_t records() const {
-    return accounts_.emitted_count + entitlements_.emitted_count + grants_;
+    return accounts_.emitted_count + entitlements_.emitted_count + static_cast<std::int64_t>(seen_.size());
   }
 
  private:
@@ -73,14 +73,15 @@ class SnapshotWriter final : public RecordSink {
     std::int64_t emitted_count = 0;
     std::int64_t number(const std::string& id);
   };
-  // A grant waiting in the current multi-row INSERT batch.
+  // A grant by numbers: received (seen_) or waiting in the current multi-row INSERT batch.
   struct PendingGrant {
-    std::int64_t account, entitlement, via, level;
+    std::uint32_t account, entitlement, via, level;
   };
 
   SnapshotWriter(Database& db, std::string system, std::string connector_type, UnixTime started_at);
   Result<void> start();
   Result<void> insert_entitlement(const Entitlement& e, std::int64_t idx);
+  Result<void> write_grants();
   Result<void> flush_grants();
 
   Database& db_;
@@ -94,16 +95,8 @@ class SnapshotWriter final : public RecordSink {
   std::int64_t grant_first_ = 0, grant_last_ = 0;  // rowid range written so far
   IdNumbers accounts_;
   IdNumbers entitlements_;
-  // Grants seen, keyed by (account, entitlement, via), with their level, to drop exact repeats
-  // and reject a grant listed twice with two levels.
-  struct GrantKey {
-    std::int64_t account, entitlement, via;
-    bool operator==(const GrantKey&) const = default;
-  };
-  struct GrantKeyHash {
-    std::size_t operator()(const GrantKey& k) const;
-  };
-  std::unordered_map<GrantKey, std::int64_t, GrantKeyHash> grant_keys_;
+  // Every grant received, written at commit: sorted, repeats dropped, two levels rejected.
+  std::vector<PendingGrant> seen_;
   IdNumbers vias_;
   IdNumbers levels_;
   std::int64_t grants_ = 0;

@@ -149,6 +149,19 @@ TEST_CASE("store: duplicate account ids are rejected; exact duplicate grants are
   CHECK(info->grants == 1);
 }
 
+TEST_CASE("store: one grant listed with two different levels is an error naming both", "[store]") {
+  auto db = Database::open_memory();
+  SnapshotStore store(**db);
+  auto w = store.begin("gh", "file", 1);
+  REQUIRE((*w)->account(account("u0")).ok());
+  REQUIRE((*w)->grant(grant("u0", "team:a", "member")).ok());
+  REQUIRE((*w)->grant(grant("u0", "team:b", "member")).ok());
+  REQUIRE((*w)->grant(grant("u0", "team:a", "admin")).ok());
+  auto info = (*w)->commit(2);
+  REQUIRE_FALSE(info.ok());
+  CHECK(info.error().message() == "grant of \"team:a\" to account \"u0\" is listed twice, as \"member\" and as \"admin\"");
+}
+
 TEST_CASE("store: a grant naming an account missing from the export fails the commit", "[store]") {
   auto db = Database::open_memory();
   SnapshotStore store(**db);
