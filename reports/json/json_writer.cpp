@@ -4,152 +4,221 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <ostream>
+#include <vector>
 
+#include "reports/common/text.hpp"
 #include "reports/json/json_report.hpp"
 #include "reports/writers.hpp"
 
 namespace rollcall::reports {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 constexpr Severity kSeveritiesHighFirst[] = {Severity::error, Severity::critical, Severity::high,
                                              Severity::medium, Severity::low, Severity::info};
 
-std::string dump(const Json& j, int indent = -1) {
-  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
-}
+// A streaming JSON emitter into a string: pretty (two-space indent, one member per line) or
+// compact. Reports are large (100k findings), so values are appended directly, never built
+// as a document tree first.
+class JsonOut {
+ public:
+  JsonOut(std::string& out, bool pretty) : out_(out), pretty_(pretty) {}
 
-Json snapshot_json(const std::optional<SnapshotRef>& s) {
-  if (!s) return nullptr;
-  return Json{{"id", s->id}, {"taken_at", format_iso8601(s->taken_at)}, {"digest", s->digest}};
-}
-
-Json evidence_json(const Evidence& e) {
-  Json j;
-  j["roster_row"] = e.roster_row;
-  j["policy"] = e.policy;
-  j["snapshot"] = snapshot_json(e.snapshot);
-  if (e.exception_ticket.empty() && !e.exception_expires && e.exception_source.empty()) {
-    j["exception"] = nullptr;
-  } else {
-    j["exception"] = Json{{"ticket", e.exception_ticket},
-                          {"expires", e.exception_expires ? Json(format_date(*e.exception_expires)) : Json()},
-                          {"reason", e.exception_reason},
-                          {"source", e.exception_source}};
+  JsonOut& begin_object() { return open('{'); }
+  JsonOut& end_object() { return close('}'); }
+  JsonOut& begin_array() { return open('['); }
+  JsonOut& end_array() { return close(']'); }
+  JsonOut& key(std::string_view k) {
+    separate();
+    append_json_string(out_, k, JsonEscape::plain);
+    out_ += pretty_ ? ": " : ":";
+    after_key_ = true;
+    return *this;
   }
-  j["facts"] = Json::object();
-  for (const auto& [k, v] : e.extra) j["facts"][k] = v;
-  return j;
+  JsonOut& value(std::string_view s) {
+    separate();
+    append_json_string(out_, s, JsonEscape::plain);
+    return *this;
+  }
+  JsonOut& value(const std::string& s) { return value(std::string_view(s)); }
+  JsonOut& value(const char* s) { return value(std::string_view(s)); }
+  JsonOut& value(std::int64_t n) {
+    separate();
+    out_ += std::to_string(n);
+    return *this;
+  }
+  JsonOut& null() {
+    separate();
+    out_ += "null";
+    return *this;
+  }
+  template <class T>
+  JsonOut& member(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+
+ private:
+  JsonOut& open(char c) {
+    separate();
+    out_ += c;
+    empty_.push_back(true);
+    return *this;
+  }
+  JsonOut& close(char c) {
+    const bool was_empty = empty_.back();
+    empty_.pop_back();
+    if (!was_empty) newline();
+    out_ += c;
+    return *this;
+  }
+  // Before a key or value: a comma after a sibling, then a new line at the current depth;
+  // nothing right after a key.
+  void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (empty_.empty()) return;
+    if (!empty_.back()) out_ += ',';
+    empty_.back() = false;
+    newline();
+  }
+  void newline() {
+    if (!pretty_) return;
+    out_ += '\n';
+    out_.append(empty_.size() * 2, ' ');
+  }
+
+  std::string& out_;
+  bool pretty_;
+  bool after_key_ = false;
+  std::vector<bool> empty_;  // per open container: nothing written into it yet
+};
+
+void put_snapshot(JsonOut& j, const std::optional<SnapshotRef>& s) {
+  if (!s) {
+    j.null();
+    return;
+  }
+  j.begin_object().member("id", s->id).member("taken_at", format_iso8601(s->taken_at));
+  j.member("digest", s->digest).end_object();
 }
 
-Json finding_json(const Finding& f) {
-  return Json{{"fingerprint", f.fingerprint},
-              {"kind", f.kind},
-              {"severity", to_string(f.severity)},
-              {"status", to_string(f.status)},
-              {"system", f.system},
-              {"account_id", f.account_id},
-              {"account_login", f.account_login},
-              {"person_email", f.person_email},
-              {"person_name", f.person_name},
-              {"entitlement_id", f.entitlement_id},
-              {"expected", f.expected},
-              {"actual", f.actual},
-              {"message", f.message},
-              {"first_seen", format_iso8601(f.first_seen)},
-              {"evidence", evidence_json(f.evidence)}};
+void put_evidence(JsonOut& j, const Evidence& e) {
+  j.begin_object().member("roster_row", e.roster_row).key("policy").begin_array();
+  for (const auto& line : e.policy) j.value(line);
+  j.end_array().key("snapshot");
+  put_snapshot(j, e.snapshot);
+  j.key("exception");
+  if (e.exception_ticket.empty() && !e.exception_expires && e.exception_source.empty()) {
+    j.null();
+  } else {
+    j.begin_object().member("ticket", e.exception_ticket).key("expires");
+    if (e.exception_expires) j.value(format_date(*e.exception_expires));
+    else j.null();
+    j.member("reason", e.exception_reason).member("source", e.exception_source).end_object();
+  }
+  j.key("facts").begin_object();
+  for (const auto& [k, v] : e.extra) j.member(k, v);
+  j.end_object().end_object();
 }
 
-Json severity_counts(const std::map<std::string, std::int64_t>& counts) {
-  Json j = Json::object();
+void put_finding(JsonOut& j, const Finding& f) {
+  j.begin_object()
+      .member("fingerprint", f.fingerprint)
+      .member("kind", f.kind)
+      .member("severity", to_string(f.severity))
+      .member("status", to_string(f.status))
+      .member("system", f.system)
+      .member("account_id", f.account_id)
+      .member("account_login", f.account_login)
+      .member("person_email", f.person_email)
+      .member("person_name", f.person_name)
+      .member("entitlement_id", f.entitlement_id)
+      .member("expected", f.expected)
+      .member("actual", f.actual)
+      .member("message", f.message)
+      .member("first_seen", format_iso8601(f.first_seen))
+      .key("evidence");
+  put_evidence(j, f.evidence);
+  j.end_object();
+}
+
+void put_severity_counts(JsonOut& j, const std::map<std::string, std::int64_t>& counts) {
+  j.begin_object();
   for (Severity s : kSeveritiesHighFirst) {
     auto it = counts.find(std::string(to_string(s)));
-    j[std::string(to_string(s))] = it == counts.end() ? 0 : it->second;
+    j.member(to_string(s), it == counts.end() ? std::int64_t{0} : it->second);
   }
-  return j;
+  j.end_object();
 }
 
-Json counts_json(const std::map<std::string, std::int64_t>& counts) {
-  Json j = Json::object();
-  for (const auto& [k, v] : counts) j[k] = v;
-  return j;
+void put_counts(JsonOut& j, const std::map<std::string, std::int64_t>& counts) {
+  j.begin_object();
+  for (const auto& [k, v] : counts) j.member(k, v);
+  j.end_object();
 }
 
-// Writes `j` pretty-printed as a value nested `depth` levels deep in the document.
-void put(std::ostream& out, const Json& j, int depth) {
-  std::string text = dump(j, 2);
-  const std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
-  for (char c : text) {
-    out.put(c);
-    if (c == '\n') out << pad;
-  }
-}
-
-// A top-level array of findings, one element at a time, so a report with 100k findings never
-// exists as one JSON tree in memory.
-void put_findings(std::ostream& out, const char* key, const std::vector<Finding>& findings) {
-  out << "  \"" << key << "\": [";
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    out << (i ? ",\n    " : "\n    ");
-    put(out, finding_json(findings[i]), 2);
-  }
-  out << (findings.empty() ? "]" : "\n  ]");
-}
-
-void write_report_body(std::ostream& out, const Report& r) {
-  Json tool{{"name", "rollcall"}, {"version", r.tool_version}};
-  Json scan{{"id", r.scan_id},
-            {"started_at", format_iso8601(r.started_at)},
-            {"finished_at", format_iso8601(r.finished_at)},
-            {"workspace", r.workspace},
-            {"people", r.people},
-            {"roster_digest", r.roster_digest},
-            {"policy_digest", r.policy_digest}};
-  Json systems = Json::array();
+// Writes the report in pieces: `flush` is called whenever the buffer has grown large, so the
+// whole text never sits in memory.
+template <class Flush>
+void put_report(std::string& buf, const Report& r, Flush flush) {
+  JsonOut j(buf, true);
+  j.begin_object().member("schema", kReportSchema);
+  j.key("tool").begin_object().member("name", "rollcall").member("version", r.tool_version).end_object();
+  j.key("scan")
+      .begin_object()
+      .member("id", r.scan_id)
+      .member("started_at", format_iso8601(r.started_at))
+      .member("finished_at", format_iso8601(r.finished_at))
+      .member("workspace", r.workspace)
+      .member("people", r.people)
+      .member("roster_digest", r.roster_digest)
+      .member("policy_digest", r.policy_digest)
+      .end_object();
+  j.key("systems").begin_array();
   for (const auto& s : r.systems) {
-    systems.push_back(Json{{"name", s.name},
-                           {"type", s.type},
-                           {"status", s.status},
-                           {"snapshot", snapshot_json(s.snapshot)},
-                           {"error", s.error},
-                           {"accounts", s.accounts},
-                           {"entitlements", s.entitlements},
-                           {"grants", s.grants}});
+    j.begin_object().member("name", s.name).member("type", s.type).member("status", s.status).key("snapshot");
+    put_snapshot(j, s.snapshot);
+    j.member("error", s.error).member("accounts", s.accounts).member("entitlements", s.entitlements);
+    j.member("grants", s.grants).end_object();
   }
+  j.end_array();
   const ScanSummary& m = r.summary;
-  Json summary{{"open", m.open},
-               {"new", m.new_},
-               {"persisting", m.persisting},
-               {"excepted", m.excepted},
-               {"resolved", m.resolved},
-               {"by_severity", severity_counts(m.by_severity)},
-               {"by_kind", counts_json(m.by_kind)},
-               {"by_system", counts_json(m.by_system)}};
-  Json trend = Json::array();
-  for (const auto& t : r.trend) {
-    trend.push_back(Json{{"scan_id", t.scan_id},
-                         {"at", format_iso8601(t.at)},
-                         {"by_severity", severity_counts(t.by_severity)}});
+  j.key("summary")
+      .begin_object()
+      .member("open", m.open)
+      .member("new", m.new_)
+      .member("persisting", m.persisting)
+      .member("excepted", m.excepted)
+      .member("resolved", m.resolved)
+      .key("by_severity");
+  put_severity_counts(j, m.by_severity);
+  j.key("by_kind");
+  put_counts(j, m.by_kind);
+  j.key("by_system");
+  put_counts(j, m.by_system);
+  j.end_object();
+  for (const auto& [name, list] : {std::pair{"findings", &r.findings}, std::pair{"resolved", &r.resolved}}) {
+    j.key(name).begin_array();
+    for (const auto& f : *list) {
+      put_finding(j, f);
+      if (buf.size() > (1u << 20)) flush();
+    }
+    j.end_array();
   }
-
-  out << "{\n  \"schema\": \"" << kReportSchema << "\",\n  \"tool\": ";
-  put(out, tool, 1);
-  out << ",\n  \"scan\": ";
-  put(out, scan, 1);
-  out << ",\n  \"systems\": ";
-  put(out, systems, 1);
-  out << ",\n  \"summary\": ";
-  put(out, summary, 1);
-  out << ",\n";
-  put_findings(out, "findings", r.findings);
-  out << ",\n";
-  put_findings(out, "resolved", r.resolved);
-  out << ",\n  \"trend\": ";
-  put(out, trend, 1);
-  out << "\n}\n";
+  j.key("trend").begin_array();
+  for (const auto& t : r.trend) {
+    j.begin_object().member("scan_id", t.scan_id).member("at", format_iso8601(t.at)).key("by_severity");
+    put_severity_counts(j, t.by_severity);
+    j.end_object();
+  }
+  j.end_array().end_object();
+  buf += '\n';
+  flush();
 }
+
+using Json = nlohmann::json;
 
 std::string text_or_empty(const Json& j, const char* key) {
   auto it = j.find(key);
@@ -167,7 +236,12 @@ Result<std::optional<SnapshotRef>> snapshot_from_json(const Json& j) {
 
 }  // namespace
 
-std::string evidence_to_json(const Evidence& evidence) { return dump(evidence_json(evidence)); }
+std::string evidence_to_json(const Evidence& evidence) {
+  std::string out;
+  JsonOut j(out, false);
+  put_evidence(j, evidence);
+  return out;
+}
 
 Result<Evidence> evidence_from_json(std::string_view text) {
   Evidence e;
@@ -209,7 +283,11 @@ Result<void> write_json(const Report& report, const std::filesystem::path& path)
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return failed(std::string("cannot create: ") + std::strerror(errno));
-    write_report_body(out, report);
+    std::string buf;
+    put_report(buf, report, [&] {
+      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+      buf.clear();
+    });
     out.flush();
     if (!out) return failed(std::string("write failed: ") + std::strerror(errno));
   }

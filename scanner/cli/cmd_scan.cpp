@@ -6,7 +6,7 @@
 #include <map>
 
 #include "policies/engine/policy.hpp"
-#include "reports/writers.hpp"
+#include "reports/output.hpp"
 #include "scanner/cli/context.hpp"
 #include "scanner/cli/format.hpp"
 #include "scanner/cli/version.hpp"
@@ -30,19 +30,10 @@ struct ScanOptions {
   std::string out;
 };
 
-struct Writer {
-  const char* format;
-  const char* file;
-  Result<void> (*write)(const reports::Report&, const std::filesystem::path&);
-};
-constexpr Writer kWriters[] = {{"json", "report.json", reports::write_json},
-                               {"html", "report.html", reports::write_html},
-                               {"csv", "report.csv", reports::write_csv}};
-
 // What the command line and the [scan] section ask for, validated.
 struct Settings {
   std::optional<Severity> fail_on;
-  std::vector<const Writer*> writers;
+  std::vector<const reports::Format*> formats;
   std::filesystem::path out;
 };
 
@@ -68,13 +59,10 @@ Result<Settings> settings(const ScanOptions& opts, const config::WorkspaceConfig
     formats_where = section->where("formats") + ": formats";
   }
   if (formats.empty()) formats = {"json", "html", "csv"};
-  for (const auto& f : formats) {
-    auto it = std::find_if(std::begin(kWriters), std::end(kWriters),
-                           [&](const Writer& w) { return f == w.format; });
-    if (it == std::end(kWriters)) {
-      return fail(formats_where + ": unknown report format " + quote(f) + " (json, html or csv)");
-    }
-    if (std::find(s.writers.begin(), s.writers.end(), &*it) == s.writers.end()) s.writers.push_back(&*it);
+  for (const auto& name : formats) {
+    const reports::Format* f = reports::find_format(name);
+    if (f == nullptr) return fail(formats_where + ": unknown report format " + quote(name) + " (json, html or csv)");
+    if (std::find(s.formats.begin(), s.formats.end(), f) == s.formats.end()) s.formats.push_back(f);
   }
   s.out = (opts.out.empty() ? cfg.reports_dir : std::filesystem::absolute(opts.out)).lexically_normal();
   return s;
@@ -176,16 +164,16 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
   RC_ASSIGN(drift::ScanOutcome outcome,
             drift::run_scan({cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)}));
   const reports::Report& report = outcome.report;
-  for (const auto& phase : outcome.phases) ctx.log->debug("scan: " + phase.name + ": " + seconds(phase.seconds));
+  for (const auto& phase : outcome.phases) {
+    ctx.log->debug("scan: " + phase.name + ": " + seconds(phase.time.wall) + " (CPU " + seconds(phase.time.cpu) + ")");
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(s.out, ec);
   if (ec) return fail(s.out.string() + ": cannot create the reports folder: " + ec.message());
+  RC_TRY(reports::write_reports(report, s.out, s.formats));
   std::vector<std::string> written;
-  for (const Writer* w : s.writers) {
-    RC_TRY(w->write(report, s.out / w->file));
-    written.push_back(w->file);
-  }
+  for (const auto* f : s.formats) written.emplace_back(f->file);
   ctx.out(summary(report, s.out, written));
 
   if (s.fail_on) {

@@ -13,6 +13,10 @@ Result<DesiredState> DesiredState::evaluate(const roster::Roster& roster, policy
   const auto people = static_cast<std::uint32_t>(roster.people.size());
   for (auto& s : d.systems_) s.offsets.assign(people + 1, 0);
 
+  // describe() builds several strings; the same few provenances recur for every person holding
+  // a role, so they are described once, keyed by their fields.
+  std::unordered_map<std::string, std::uint32_t> described;
+  std::string key;
   std::string scratch;
   for (std::uint32_t p = 0; p < people; ++p) {
     RC_ASSIGN(policy::PersonAccess access, policy.evaluate(roster.people[p]));
@@ -30,18 +34,24 @@ Result<DesiredState> DesiredState::evaluate(const roster::Roster& roster, policy
                     " in system " + quote(g.system) + ", which rollcall.toml does not configure");
       }
       SystemDesired& sys = d.systems_[it->second];
-      // Most grants have one provenance: intern its line directly, without joining.
-      std::uint32_t prov;
-      if (g.why.size() == 1) {
-        prov = d.texts.intern(g.why.front().describe());
-      } else {
+      key.clear();
+      for (const auto& w : g.why) {
+        key += static_cast<char>('0' + static_cast<int>(w.kind));
+        key += w.name;
+        for (const auto& c : w.chain) (key += '\x1f') += c;
+        ((key += '\x1e') += w.source.file) += std::to_string(w.source.line);
+        key += '\x1d';
+      }
+      auto [cached, fresh] = described.try_emplace(key, 0);
+      if (fresh) {
         scratch.clear();
         for (const auto& w : g.why) {
           if (!scratch.empty()) scratch += '\n';
           scratch += w.describe();
         }
-        prov = d.texts.intern(scratch);
+        cached->second = d.texts.intern(scratch);
       }
+      const std::uint32_t prov = cached->second;
       const std::uint32_t ent = d.entitlements.intern(g.entitlement_id);
       sys.entries.push_back({p, ent, d.levels.intern(g.level), prov});
       if (g.privileged) sys.privileged.insert(ent);

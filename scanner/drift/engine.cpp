@@ -1,8 +1,8 @@
 #include "scanner/drift/engine.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <set>
+#include <tuple>
 #include <unordered_set>
 
 #include "scanner/core/strings.hpp"
@@ -12,10 +12,6 @@ namespace {
 
 constexpr std::uint32_t kNone = UINT32_MAX;
 constexpr std::size_t kMaxListed = 10;  // entitlements named in one missing-account finding
-
-double since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 bool day_passed(UnixTime day, UnixTime now) { return now / 86400 > day / 86400; }
 
@@ -144,7 +140,7 @@ Result<reports::SystemStatus> DriftEngine::check_system(const config::SystemConf
 }
 
 Result<void> DriftEngine::diff(SystemRun& run) {
-  auto start = std::chrono::steady_clock::now();
+  Stopwatch watch(CLOCK_THREAD_CPUTIME_ID);
   const store::SnapshotInfo& info = run.info;
   RC_ASSIGN(run.accounts, snapshots_.accounts(info));
   RC_ASSIGN(auto entitlements, snapshots_.entitlements(info));
@@ -169,9 +165,8 @@ Result<void> DriftEngine::diff(SystemRun& run) {
       run.ambiguous_people.insert(m.candidates.begin(), m.candidates.end());
     }
   }
-  match_seconds_ += since(start);
+  match_time_ += watch.lap();
 
-  start = std::chrono::steady_clock::now();
   run.held.assign(desired_.system(run.index).entries.size(), 0);
   // Grants arrive ordered by (account, entitlement): one group per (account, entitlement),
   // compared when the next group starts, so no snapshot is ever held whole in memory.
@@ -201,7 +196,7 @@ Result<void> DriftEngine::diff(SystemRun& run) {
   if (open) flush_group(run, cur, entitlement);
   account_findings(run);
   missing_findings(run);
-  diff_seconds_ += since(start);
+  diff_time_ += watch.lap();
   return {};
 }
 
@@ -469,13 +464,29 @@ void DriftEngine::missing_findings(SystemRun& run) {
   }
 }
 
+void DriftEngine::absorb(DriftEngine& other) {
+  for (auto& [person, holds] : other.sod_held_) {
+    auto& mine = sod_held_[person];
+    mine.insert(mine.end(), std::make_move_iterator(holds.begin()), std::make_move_iterator(holds.end()));
+  }
+  other.sod_held_.clear();
+  checked_snapshots_.merge(other.checked_snapshots_);
+  match_time_.wall = std::max(match_time_.wall, other.match_time_.wall);
+  match_time_.cpu += other.match_time_.cpu;
+  diff_time_.wall = std::max(diff_time_.wall, other.diff_time_.wall);
+  diff_time_.cpu += other.diff_time_.cpu;
+}
+
 void DriftEngine::check_sod() {
   const auto& rules = policy_.sod_rules();
   std::vector<std::uint32_t> people;
   for (const auto& [person, _] : sod_held_) people.push_back(person);
   std::sort(people.begin(), people.end());
   for (std::uint32_t person : people) {
-    const auto& holds = sod_held_[person];
+    auto& holds = sod_held_[person];
+    std::sort(holds.begin(), holds.end(), [](const SodHold& a, const SodHold& b) {
+      return std::tie(a.rule, a.member, a.account) < std::tie(b.rule, b.member, b.account);
+    });
     const roster::Person& p = roster_.people[person];
     for (std::uint32_t r = 0; r < rules.size(); ++r) {
       std::set<std::uint32_t> members;

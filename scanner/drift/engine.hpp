@@ -8,7 +8,8 @@
 // access finding at all (DESIGN principle 3). SoD is checked across systems at the end.
 //
 // Only active accounts carry access: suspended and disabled accounts produce no finding, and do
-// not count as holding anything. Not thread-safe.
+// not count as holding anything. Not thread-safe: to check systems in parallel, give each thread
+// its own engine, matcher, sink and database connection, then absorb() them into one.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include "scanner/drift/desired.hpp"
 #include "scanner/drift/findings.hpp"
 #include "scanner/drift/identity.hpp"
+#include "scanner/drift/timing.hpp"
 #include "scanner/roster/roster.hpp"
 #include "scanner/store/snapshot_store.hpp"
 
@@ -36,12 +38,15 @@ class DriftEngine {
   // Checks one configured system and returns its status for the report. Fails on a store error
   // or a failing policy match hook, naming the system.
   Result<reports::SystemStatus> check_system(const config::SystemConfig& system);
+  // Takes over what `other` (an engine that checked other systems of the same scan, e.g. on
+  // another thread) learned for the SoD check, and its timings.
+  void absorb(DriftEngine& other);
   // Separation-of-duties rules over everything the checked systems showed. Call once, last.
   void check_sod();
 
-  // Seconds spent reading accounts and matching them, and streaming and comparing grants.
-  double match_seconds() const { return match_seconds_; }
-  double diff_seconds() const { return diff_seconds_; }
+  // Time spent reading accounts and matching them, and streaming and comparing grants.
+  Duration match_time() const { return match_time_; }
+  Duration diff_time() const { return diff_time_; }
 
  private:
   struct SodHold {
@@ -72,8 +77,8 @@ class DriftEngine {
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, std::uint32_t>>>> sod_index_;
   std::unordered_map<std::uint32_t, std::vector<SodHold>> sod_held_;  // person -> holds
   std::unordered_map<std::string, std::string> checked_snapshots_;    // system -> "#id at time"
-  double match_seconds_ = 0;
-  double diff_seconds_ = 0;
+  Duration match_time_;
+  Duration diff_time_;
 };
 
 }  // namespace rollcall::drift

@@ -103,8 +103,8 @@ Result<FindingSink> FindingSink::create(const policy::PolicyEngine& policy, cons
 }
 
 bool FindingSink::expired(const policy::ExceptionRule& x) const {
-  // An exception is valid through its whole expiry day (UTC); 0 means it has no expiry.
-  return x.expires != 0 && now_ / 86400 > x.expires / 86400;
+  // The policy engine turns a day ("2026-12-31") into its last second; 0 means no expiry.
+  return x.expires != 0 && now_ > x.expires;
 }
 
 bool FindingSink::covers(const policy::ExceptionRule& x, const reports::Finding& f, const Subject& s) const {

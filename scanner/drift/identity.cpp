@@ -17,33 +17,60 @@ constexpr std::string_view kViaHook = "policy match hook";
 
 bool is_email(std::string_view s) { return s.find('@') != std::string_view::npos; }
 
-std::string account_key(std::string_view system, std::string_view account) {
+void append_lower(std::string& out, std::string_view s) {
+  for (char c : s) out += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    if (x != b[i]) return false;  // b is lowercase
+  }
+  return true;
+}
+
+std::string make_account_key(std::string_view system, std::string_view account) {
   std::string key(system);
   key += '\x1f';
-  key += to_lower(trim(account));
+  append_lower(key, trim(account));
   return key;
 }
 
 }  // namespace
 
-std::string normalize_email(std::string_view email, const EmailRules& rules) {
-  std::string s = to_lower(trim(email));
-  const auto at = s.rfind('@');
-  if (at == std::string::npos) return s;
-  std::string local = s.substr(0, at);
-  std::string domain = s.substr(at + 1);
+void normalize_email(std::string_view email, const EmailRules& rules, std::string& out) {
+  out.clear();
+  append_lower(out, trim(email));
+  const auto at = out.rfind('@');
+  if (at == std::string::npos) return;
   if (rules.strip_plus_tags) {
-    if (auto plus = local.find('+'); plus != std::string::npos && plus > 0) local.resize(plus);
+    auto plus = out.find('+');
+    if (plus != std::string::npos && plus > 0 && plus < at) out.erase(plus, at - plus);
   }
-  if (!rules.domains.empty()) {
-    for (const auto& d : rules.domains) {
-      if (to_lower(d) == domain) {
-        domain = to_lower(rules.domains.front());
+  if (rules.domains.size() > 1) {
+    const std::string_view domain = std::string_view(out).substr(out.rfind('@') + 1);
+    for (std::size_t i = 1; i < rules.domains.size(); ++i) {
+      if (iequals(rules.domains[i], domain)) {
+        out.resize(out.size() - domain.size());
+        append_lower(out, rules.domains.front());
         break;
       }
     }
   }
-  return local + "@" + domain;
+}
+
+std::string normalize_email(std::string_view email, const EmailRules& rules) {
+  std::string out;
+  normalize_email(email, rules, out);
+  return out;
+}
+
+const std::string& IdentityMatcher::account_key(std::string_view system, std::string_view account) {
+  key_.assign(system);
+  key_ += '\x1f';
+  append_lower(key_, trim(account));
+  return key_;
 }
 
 Result<std::vector<MappingEntry>> load_mapping(const std::filesystem::path& path) {
@@ -74,7 +101,7 @@ Result<std::vector<MappingEntry>> load_mapping(const std::filesystem::path& path
       if (i >= fields.size() || trim(fields[i]).empty()) return fail(e.where + ": empty " + name);
       *dest = std::string(trim(fields[i]));
     }
-    auto [it, fresh] = seen.emplace(account_key(e.system, e.account), reader.line());
+    auto [it, fresh] = seen.emplace(make_account_key(e.system, e.account), reader.line());
     if (!fresh) {
       return fail(e.where + ": account " + quote(e.account) + " of system " + quote(e.system) +
                   " is mapped twice (also on line " + std::to_string(it->second) + ")");
@@ -103,16 +130,18 @@ Result<IdentityMatcher> IdentityMatcher::create(const roster::Roster& roster, po
   const auto& services = policy.service_accounts();
   for (std::uint32_t i = 0; i < services.size(); ++i) {
     const auto& sa = services[i];
-    bool expired = sa.expires && *sa.expires / 86400 < now / 86400;
-    (expired ? m.expired_services_ : m.services_)[account_key(sa.system, sa.account)] = i;
+    bool expired = sa.expires && now > *sa.expires;
+    (expired ? m.expired_services_ : m.services_)[make_account_key(sa.system, sa.account)] = i;
     m.service_via_.push_back("service account registered at " + sa.source.str());
+    m.explicit_systems_[sa.system] = true;
   }
   for (const auto& e : mapping) {
     auto it = m.by_email_.find(normalize_email(e.email, m.rules_));
     if (it == m.by_email_.end()) return fail(e.where + ": " + quote(e.email) + " is not in the roster");
     if (it->second.size() > 1) return fail(e.where + ": " + quote(e.email) + " names several people of the roster");
     std::int64_t person = it->second.front();
-    m.mapping_[account_key(e.system, e.account)] = {static_cast<std::uint32_t>(person), e.where};
+    m.mapping_[make_account_key(e.system, e.account)] = {static_cast<std::uint32_t>(person), e.where};
+    m.explicit_systems_[e.system] = true;
   }
   return m;
 }
@@ -123,23 +152,24 @@ std::int64_t IdentityMatcher::find_person(std::string_view email) const {
   return it->second.front();
 }
 
-void IdentityMatcher::add_candidates(const std::unordered_map<std::string, Ids>& index,
-                                     const std::string& key, std::string_view rule, Ids& out,
-                                     std::string_view& via) const {
-  if (key.empty()) return;
+void IdentityMatcher::add_candidates(const Index<Ids>& index, std::string_view key,
+                                     std::string_view rule, std::string_view& via) {
+  if (key.empty() || index.empty()) return;
   auto it = index.find(key);
   if (it == index.end()) return;
   for (std::uint32_t id : it->second) {
-    if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    if (std::find(found_.begin(), found_.end(), id) == found_.end()) found_.push_back(id);
   }
   if (via.empty()) via = rule;
 }
 
 Result<Match> IdentityMatcher::match(const std::string& system, const Account& account) {
   Match m;
+  const bool explicit_rules = explicit_systems_.count(system) != 0;
   for (const std::string* name : {&account.id, &account.login}) {
+    if (!explicit_rules) break;
     if (name->empty()) continue;
-    key_ = account_key(system, *name);
+    account_key(system, *name);
     if (auto it = services_.find(key_); it != services_.end()) {
       m.kind = MatchKind::service;
       m.index = it->second;
@@ -158,15 +188,19 @@ Result<Match> IdentityMatcher::match(const std::string& system, const Account& a
     }
   }
 
-  Ids found;
+  found_.clear();
   std::string_view via;
-  add_candidates(by_employee_id_, std::string(trim(account.external_id)), kViaEmployeeId, found, via);
-  if (!account.email.empty()) add_candidates(by_email_, normalize_email(account.email, rules_), kViaEmail, found, via);
-  for (const std::string* name : {&account.login, &account.id}) {
-    if (name->empty()) continue;
-    if (is_email(*name)) add_candidates(by_email_, normalize_email(*name, rules_), kViaEmail, found, via);
-    else add_candidates(by_login_, to_lower(trim(*name)), kViaAlias, found, via);
+  add_candidates(by_employee_id_, trim(account.external_id), kViaEmployeeId, via);
+  if (!account.email.empty()) {
+    normalize_email(account.email, rules_, normalized_);
+    add_candidates(by_email_, normalized_, kViaEmail, via);
   }
+  for (const std::string* name : {&account.login, &account.id}) {
+    if (name->empty() || (name == &account.id && account.id == account.login)) continue;
+    normalize_email(*name, rules_, normalized_);  // lowercases and trims a login as well
+    add_candidates(is_email(*name) ? by_email_ : by_login_, normalized_, is_email(*name) ? kViaEmail : kViaAlias, via);
+  }
+  Ids& found = found_;
 
   if (found.size() != 1 && policy_->has_match_hooks()) {
     policy::AccountView view{system, account.id, account.login, account.email, account.display_name,
@@ -194,7 +228,7 @@ Result<Match> IdentityMatcher::match(const std::string& system, const Account& a
   } else if (found.size() > 1) {
     m.kind = MatchKind::ambiguous;
     std::sort(found.begin(), found.end());
-    m.candidates = std::move(found);
+    m.candidates = found;
   }
   return m;
 }

@@ -32,6 +32,8 @@ struct EmailRules {
 // Trimmed and lowercased; "+tag" removed from the local part when strip_plus_tags; a domain in
 // `domains` replaced by the first of them. Text without '@' is only trimmed and lowercased.
 std::string normalize_email(std::string_view email, const EmailRules& rules);
+// The same, into `out` (replaced), so a caller matching millions of accounts allocates nothing.
+void normalize_email(std::string_view email, const EmailRules& rules, std::string& out);
 
 struct MappingEntry {
   std::string system;
@@ -73,23 +75,36 @@ class IdentityMatcher {
 
  private:
   using Ids = std::vector<std::uint32_t>;
+  // Lookups by string_view without building a std::string key.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using Index = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
+
   IdentityMatcher(const roster::Roster& roster, policy::PolicyEngine& policy)
       : roster_(&roster), policy_(&policy) {}
-  void add_candidates(const std::unordered_map<std::string, Ids>& index, const std::string& key,
-                      std::string_view rule, Ids& out, std::string_view& via) const;
+  void add_candidates(const Index<Ids>& index, std::string_view key, std::string_view rule,
+                      std::string_view& via);
+  const std::string& account_key(std::string_view system, std::string_view account);
 
   const roster::Roster* roster_;
   policy::PolicyEngine* policy_;
   EmailRules rules_;
-  std::unordered_map<std::string, Ids> by_email_;        // normalized email and email aliases
-  std::unordered_map<std::string, Ids> by_login_;        // lowercased non-email aliases
-  std::unordered_map<std::string, Ids> by_employee_id_;
+  Index<Ids> by_email_;        // normalized email and email aliases
+  Index<Ids> by_login_;        // lowercased non-email aliases
+  Index<Ids> by_employee_id_;
   // "<system>\x1f<lowercased id or login>" -> index
-  std::unordered_map<std::string, std::uint32_t> services_;
-  std::vector<std::string> service_via_;  // "service account (policies/svc.lua:3)"
-  std::unordered_map<std::string, std::uint32_t> expired_services_;
-  std::unordered_map<std::string, std::pair<std::uint32_t, std::string>> mapping_;  // -> person, where
-  std::string key_;  // scratch
+  Index<std::uint32_t> services_;
+  std::vector<std::string> service_via_;  // "service account registered at policies/svc.lua:3"
+  Index<std::uint32_t> expired_services_;
+  Index<std::pair<std::uint32_t, std::string>> mapping_;  // -> person, "mapping.csv:3"
+  Index<bool> explicit_systems_;  // systems with any service account or mapping entry
+  // Scratch, reused for every account.
+  std::string key_;
+  std::string normalized_;
+  Ids found_;
 };
 
 }  // namespace rollcall::drift

@@ -1,7 +1,9 @@
 #include "scanner/drift/scan.hpp"
 
-#include <chrono>
+#include <algorithm>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "scanner/drift/desired.hpp"
 #include "scanner/drift/engine.hpp"
@@ -13,19 +15,6 @@
 
 namespace rollcall::drift {
 namespace {
-
-class Stopwatch {
- public:
-  double lap() {
-    auto now = std::chrono::steady_clock::now();
-    double s = std::chrono::duration<double>(now - last_).count();
-    last_ = now;
-    return s;
-  }
-
- private:
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
 
 // The [match] mapping file, when configured (relative to the workspace).
 Result<std::vector<MappingEntry>> configured_mapping(const config::WorkspaceConfig& cfg) {
@@ -64,22 +53,94 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
   RC_ASSIGN(DesiredState desired, DesiredState::evaluate(in.roster, in.policy, names));
   out.phases.push_back({"policy evaluation", watch.lap()});
 
+  // Systems are independent until the SoD check: split them over workers, the biggest first,
+  // each to the least loaded worker.
   store::SnapshotStore snapshots(in.db);
-  DriftEngine engine(in.roster, in.policy, desired, matcher, sink, snapshots, now);
+  const auto& systems = in.config.systems;
+  std::vector<std::int64_t> size(systems.size(), 0);
+  for (std::size_t i = 0; i < systems.size(); ++i) {
+    RC_ASSIGN(auto latest, snapshots.latest(systems[i].name));
+    if (latest) size[i] = latest->accounts + latest->grants;
+  }
+  int workers = in.workers > 0 ? in.workers : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
+  if (in.db.path() == ":memory:" || in.policy.has_match_hooks()) workers = 1;
+  workers = std::max(1, std::min<int>(workers, static_cast<int>(systems.size())));
+  out.workers = workers;
+  std::vector<std::vector<std::size_t>> assigned(static_cast<std::size_t>(workers));
+  {
+    std::vector<std::size_t> order(systems.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return size[a] > size[b]; });
+    std::vector<std::int64_t> load(assigned.size(), 0);
+    for (std::size_t i : order) {
+      auto w = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+      assigned[w].push_back(i);
+      load[w] += size[i] + 1;
+    }
+  }
+
+  struct Worker {
+    std::unique_ptr<store::Database> db;  // null: the caller's
+    std::optional<store::SnapshotStore> snapshots;
+    std::optional<IdentityMatcher> matcher;
+    std::optional<FindingSink> sink;
+    std::unique_ptr<DriftEngine> engine;
+    std::optional<Error> error;
+  };
+  std::vector<Worker> pool(assigned.size());
+  for (std::size_t w = 0; w < pool.size(); ++w) {
+    Worker& k = pool[w];
+    if (w > 0) {
+      auto db = store::Database::open(in.db.path());
+      if (!db) return db.context("opening another connection for a parallel scan");
+      k.db = std::move(*db);
+    }
+    k.snapshots.emplace(k.db ? *k.db : in.db);
+    k.matcher.emplace(matcher);
+    k.sink.emplace(sink);
+    k.engine = std::make_unique<DriftEngine>(in.roster, in.policy, desired, *k.matcher, *k.sink, *k.snapshots, now);
+  }
+  std::vector<std::optional<reports::SystemStatus>> statuses(systems.size());
+  auto work = [&](std::size_t w) {
+    for (std::size_t i : assigned[w]) {
+      auto status = pool[w].engine->check_system(systems[i]);
+      if (!status) {
+        pool[w].error = status.error();
+        return;
+      }
+      statuses[i] = std::move(*status);
+    }
+  };
+  {
+    std::vector<std::thread> threads;
+    for (std::size_t w = 1; w < pool.size(); ++w) threads.emplace_back(work, w);
+    work(0);
+    for (auto& t : threads) t.join();
+  }
+  for (auto& k : pool) {
+    if (k.error) return fail(*k.error);
+  }
+  DriftEngine& engine = *pool[0].engine;
+  FindingSink& all = *pool[0].sink;
+  for (std::size_t w = 1; w < pool.size(); ++w) {
+    engine.absorb(*pool[w].engine);
+    auto& more = pool[w].sink->findings();
+    all.findings().insert(all.findings().end(), std::make_move_iterator(more.begin()),
+                          std::make_move_iterator(more.end()));
+  }
   std::set<std::string> incomplete;
-  for (const auto& system : in.config.systems) {
-    RC_ASSIGN(reports::SystemStatus status, engine.check_system(system));
-    if (status.status != "complete") incomplete.insert(status.name);
-    report.systems.push_back(std::move(status));
+  for (auto& status : statuses) {
+    if (status->status != "complete") incomplete.insert(status->name);
+    report.systems.push_back(std::move(*status));
   }
   engine.check_sod();
-  sink.add_expired_exceptions();
+  all.add_expired_exceptions();
   std::sort(report.systems.begin(), report.systems.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
-  report.findings = std::move(sink.findings());
+  report.findings = std::move(all.findings());
   watch.lap();
-  out.phases.push_back({"matching", engine.match_seconds()});
-  out.phases.push_back({"diff", engine.diff_seconds()});
+  out.phases.push_back({"matching", engine.match_time()});
+  out.phases.push_back({"diff", engine.diff_time()});
 
   report.finished_at = in.clock.now();
   store::ScanStore scans(in.db);

@@ -12,6 +12,7 @@
 #include "scanner/config/config.hpp"
 #include "scanner/core/result.hpp"
 #include "scanner/core/time.hpp"
+#include "scanner/drift/timing.hpp"
 #include "scanner/roster/roster.hpp"
 #include "scanner/store/sqlite.hpp"
 
@@ -25,16 +26,21 @@ struct ScanInputs {
   const Clock& clock;
   std::string tool_version;
   int trend_points = 30;  // earlier scans in the report's trend
+  // Threads checking systems in parallel (each with its own database connection); 0: one per
+  // core, at most 4. One thread when the database is in memory or the policies have a match
+  // hook (the Lua engine is single-threaded). The findings do not depend on it.
+  int workers = 0;
 };
 
 struct Phase {
   std::string name;
-  double seconds = 0;
+  Duration time;
 };
 
 struct ScanOutcome {
   reports::Report report;
   std::vector<Phase> phases;  // in order: policy evaluation, matching, diff, history
+  int workers = 1;            // threads that checked systems
 };
 
 // Runs the scan and stores it. Fails on invalid policy settings or mapping file, a policy

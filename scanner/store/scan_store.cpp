@@ -1,5 +1,7 @@
 #include "scanner/store/scan_store.hpp"
 
+#include <algorithm>
+
 namespace rollcall::store {
 namespace {
 
@@ -49,11 +51,20 @@ Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<F
         "INSERT INTO finding (scan_id, fingerprint, kind, severity, status, system, account_id, "
         "account_login, person_id, person_name, entitlement_id, expected, actual, message, "
         "first_seen, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    for (const FindingRecord& f : findings) {
-      s.bind(1, id).bind(2, f.fingerprint).bind(3, f.kind).bind(4, f.severity).bind(5, f.status)
-          .bind(6, f.system).bind(7, f.account_id).bind(8, f.account_login).bind(9, f.person_id)
-          .bind(10, f.person_name).bind(11, f.entitlement_id).bind(12, f.expected)
-          .bind(13, f.actual).bind(14, f.message).bind(15, f.first_seen).bind(16, f.evidence_json);
+    // In fingerprint order, the (scan, fingerprint) index grows at its end instead of at random
+    // places, which keeps a 100k-finding scan from thrashing the page cache.
+    std::vector<const FindingRecord*> order;
+    order.reserve(findings.size());
+    for (const FindingRecord& f : findings) order.push_back(&f);
+    std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->fingerprint < b->fingerprint; });
+    for (const FindingRecord* p : order) {
+      const FindingRecord& f = *p;
+      // bind_view: the record outlives the statement's step, so SQLite need not copy the text.
+      s.bind(1, id).bind_view(2, f.fingerprint).bind_view(3, f.kind).bind_view(4, f.severity)
+          .bind_view(5, f.status).bind_view(6, f.system).bind_view(7, f.account_id)
+          .bind_view(8, f.account_login).bind_view(9, f.person_id).bind_view(10, f.person_name)
+          .bind_view(11, f.entitlement_id).bind_view(12, f.expected).bind_view(13, f.actual)
+          .bind_view(14, f.message).bind(15, f.first_seen).bind_view(16, f.evidence_json);
       if (auto r = s.run(); !r) return r.context("finding " + f.fingerprint);
     }
   }

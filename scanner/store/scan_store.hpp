@@ -52,8 +52,8 @@ class ScanStore {
  public:
   explicit ScanStore(Database& db) : db_(db) {}
 
-  // Stores the scan and all its findings in one transaction (prepared statement, bulk insert)
-  // and returns the new scan id; scan.id is ignored. Fails, storing nothing, on a SQL error or
+  // Stores the scan and all its findings in one transaction (one prepared statement, rows in
+  // fingerprint order) and returns the new scan id; scan.id is ignored. Fails, storing nothing, on a SQL error or
   // a duplicate fingerprint.
   Result<std::int64_t> save(const ScanRecord& scan, const std::vector<FindingRecord>& findings);
 

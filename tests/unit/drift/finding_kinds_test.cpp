@@ -1,5 +1,6 @@
 // Each finding kind of DESIGN.md: when it is reported, with what severity and evidence, and the
 // nearby case where it must not be (no false positives).
+#include "tests/support/temp_dir.hpp"
 #include "tests/unit/drift/scenario.hpp"
 
 namespace rollcall::testing {
@@ -299,8 +300,8 @@ TEST_CASE("drift: an expired exception is exception_expired and the grant is ope
   s.person("bob@acme.com");
   s.policy.exceptions_.push_back({"postgres", "bob", "", "role:db_admin", kNow - 2 * kDay, "SEC-9", "migration",
                                   "", {"policies/exceptions.lua", 9}});
-  // Expires today: still valid until the day is over.
-  s.policy.exceptions_.push_back({"postgres", "", "bob@acme.com", "role:reporting", kNow, "SEC-10", "", "",
+  // Expires today ("2026-11-01", which the policy engine reads as its last second).
+  s.policy.exceptions_.push_back({"postgres", "", "bob@acme.com", "role:reporting", kNow + kDay - 1, "SEC-10", "", "",
                                   {"policies/exceptions.lua", 12}});
   s.snapshot("postgres", {{account("bob", "bob@acme.com")}, {},
                           {grant("bob", "role:db_admin"), grant("bob", "role:reporting")}});
@@ -392,6 +393,57 @@ TEST_CASE("drift: findings are ordered by severity, then kind, system, account, 
   for (const auto& f : r.findings) order.push_back(f.kind + ":" + f.account_id + ":" + f.entitlement_id);
   CHECK(order == std::vector<std::string>{"terminated_active:gone:", "orphan_account:zed:",
                                           "unauthorized_access:ann:team:a", "unauthorized_access:ann:team:b"});
+}
+
+}  // namespace
+}  // namespace rollcall::testing
+
+namespace rollcall::testing {
+namespace {
+
+// Every kind of finding, spread over five systems.
+void busy_scenario(Scenario& s) {
+  for (const char* sys : {"github", "slack", "okta", "postgres", "netsuite"}) s.system(sys);
+  s.person("ann@acme.com", "Ann");
+  s.person("bob@acme.com", "Bob");
+  s.person("gone@acme.com").status = roster::PersonStatus::terminated;
+  s.policy.grant("ann@acme.com", "github", "team:platform");
+  s.policy.grant("ann@acme.com", "slack", "usergroup:eng");
+  s.policy.grant("bob@acme.com", "okta", "group:all");
+  s.policy.sod_.push_back({"x", {"github:team:platform", "netsuite:role:approver"}, 1, "", "", {"policies/sod.lua", 1}});
+  s.policy.exceptions_.push_back({"postgres", "bob", "", "role:db_admin", kNow - 5 * kDay, "T-1", "", "", {"p.lua", 2}});
+  s.snapshot("github", {{account("ann", "ann@acme.com"), account("gone", "gone@acme.com"), account("ghost")}, {},
+                        {grant("ann", "team:platform", "admin")}});
+  s.snapshot("slack", {{account("U1", "ann@acme.com"), account("U2", "ann@acme.com")}, {}, {grant("U1", "usergroup:x")}});
+  s.snapshot("postgres", {{account("bob", "bob@acme.com")}, {}, {grant("bob", "role:db_admin")}});
+  s.snapshot("netsuite", {{account("N1", "ann@acme.com")}, {}, {grant("N1", "role:approver")}});
+  s.failed_snapshot("okta", "timeout", 3);
+}
+
+TEST_CASE("drift: systems checked by parallel workers give exactly the findings of one worker", "[drift]") {
+  TempDir dir;
+  Scenario one(dir / "one.db");
+  Scenario two(dir / "two.db");
+  busy_scenario(one);
+  busy_scenario(two);
+  one.workers = 1;
+  two.workers = 2;
+  auto a = one.run();
+  auto b = two.run();
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->workers == 1);
+  CHECK(b->workers == 2);
+  REQUIRE(a->report.findings.size() == b->report.findings.size());
+  CHECK(a->report.findings.size() >= 9);
+  for (std::size_t i = 0; i < a->report.findings.size(); ++i) {
+    const auto& x = a->report.findings[i];
+    const auto& y = b->report.findings[i];
+    CHECK(x.fingerprint == y.fingerprint);
+    CHECK(x.message == y.message);
+    CHECK(x.actual == y.actual);
+    CHECK(x.evidence.extra == y.evidence.extra);
+  }
 }
 
 }  // namespace

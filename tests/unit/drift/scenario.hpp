@@ -39,8 +39,9 @@ struct Snapshot {
 
 class Scenario {
  public:
-  Scenario() {
-    auto db = store::Database::open_memory();
+  // An in-memory store, or the database file `db_file` (to scan with several workers).
+  explicit Scenario(const std::filesystem::path& db_file = {}) {
+    auto db = db_file.empty() ? store::Database::open_memory() : store::Database::open(db_file);
     REQUIRE(db.ok());
     db_ = std::move(*db);
     roster.path = "roster.csv";
@@ -90,7 +91,7 @@ class Scenario {
   Result<drift::ScanOutcome> run(UnixTime at = kNow) {
     roster.index();
     clock.set(at);
-    return drift::run_scan({config, roster, policy, *db_, clock, "test"});
+    return drift::run_scan({config, roster, policy, *db_, clock, "test", 30, workers});
   }
 
   // Runs a scan that must succeed and returns its report.
@@ -106,6 +107,7 @@ class Scenario {
   roster::Roster roster;
   config::WorkspaceConfig config;
   FixedClock clock{kNow};
+  int workers = 0;
 
  private:
   std::unique_ptr<store::Database> db_;
