@@ -1,6 +1,8 @@
 // rollcall's entry point: global options, then one subcommand. Each subcommand lives in its
 // own cmd_<name>.cpp and is added here.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
 
 #include "connectors/http/transport_factory.hpp"
 #include "scanner/cli/context.hpp"
@@ -11,6 +13,16 @@ int main(int argc, char** argv) {
   cli::Context ctx;
   connectors::register_builtin_connectors(ctx.registry);
   ctx.clock = std::make_unique<SystemClock>();
+  // ROLLCALL_NOW=2026-12-10T06:00:00Z pins "now" (expiries, staleness, dormancy, snapshot and
+  // scan times), so a demo or a golden test gives the same findings on any day.
+  if (const char* now = std::getenv("ROLLCALL_NOW"); now != nullptr && *now != '\0') {
+    auto t = parse_iso8601(now);
+    if (!t) {
+      std::fprintf(stderr, "rollcall: error: ROLLCALL_NOW: %s\n", t.error().message().c_str());
+      return cli::kExitError;
+    }
+    ctx.clock = std::make_unique<FixedClock>(*t);
+  }
   ctx.secrets = std::make_unique<SecretSource>(SecretSource::from_process_env());
   http::CurlTransportFactory http_factory;  // lent to HTTP connectors for the whole run
   ctx.http = &http_factory;

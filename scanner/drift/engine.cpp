@@ -233,6 +233,33 @@ reports::Finding DriftEngine::account_finding(const SystemRun& run, std::size_t 
   return f;
 }
 
+const std::string* DriftEngine::desired_level(SystemRun& run, const Match& m, const std::string& entitlement,
+                                              bool mark_held, std::string* why) const {
+  if (m.kind == MatchKind::person) {
+    const std::uint32_t id = desired_.entitlements.find(entitlement);
+    if (id == StringPool::kNone) return nullptr;
+    auto [begin, end] = desired_.of(run.index, m.index);
+    for (const DesiredEntry* e = begin; e != end; ++e) {
+      if (e->entitlement != id) continue;
+      if (mark_held) run.held[static_cast<std::size_t>(e - desired_.system(run.index).entries.data())] = 1;
+      if (why) *why = desired_.texts.str(e->provenance);
+      return &desired_.levels.str(e->level);
+    }
+  } else if (m.kind == MatchKind::service) {
+    const auto& grants = policy_.service_accounts()[m.index].entitlements;
+    for (std::size_t j = 0; j < grants.size(); ++j) {
+      if (grants[j].entitlement_id != entitlement) continue;
+      if (mark_held) {
+        auto& held = run.service_held[m.index];
+        held.resize(grants.size(), 0);
+        held[j] = 1;
+      }
+      return &grants[j].level;
+    }
+  }
+  return nullptr;
+}
+
 void DriftEngine::flush_group(SystemRun& run, std::size_t account, const std::string& entitlement) {
   const Account& a = run.accounts[account];
   const Match& m = run.matches[account];
@@ -244,32 +271,18 @@ void DriftEngine::flush_group(SystemRun& run, std::size_t account, const std::st
     }
   }
 
+  if (m.kind != MatchKind::person && m.kind != MatchKind::service) return;  // reported once, not per grant
+  if (m.kind == MatchKind::person && terminated(roster_.people[m.index])) return;  // terminated_active covers it
+
   // What the owner should hold: the entitlement's desired level and why, or nothing.
-  const std::string* want = nullptr;
   std::string why;
-  if (m.kind == MatchKind::person) {
-    if (terminated(roster_.people[m.index])) return;  // terminated_active covers the account
-    const std::uint32_t id = desired_.entitlements.find(entitlement);
-    auto [begin, end] = desired_.of(run.index, m.index);
-    for (const DesiredEntry* e = begin; id != StringPool::kNone && e != end; ++e) {
-      if (e->entitlement != id) continue;
-      run.held[static_cast<std::size_t>(e - desired_.system(run.index).entries.data())] = 1;
-      want = &desired_.levels.str(e->level);
-      why = desired_.texts.str(e->provenance);
-      break;
+  const std::string* want = desired_level(run, m, entitlement, true, &why);
+  if (want == nullptr) {
+    // Inherited through an entitlement the owner should hold (a desired group or role): implied
+    // by that grant, not a separate one. Inherited through anything else: judged like a grant.
+    for (const auto& [level, via] : run.group) {
+      if (via != "direct" && !via.empty() && desired_level(run, m, via, false, nullptr) != nullptr) return;
     }
-  } else if (m.kind == MatchKind::service) {
-    const auto& grants = policy_.service_accounts()[m.index].entitlements;
-    auto& held = run.service_held[m.index];
-    held.resize(grants.size(), 0);
-    for (std::size_t j = 0; j < grants.size(); ++j) {
-      if (grants[j].entitlement_id != entitlement) continue;
-      held[j] = 1;
-      want = &grants[j].level;
-      break;
-    }
-  } else {
-    return;  // orphan and ambiguous accounts are reported once, not per grant
   }
 
   const bool wrong_level = want != nullptr && std::any_of(run.group.begin(), run.group.end(),
@@ -281,7 +294,7 @@ void DriftEngine::flush_group(SystemRun& run, std::size_t account, const std::st
   const std::string who = account_name(a);
   if (want == nullptr) {
     f.expected = "no access";
-    f.message = who + " holds " + entitlement + " (" + f.actual + "), which no policy grants";
+    f.message = who + " holds " + entitlement + " as " + f.actual + ", which no policy grants";
     if (m.kind == MatchKind::person) {
       const std::string& roles = desired_.roles_of(m.index);
       f.evidence.policy.push_back(roles.empty() ? "no role assigned" : "roles: " + roles);

@@ -60,6 +60,10 @@ class DriftEngine {
   bool wants_access(const roster::Person& p) const;
   void incomplete(const reports::SystemStatus& status, const std::string& expected, const std::string& actual);
   Result<void> diff(SystemRun& run);
+  // The level at which the account's owner (a person or service account) should hold
+  // `entitlement` in this system, or nullptr; marks it held and sets *why when asked.
+  const std::string* desired_level(SystemRun& run, const Match& m, const std::string& entitlement,
+                                   bool mark_held, std::string* why) const;
   void flush_group(SystemRun& run, std::size_t account, const std::string& entitlement);
   void account_findings(SystemRun& run);
   void missing_findings(SystemRun& run);

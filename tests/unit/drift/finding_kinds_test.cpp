@@ -68,6 +68,29 @@ TEST_CASE("drift: a grant no policy desires is unauthorized_access; privileged i
   CHECK(of_kind(r, "missing_access").empty());
 }
 
+TEST_CASE("drift: a grant inherited through a desired entitlement is implied, not unauthorized", "[drift]") {
+  Scenario s;
+  s.system("postgres");
+  s.person("ann@acme.com");
+  s.policy.grant("ann@acme.com", "postgres", "role:analytics");
+  auto via = [](Grant g, const std::string& v) {
+    g.via = v;
+    return g;
+  };
+  s.snapshot("postgres", {{account("ann", "ann@acme.com")}, {},
+                          {grant("ann", "role:analytics"), via(grant("ann", "role:app_readonly"), "role:analytics"),
+                           grant("ann", "role:ops"), via(grant("ann", "attr:SUPERUSER"), "role:ops")}});
+  auto r = s.scan();
+  CHECK(find(r, "unauthorized_access", "role:app_readonly") == nullptr);
+  // Inherited through something not desired: both the membership and what it brings are reported.
+  CHECK(find(r, "unauthorized_access", "role:ops") != nullptr);
+  const auto* inherited = find(r, "unauthorized_access", "attr:SUPERUSER");
+  REQUIRE(inherited != nullptr);
+  CHECK(inherited->actual == "member (via role:ops)");
+  CHECK(inherited->message == "ann holds attr:SUPERUSER as member (via role:ops), which no policy grants");
+  CHECK(r.findings.size() == 2);
+}
+
 TEST_CASE("drift: severities follow policy settings per kind and per entitlement", "[drift]") {
   Scenario s;
   s.system("github");
