@@ -80,7 +80,7 @@ class DriftEngine {
   // system -> entitlement id -> (rule index, member index) of every SoD rule naming it
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, std::uint32_t>>>> sod_index_;
   std::unordered_map<std::uint32_t, std::vector<SodHold>> sod_held_;  // person -> holds
-  std::unordered_map<std::string, std::string> checked_snapshots_;    // system -> "#id at time"
+  std::unordered_map<std::string, std::string> checked_snapshots_;    // system -> "#id time digest"
   Duration match_time_;
   Duration diff_time_;
 };

@@ -3,6 +3,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "reports/json/json_report.hpp"
 #include "scanner/core/strings.hpp"
@@ -146,9 +147,9 @@ Result<void> record_scan(store::ScanStore& scans, reports::Report& report,
     if (r.status != kResolved) before.emplace(r.fingerprint, &r);
   }
 
-  std::unordered_map<std::string, bool> now;  // fingerprints of this scan
+  std::unordered_set<std::string_view> now;  // fingerprints of this scan
   for (auto& f : report.findings) {
-    now.emplace(f.fingerprint, true);
+    now.insert(f.fingerprint);
     auto it = before.find(f.fingerprint);
     if (it == before.end()) {
       f.first_seen = report.started_at;

@@ -29,6 +29,69 @@ Result<std::vector<MappingEntry>> configured_mapping(const config::WorkspaceConf
   return entries;
 }
 
+// One thread's share of the systems, with everything it needs of its own.
+struct Worker {
+  std::unique_ptr<store::Database> db;  // null: the caller's connection
+  std::optional<store::SnapshotStore> snapshots;
+  std::optional<IdentityMatcher> matcher;
+  std::optional<FindingSink> sink;
+  std::unique_ptr<DriftEngine> engine;
+  std::vector<std::size_t> systems;  // indexes into the configured systems
+};
+
+int worker_count(const ScanInputs& in) {
+  // An in-memory database cannot be shared between connections; the Lua engine behind a match
+  // hook is single-threaded.
+  if (in.db.path() == ":memory:" || in.policy.has_match_hooks()) return 1;
+  if (in.workers > 0) return in.workers;
+  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
+}
+
+// Systems (by index) per worker: the biggest first, each to the least loaded worker. At most
+// one worker per system, at least one worker.
+std::vector<std::vector<std::size_t>> spread(const std::vector<std::int64_t>& sizes, int workers) {
+  const auto n = static_cast<std::size_t>(std::max(1, std::min(workers, static_cast<int>(sizes.size()))));
+  std::vector<std::size_t> order(sizes.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return sizes[a] > sizes[b]; });
+  std::vector<std::vector<std::size_t>> shares(n);
+  std::vector<std::int64_t> load(n, 0);
+  for (std::size_t i : order) {
+    auto w = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    shares[w].push_back(i);
+    load[w] += sizes[i] + 1;
+  }
+  return shares;
+}
+
+// Checks every worker's systems, one thread per worker (the caller's thread is the first).
+// Returns the statuses in configuration order, or the first error.
+Result<std::vector<reports::SystemStatus>> check_all(std::vector<Worker>& pool,
+                                                     const std::vector<config::SystemConfig>& systems) {
+  std::vector<std::optional<reports::SystemStatus>> statuses(systems.size());
+  std::vector<std::optional<Error>> errors(pool.size());
+  auto work = [&](std::size_t w) {
+    for (std::size_t i : pool[w].systems) {
+      auto status = pool[w].engine->check_system(systems[i]);
+      if (!status) {
+        errors[w] = status.error();
+        return;
+      }
+      statuses[i] = std::move(*status);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < pool.size(); ++w) threads.emplace_back(work, w);
+  work(0);
+  for (auto& t : threads) t.join();
+  for (auto& e : errors) {
+    if (e) return fail(*e);
+  }
+  std::vector<reports::SystemStatus> out;
+  for (auto& s : statuses) out.push_back(std::move(*s));
+  return out;
+}
+
 }  // namespace
 
 Result<ScanOutcome> run_scan(const ScanInputs& in) {
@@ -53,41 +116,17 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
   RC_ASSIGN(DesiredState desired, DesiredState::evaluate(in.roster, in.policy, names));
   out.phases.push_back({"policy evaluation", watch.lap()});
 
-  // Systems are independent until the SoD check: split them over workers, the biggest first,
-  // each to the least loaded worker.
+  // Systems are independent until the SoD check: they are spread over workers, each with its
+  // own database connection, matcher and sink, and merged into the first worker afterwards.
   store::SnapshotStore snapshots(in.db);
-  const auto& systems = in.config.systems;
-  std::vector<std::int64_t> size(systems.size(), 0);
-  for (std::size_t i = 0; i < systems.size(); ++i) {
-    RC_ASSIGN(auto latest, snapshots.latest(systems[i].name));
-    if (latest) size[i] = latest->accounts + latest->grants;
+  std::vector<std::int64_t> sizes;
+  for (const auto& system : in.config.systems) {
+    RC_ASSIGN(auto latest, snapshots.latest(system.name));
+    sizes.push_back(latest ? latest->accounts + latest->grants : 0);
   }
-  int workers = in.workers > 0 ? in.workers : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
-  if (in.db.path() == ":memory:" || in.policy.has_match_hooks()) workers = 1;
-  workers = std::max(1, std::min<int>(workers, static_cast<int>(systems.size())));
-  out.workers = workers;
-  std::vector<std::vector<std::size_t>> assigned(static_cast<std::size_t>(workers));
-  {
-    std::vector<std::size_t> order(systems.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return size[a] > size[b]; });
-    std::vector<std::int64_t> load(assigned.size(), 0);
-    for (std::size_t i : order) {
-      auto w = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-      assigned[w].push_back(i);
-      load[w] += size[i] + 1;
-    }
-  }
-
-  struct Worker {
-    std::unique_ptr<store::Database> db;  // null: the caller's
-    std::optional<store::SnapshotStore> snapshots;
-    std::optional<IdentityMatcher> matcher;
-    std::optional<FindingSink> sink;
-    std::unique_ptr<DriftEngine> engine;
-    std::optional<Error> error;
-  };
-  std::vector<Worker> pool(assigned.size());
+  const auto shares = spread(sizes, worker_count(in));
+  out.workers = static_cast<int>(shares.size());
+  std::vector<Worker> pool(shares.size());
   for (std::size_t w = 0; w < pool.size(); ++w) {
     Worker& k = pool[w];
     if (w > 0) {
@@ -99,27 +138,9 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
     k.matcher.emplace(matcher);
     k.sink.emplace(sink);
     k.engine = std::make_unique<DriftEngine>(in.roster, in.policy, desired, *k.matcher, *k.sink, *k.snapshots, now);
+    k.systems = shares[w];
   }
-  std::vector<std::optional<reports::SystemStatus>> statuses(systems.size());
-  auto work = [&](std::size_t w) {
-    for (std::size_t i : assigned[w]) {
-      auto status = pool[w].engine->check_system(systems[i]);
-      if (!status) {
-        pool[w].error = status.error();
-        return;
-      }
-      statuses[i] = std::move(*status);
-    }
-  };
-  {
-    std::vector<std::thread> threads;
-    for (std::size_t w = 1; w < pool.size(); ++w) threads.emplace_back(work, w);
-    work(0);
-    for (auto& t : threads) t.join();
-  }
-  for (auto& k : pool) {
-    if (k.error) return fail(*k.error);
-  }
+  RC_ASSIGN(auto statuses, check_all(pool, in.config.systems));
   DriftEngine& engine = *pool[0].engine;
   FindingSink& all = *pool[0].sink;
   for (std::size_t w = 1; w < pool.size(); ++w) {
@@ -130,8 +151,8 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
   }
   std::set<std::string> incomplete;
   for (auto& status : statuses) {
-    if (status->status != "complete") incomplete.insert(status->name);
-    report.systems.push_back(std::move(*status));
+    if (status.status != "complete") incomplete.insert(status.name);
+    report.systems.push_back(std::move(status));
   }
   engine.check_sod();
   all.add_expired_exceptions();
