@@ -19,6 +19,13 @@ std::vector<std::string> lines_of(const std::string& text) {
   return text.empty() ? std::vector<std::string>{} : split(text, '\n');
 }
 
+// 93600 -> "26h", 5400 -> "90m", 45 -> "45s": as a max_snapshot_age is written.
+std::string format_age(std::int64_t seconds) {
+  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
+  if (seconds % 60 == 0) return std::to_string(seconds / 60) + "m";
+  return std::to_string(seconds) + "s";
+}
+
 std::string account_name(const Account& a) { return a.login.empty() ? a.id : a.login; }
 
 // "admin", or "member (via group:eng); admin" when held several ways.
@@ -116,10 +123,9 @@ Result<reports::SystemStatus> DriftEngine::check_system(const config::SystemConf
   }
   if (system.max_snapshot_age_s && now_ - snap.finished_at > *system.max_snapshot_age_s) {
     st.status = "stale";
-    const std::int64_t hours = (now_ - snap.finished_at) / 3600;
-    incomplete(st, "a complete snapshot at most " + std::to_string(*system.max_snapshot_age_s / 3600) + "h old",
+    incomplete(st, "a complete snapshot at most " + format_age(*system.max_snapshot_age_s) + " old",
                "the latest snapshot (#" + std::to_string(snap.id) + ", " + format_iso8601(snap.finished_at) +
-                   ") is " + std::to_string(hours) + "h old");
+                   ") is " + std::to_string((now_ - snap.finished_at) / 3600) + "h old");
     return st;
   }
   st.status = "complete";

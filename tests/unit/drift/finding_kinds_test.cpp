@@ -392,6 +392,10 @@ TEST_CASE("drift: an incomplete system is one system_incomplete finding and no a
   std::map<std::string, std::string> status;
   for (const auto& sys : r.systems) status[sys.name] = sys.status;
   CHECK(status == std::map<std::string, std::string>{{"github", "partial"}, {"ldap", "missing"}, {"okta", "stale"}, {"slack", "failed"}});
+  const auto okta = std::find_if(r.findings.begin(), r.findings.end(), [](const auto& f) { return f.system == "okta"; });
+  REQUIRE(okta != r.findings.end());
+  CHECK(okta->expected == "a complete snapshot at most 26h old");
+  CHECK(okta->actual == "the latest snapshot (#4, 2026-10-30T18:00:00Z) is 30h old");
 }
 
 TEST_CASE("drift: a fresh complete system yields no system_incomplete", "[drift]") {
