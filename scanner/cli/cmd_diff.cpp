@@ -2,6 +2,7 @@
 // stored scans, matched by fingerprint.
 #include "scanner/cli/context.hpp"
 #include "scanner/cli/format.hpp"
+#include "scanner/cli/safe_text.hpp"
 #include "scanner/drift/history.hpp"
 #include "scanner/store/scan_store.hpp"
 
@@ -25,10 +26,10 @@ Result<void> run(Context& ctx, const DiffOptions& opts) {
     TextTable table({"", "SEVERITY", "KIND", "SYSTEM", "ACCOUNT", "PERSON", "ENTITLEMENT", "FIRST SEEN"});
     for (const auto& [sign, list] : {std::pair{"+", &d.added}, std::pair{"-", &d.resolved}}) {
       for (const auto& f : *list) {
-        table.add({sign, std::string(to_string(f.severity)), f.kind, f.system.empty() ? "-" : f.system,
-                   f.account_login.empty() ? (f.account_id.empty() ? "-" : f.account_id) : f.account_login,
-                   f.person_email.empty() ? "-" : f.person_email,
-                   f.entitlement_id.empty() ? "-" : f.entitlement_id, format_date(f.first_seen)});
+        auto cell = [](const std::string& s) { return s.empty() ? std::string("-") : terminal_safe(s, 60); };
+        table.add({sign, std::string(to_string(f.severity)), f.kind, cell(f.system),
+                   cell(f.account_login.empty() ? f.account_id : f.account_login), cell(f.person_email),
+                   cell(f.entitlement_id), format_date(f.first_seen)});
       }
     }
     text += "\n" + table.str();

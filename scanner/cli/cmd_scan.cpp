@@ -9,6 +9,7 @@
 #include "reports/output.hpp"
 #include "scanner/cli/context.hpp"
 #include "scanner/cli/format.hpp"
+#include "scanner/cli/safe_text.hpp"
 #include "scanner/cli/version.hpp"
 #include "scanner/core/strings.hpp"
 #include "scanner/drift/scan.hpp"
@@ -76,9 +77,6 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-std::string clip(const std::string& s, std::size_t width) {
-  return s.size() <= width ? s : s.substr(0, width - 3) + "...";
-}
 
 // The one-screen summary: totals, a system x severity table of open findings, the top findings.
 std::string summary(const reports::Report& r, const std::filesystem::path& out,
@@ -140,7 +138,7 @@ std::string summary(const reports::Report& r, const std::filesystem::path& out,
     TextTable list({"SEVERITY", "KIND", "SYSTEM", "STATUS", "WHAT"});
     for (const auto* f : top) {
       list.add({std::string(to_string(f->severity)), f->kind, f->system.empty() ? "-" : f->system,
-                std::string(to_string(f->status)), clip(f->message, kMessageWidth)});
+                std::string(to_string(f->status)), terminal_safe(f->message, kMessageWidth)});
     }
     for (const auto& line : split(list.str(), '\n')) {
       if (!line.empty()) text += "  " + line + "\n";

@@ -258,3 +258,18 @@ TEST_CASE("scan: exit codes: 0, 1 on bad input, 2 at or above --fail-on; excepte
   CHECK(bad.exit_code == 1);
   CHECK(bad.err == "rollcall: error: no scan #7 (`rollcall history --scans` lists them)\n");
 }
+
+TEST_CASE("scan: terminal output never carries control characters from a target system", "[integration][scan]") {
+  TempDir dir;
+  fs::create_directories(dir / "ws" / "policies");
+  std::ofstream(dir / "ws" / "rollcall.toml")
+      << "[roster]\npath = \"roster.csv\"\n\n[[system]]\nname = \"app\"\ntype = \"file\"\npath = \"app.json\"\n";
+  std::ofstream(dir / "ws" / "roster.csv") << "email,name,role\nann@acme.com,Ann,\n";
+  std::ofstream(dir / "ws" / "app.json") << R"({"accounts": [{"id": "evil\u001b[2J\u001b]0;pwned\u0007"}]})";
+  REQUIRE(run_cli(dir, kDay1, "-q snapshot").exit_code == 0);
+  Run scan = run_cli(dir, kDay1, "scan --format json");
+  REQUIRE(scan.exit_code == 0);
+  CHECK(contains(scan.out, "account evil?[2J?]0;pwned? matches no person"));
+  CHECK(scan.out.find('\x1b') == std::string::npos);
+  CHECK(scan.out.find('\x07') == std::string::npos);
+}
