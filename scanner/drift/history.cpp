@@ -137,12 +137,14 @@ Result<reports::Finding> from_record(const store::FindingRecord& r) {
 
 Result<void> record_scan(store::ScanStore& scans, reports::Report& report,
                          const std::set<std::string>& incomplete, int trend_points) {
-  std::vector<store::FindingRecord> previous;
+  // The previous scan's findings, keys only: the full records are read for the few that are
+  // gone (resolved or carried), not for the many that persist.
+  std::vector<store::FindingKey> previous;
   RC_ASSIGN(auto last, scans.latest());
   if (last) {
-    RC_ASSIGN(previous, scans.findings(last->id));
+    RC_ASSIGN(previous, scans.finding_keys(last->id));
   }
-  std::unordered_map<std::string, const store::FindingRecord*> before;
+  std::unordered_map<std::string_view, const store::FindingKey*> before;
   for (const auto& r : previous) {
     if (r.status != kResolved) before.emplace(r.fingerprint, &r);
   }
@@ -159,21 +161,32 @@ Result<void> record_scan(store::ScanStore& scans, reports::Report& report,
     if (f.status == reports::FindingStatus::new_) f.status = reports::FindingStatus::persisting;
   }
 
-  std::vector<store::FindingRecord> carried;
+  std::vector<std::string> gone;
+  std::set<std::string_view> carry;
   std::map<std::string, std::int64_t> carried_by_system;
-  report.resolved.clear();
   for (const auto& r : previous) {
     if (r.status == kResolved || now.count(r.fingerprint)) continue;
+    gone.push_back(r.fingerprint);
     if (r.kind != to_string(Kind::system_incomplete) && r.kind != to_string(Kind::exception_expired) &&
         touches(r.system, incomplete)) {
-      carried.push_back(r);
-      carried.back().status = std::string(kCarried);
+      carry.insert(r.fingerprint);
       ++carried_by_system[r.system];
-      continue;
     }
-    RC_ASSIGN(reports::Finding f, from_record(r));
-    f.status = reports::FindingStatus::resolved;
-    report.resolved.push_back(std::move(f));
+  }
+  std::vector<store::FindingRecord> carried;
+  report.resolved.clear();
+  if (!gone.empty()) {
+    RC_ASSIGN(auto records, scans.findings(last->id, gone));
+    for (auto& r : records) {
+      if (carry.count(r.fingerprint)) {
+        r.status = std::string(kCarried);
+        carried.push_back(std::move(r));
+        continue;
+      }
+      RC_ASSIGN(reports::Finding f, from_record(r));
+      f.status = reports::FindingStatus::resolved;
+      report.resolved.push_back(std::move(f));
+    }
   }
   for (auto& f : report.findings) {
     if (f.kind != to_string(Kind::system_incomplete)) continue;

@@ -29,6 +29,30 @@ Result<std::vector<ScanRecord>> query_scans(Database& db, const std::string& tai
   return out;
 }
 
+const char* kFindingColumns =
+    "fingerprint, kind, severity, status, system, account_id, account_login, person_id, person_name, "
+    "entitlement_id, expected, actual, message, first_seen, evidence";
+
+FindingRecord read_finding(const Statement& s) {
+  FindingRecord f;
+  f.fingerprint = s.text(0);
+  f.kind = s.text(1);
+  f.severity = s.text(2);
+  f.status = s.text(3);
+  f.system = s.text(4);
+  f.account_id = s.text(5);
+  f.account_login = s.text(6);
+  f.person_id = s.text(7);
+  f.person_name = s.text(8);
+  f.entitlement_id = s.text(9);
+  f.expected = s.text(10);
+  f.actual = s.text(11);
+  f.message = s.text(12);
+  f.first_seen = s.integer(13);
+  f.evidence_json = s.text(14);
+  return f;
+}
+
 Result<std::optional<ScanRecord>> first(Result<std::vector<ScanRecord>> rows) {
   if (!rows) return fail(rows.error());
   if (rows->empty()) return std::optional<ScanRecord>();
@@ -85,32 +109,41 @@ Result<std::vector<ScanRecord>> ScanStore::list(int limit) {
 }
 
 Result<std::vector<FindingRecord>> ScanStore::findings(std::int64_t scan_id) {
-  RC_ASSIGN(Statement s, db_.prepare(
-      "SELECT fingerprint, kind, severity, status, system, account_id, account_login, person_id, "
-      "person_name, entitlement_id, expected, actual, message, first_seen, evidence FROM finding "
-      "WHERE scan_id = ? ORDER BY fingerprint"));
+  RC_ASSIGN(Statement s, db_.prepare(std::string("SELECT ") + kFindingColumns +
+                                     " FROM finding WHERE scan_id = ? ORDER BY fingerprint"));
   s.bind(1, scan_id);
   std::vector<FindingRecord> out;
   while (true) {
     RC_ASSIGN(bool row, s.step());
     if (!row) break;
-    FindingRecord f;
-    f.fingerprint = s.text(0);
-    f.kind = s.text(1);
-    f.severity = s.text(2);
-    f.status = s.text(3);
-    f.system = s.text(4);
-    f.account_id = s.text(5);
-    f.account_login = s.text(6);
-    f.person_id = s.text(7);
-    f.person_name = s.text(8);
-    f.entitlement_id = s.text(9);
-    f.expected = s.text(10);
-    f.actual = s.text(11);
-    f.message = s.text(12);
-    f.first_seen = s.integer(13);
-    f.evidence_json = s.text(14);
-    out.push_back(std::move(f));
+    out.push_back(read_finding(s));
+  }
+  return out;
+}
+
+Result<std::vector<FindingRecord>> ScanStore::findings(std::int64_t scan_id,
+                                                       const std::vector<std::string>& fingerprints) {
+  RC_ASSIGN(Statement s, db_.prepare(std::string("SELECT ") + kFindingColumns +
+                                     " FROM finding WHERE scan_id = ? AND fingerprint = ?"));
+  std::vector<FindingRecord> out;
+  for (const auto& fp : fingerprints) {
+    s.bind(1, scan_id).bind_view(2, fp);
+    RC_ASSIGN(bool row, s.step());
+    if (row) out.push_back(read_finding(s));
+    s.reset();
+  }
+  return out;
+}
+
+Result<std::vector<FindingKey>> ScanStore::finding_keys(std::int64_t scan_id) {
+  RC_ASSIGN(Statement s, db_.prepare(
+      "SELECT fingerprint, kind, system, status, first_seen FROM finding WHERE scan_id = ? ORDER BY fingerprint"));
+  s.bind(1, scan_id);
+  std::vector<FindingKey> out;
+  while (true) {
+    RC_ASSIGN(bool row, s.step());
+    if (!row) break;
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)});
   }
   return out;
 }

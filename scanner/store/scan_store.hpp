@@ -48,6 +48,15 @@ struct FindingRecord {
   std::string evidence_json = "{}";
 };
 
+// What relating a scan to the previous one needs of each stored finding.
+struct FindingKey {
+  std::string fingerprint;
+  std::string kind;
+  std::string system;
+  std::string status;
+  UnixTime first_seen = 0;
+};
+
 class ScanStore {
  public:
   explicit ScanStore(Database& db) : db_(db) {}
@@ -64,6 +73,11 @@ class ScanStore {
   Result<std::vector<ScanRecord>> list(int limit);
   // The findings stored for a scan (every status), ordered by fingerprint.
   Result<std::vector<FindingRecord>> findings(std::int64_t scan_id);
+  // The same findings without their texts and evidence: cheap to read for 100k findings.
+  Result<std::vector<FindingKey>> finding_keys(std::int64_t scan_id);
+  // The findings of a scan with these fingerprints, in the order given; a fingerprint the scan
+  // does not hold is skipped.
+  Result<std::vector<FindingRecord>> findings(std::int64_t scan_id, const std::vector<std::string>& fingerprints);
 
  private:
   Database& db_;
