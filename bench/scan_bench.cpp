@@ -223,7 +223,7 @@ Result<void> scan(const Params& p, int run) {
   std::vector<const reports::Format*> all;
   for (const auto& f : reports::formats()) all.push_back(&f);
   RC_TRY(reports::write_reports(r, cfg.reports_dir, all));
-  lap("reports json+html+csv");
+  lap("reports json+html+csv");  // as `rollcall scan` writes them
   std::int64_t grants = 0;
   for (const auto& s : r.systems) grants += s.grants;
   print_phase("total", whole.lap());

@@ -1,6 +1,5 @@
-// The report formats rollcall writes and how `rollcall scan` writes several at once: each
-// format to its own file in one folder, concurrently (the writers share nothing but the
-// read-only Report).
+// The report formats rollcall writes, and how `rollcall scan` writes several: each format to its
+// own file in one folder.
 #pragma once
 
 #include <filesystem>
@@ -23,9 +22,8 @@ const std::vector<Format>& formats();
 // The format called `name`, or nullptr.
 const Format* find_format(std::string_view name);
 
-// Writes `report` in each of `which` to dir/<file>, concurrently. Fails with the first error in
-// the order of `which` (each writer names its file); files of the other formats may have been
-// written then.
+// Writes `report` in each of `which` to dir/<file>, in that order. Fails with the first error
+// (the writer names its file); the formats before it are written by then.
 Result<void> write_reports(const Report& report, const std::filesystem::path& dir,
                            const std::vector<const Format*>& which);
 
