@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/api/writer.hpp"
 #include "scanner/config/config.hpp"
 #include "scanner/core/log.hpp"
 #include "scanner/core/record_sink.hpp"
@@ -55,6 +56,11 @@ struct ConnectorType {
   // (naming file:line and key) or unresolvable secrets (naming the variable, never a value).
   std::function<Result<std::unique_ptr<Connector>>(const config::SystemConfig&, const ConnectorEnv&)>
       create;
+  // Builds the write side (writer.hpp) for one configured system, for `rollcall apply`, with
+  // the same config and credentials as `create` (the credential then needs write scopes). Null
+  // for types without a write API (`file`): apply files their changes as tickets.
+  std::function<Result<std::unique_ptr<Writer>>(const config::SystemConfig&, const ConnectorEnv&)>
+      create_writer;
 };
 
 class Registry {

@@ -8,12 +8,24 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "scanner/core/result.hpp"
 
 namespace rollcall::connectors {
 
 enum class ChangeType { grant, revoke, set_level, create_account, disable_account };
+
+inline std::string_view to_string(ChangeType type) {
+  switch (type) {
+    case ChangeType::grant: return "grant";
+    case ChangeType::revoke: return "revoke";
+    case ChangeType::set_level: return "set_level";
+    case ChangeType::create_account: return "create_account";
+    case ChangeType::disable_account: return "disable_account";
+  }
+  return "";
+}
 
 // One change to one target. For grant/set_level, `level` is the level to hold; for
 // create_account, `account_id` is the person's email.
@@ -31,6 +43,14 @@ struct LiveState {
   bool account_active = false;
   std::optional<std::string> level;  // the direct grant's level; nullopt when absent
 };
+
+// A system's writer may not support every change (GitHub cannot disable an account, only
+// remove it). read() then fails at once with unsupported(): apply reports the action failed,
+// and the user can route the system to tickets (apply_via = "tickets").
+inline Error unsupported(const Change& change, std::string_view connector_type) {
+  return Error(std::string(connector_type) + " cannot " + std::string(to_string(change.type)) +
+               " through its API; set apply_via = \"tickets\" on the system to file such changes as tickets");
+}
 
 class Writer {
  public:

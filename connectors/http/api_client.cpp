@@ -1,5 +1,7 @@
 #include "connectors/http/api_client.hpp"
 
+#include <algorithm>
+
 #include "connectors/http/retry.hpp"
 #include "scanner/core/strings.hpp"
 
@@ -97,8 +99,9 @@ std::string ApiClient::url(std::string_view path, const Query& query) const {
   return out;
 }
 
-std::string ApiClient::label(std::string_view path, const Query& query) const {
-  std::string out = "GET ";
+std::string ApiClient::label(std::string_view path, const Query& query, Method method) const {
+  std::string out(to_string(method));
+  out += ' ';
   out += base_.path;
   out += path;
   if (!query.empty()) {
@@ -179,6 +182,38 @@ Result<std::optional<Json>> ApiClient::get_unless(std::string_view path, const Q
   RC_ASSIGN(auto r, fetch(url(path, query), label(path, query), absent));
   if (!r) return std::optional<Json>();
   return std::optional<Json>(std::move(r->json));
+}
+
+Result<JsonResponse> ApiClient::send(Method method, std::string_view path, const std::string& body,
+                                     const Query& query, std::initializer_list<int> accept,
+                                     std::string_view content_type) const {
+  Request request;
+  request.method = method;
+  request.url = url(path, query);
+  request.headers = options_.headers;
+  if (!body.empty()) request.headers.push_back({"Content-Type", std::string(content_type)});
+  if (options_.auth) request.secret_headers.push_back(*options_.auth);
+  request.body = body;
+  const std::string where = label(path, query, method);
+
+  auto sent = transport_->send(request);
+  if (!sent) return fail(where + ": " + scrub_secrets(sent.error().message(), request));
+  JsonResponse out;
+  out.response = std::move(sent).value();
+  const int status = out.response.status;
+  const bool accepted = std::find(accept.begin(), accept.end(), status) != accept.end();
+  if (!accepted && (status < 200 || status >= 300)) return fail(where + ": " + describe_failure(out.response, request));
+  if (trim(out.response.body).empty()) return out;
+  try {
+    out.json = Json::parse(out.response.body);
+  } catch (const Json::parse_error& e) {
+    if (accepted) return out;  // an error page in HTML, say: the status is what counts
+    return fail(where + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + json_reason(e.what()));
+  }
+  if (!accepted && options_.body_error) {
+    if (auto error = options_.body_error(out.json)) return fail(where + ": " + scrub_secrets(*error, request));
+  }
+  return out;
 }
 
 }  // namespace rollcall::http

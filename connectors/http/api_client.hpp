@@ -53,7 +53,7 @@ class ApiClient {
   // base_url + path (which starts with '/') + "?" + encoded query.
   std::string url(std::string_view path, const Query& query = {}) const;
   // "GET /scim/v2/Groups?filter=x": the request as error messages name it.
-  std::string label(std::string_view path, const Query& query = {}) const;
+  std::string label(std::string_view path, const Query& query = {}, Method method = Method::get) const;
   // True when `url` is on the base URL's scheme, host and port (links may only go there).
   bool same_origin(std::string_view url) const;
 
@@ -67,6 +67,17 @@ class ApiClient {
   // error: a resource that is gone (404), or data the credential may not see (403, 422).
   Result<std::optional<Json>> get_unless(std::string_view path, const Query& query,
                                          std::initializer_list<int> absent = {404}) const;
+
+  // One write (POST, PUT, PATCH, DELETE) of `body` (JSON text, sent as `content_type`; "" =
+  // no body) to path?query. Returns the response for a 2xx status (json = the parsed body, or
+  // null when empty) and for the statuses listed in `accept` (json parsed when possible: a 404
+  // or 409 the writer wants to interpret). Fails with "<METHOD> <path>: <why>" for a network
+  // failure, any other status, malformed JSON, or an error reported in the body. The transport
+  // does not retry a write whose fate is unknown (see retry.hpp): the writer's caller reads
+  // the target again instead.
+  Result<JsonResponse> send(Method method, std::string_view path, const std::string& body = "",
+                            const Query& query = {}, std::initializer_list<int> accept = {},
+                            std::string_view content_type = "application/json") const;
 
  private:
   ApiClient(Transport& transport, ApiOptions options, Url base)

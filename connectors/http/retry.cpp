@@ -70,7 +70,7 @@ std::optional<milliseconds> retry_after(const Response& response, UnixTime now) 
   return std::nullopt;
 }
 
-RetryAdvice advise(const Response& response, UnixTime now) {
+RetryAdvice advise(const Response& response, UnixTime now, bool write) {
   RetryAdvice a;
   int s = response.status;
   auto server_wait = [&]() -> std::optional<milliseconds> {
@@ -93,7 +93,7 @@ RetryAdvice advise(const Response& response, UnixTime now) {
       a.secondary_limit = true;
       a.reason = "HTTP 403 (secondary rate limit)";
     }
-  } else if (s == 408 || (s >= 500 && s <= 599 && s != 501 && s != 505)) {
+  } else if (!write && (s == 408 || (s >= 500 && s <= 599 && s != 501 && s != 505))) {
     a.retry = true;
     a.server_wait = retry_after(response, now);
     a.reason = "HTTP " + std::to_string(s);
@@ -142,6 +142,7 @@ Result<Response> RetryingTransport::send(const Request& request) {
   const std::string what = std::string(to_string(request.method)) + " " + target;
   milliseconds waited{0};
   const int max_attempts = std::max(1, policy_.max_attempts);
+  const bool write = request.method != Method::get;
 
   auto sleep = [&](milliseconds wait) {
     if (wait.count() > 0) ctx_.sleeper.sleep_for(wait);
@@ -185,7 +186,7 @@ Result<Response> RetryingTransport::send(const Request& request) {
       result->attempts = attempt;
       if (logging) ctx_.log.debug(ctx_.system + ": " + what + " -> " + std::to_string(result->status) + timing);
       UnixTime now = ctx_.clock.now();
-      advice = advise(*result, now);
+      advice = advise(*result, now, write);
       if (!advice.retry) {
         if (auto reset = rate_limit_reset(*result); reset && *reset > now) {
           std::lock_guard<std::mutex> lock(hold_mutex_);
@@ -198,6 +199,7 @@ Result<Response> RetryingTransport::send(const Request& request) {
       std::string message = scrub_secrets(result.error().message(), request);
       if (logging) ctx_.log.debug(ctx_.system + ": " + what + " -> failed: " + message + timing);
       reason = message;
+      if (write) return fail(message);  // it may have taken effect: the caller reads, then decides
       if (attempt >= max_attempts) {
         if (attempt == 1) return fail(message);
         return fail(message + " (gave up after " + std::to_string(attempt) + " attempts)");

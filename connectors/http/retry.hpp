@@ -11,6 +11,11 @@
 // the quota is used up (X-RateLimit-Remaining: 0) holds back every later request of this
 // transport until the reset time.
 //
+// Writes (every method but GET) are retried only when the server said it did not process
+// them: 429 and GitHub's rate-limit 403s. A write that met a network failure, a timeout, 408 or
+// a 5xx may or may not have taken effect, so it is returned at once: apply reads the target
+// again and retries only if the write did not happen (scanner/plan/apply.hpp).
+//
 // Bounded: at most max_attempts sends per request, and at most max_total_wait of waiting in
 // total; a server asking for a longer wait fails the request at once, saying so.
 //
@@ -90,7 +95,8 @@ struct RetryAdvice {
   bool secondary_limit = false;  // GitHub secondary limit without a wait: at least a minute
   std::string reason;                                    // "HTTP 429", "secondary rate limit", ...
 };
-RetryAdvice advise(const Response& response, UnixTime now);
+// `write`: the request was not a GET (only rate limits are retried then).
+RetryAdvice advise(const Response& response, UnixTime now, bool write = false);
 
 // Retry-After as a wait: delta-seconds or an HTTP date relative to `now`; nullopt if absent
 // or unparseable.

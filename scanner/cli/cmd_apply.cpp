@@ -56,6 +56,28 @@ Result<plan::BlastLimits> limits(const config::WorkspaceConfig& cfg) {
   return l;
 }
 
+// The system's writer: its connector's write side, or tickets (apply_via = "tickets", or a
+// connector type without a write API).
+Result<std::unique_ptr<connectors::Writer>> make_writer(const Context& ctx, const config::WorkspaceConfig& cfg,
+                                                        const connectors::ConnectorEnv& env, store::Database& db,
+                                                        const std::string& system) {
+  const config::SystemConfig* sys = cfg.find_system(system);
+  if (!sys) return fail("system " + quote(system) + " is not in " + cfg.file.filename().string());
+  const connectors::ConnectorType* type = ctx.registry.find(sys->type);
+  if (!type) return fail("system " + quote(system) + ": unknown connector type " + quote(sys->type));
+  if (sys->apply_via == "tickets" || (sys->apply_via.empty() && !type->create_writer)) {
+    return std::unique_ptr<connectors::Writer>(
+        std::make_unique<plan::TicketWriter>(db, system, cfg.dir / "tickets" / (system + ".csv")));
+  }
+  if (!type->create_writer) {
+    return fail(sys->keys.where("apply_via") + ": the " + sys->type +
+                " connector cannot write to its system; use apply_via = \"tickets\"");
+  }
+  auto w = type->create_writer(*sys, env);
+  if (!w) return w.context("system " + quote(system));
+  return w;
+}
+
 Result<bool> confirm(const plan::Plan& p, const ApplyCliOptions& opts) {
   if (opts.dry_run || opts.yes) return true;
   if (!::isatty(STDIN_FILENO)) {
@@ -83,12 +105,14 @@ Result<void> run(Context& ctx, const ApplyCliOptions& opts) {
     return {};
   }
 
-  std::map<std::string, std::unique_ptr<connectors::Writer>> writers;
+  connectors::ConnectorEnv env{*ctx.secrets, *ctx.log, *ctx.clock, cfg.dir};
+  env.http = ctx.http;
+  std::map<std::string, Result<std::unique_ptr<connectors::Writer>>> writers;
   auto lookup = [&](const std::string& system) -> Result<connectors::Writer*> {
-    if (!cfg.find_system(system)) return fail("system " + quote(system) + " is not in rollcall.toml");
-    auto& w = writers[system];
-    if (!w) w = std::make_unique<plan::TicketWriter>(*db, system, cfg.dir / "tickets" / (system + ".csv"));
-    return w.get();
+    auto it = writers.find(system);
+    if (it == writers.end()) it = writers.emplace(system, make_writer(ctx, cfg, env, *db, system)).first;
+    if (!it->second) return it->second.error();
+    return it->second->get();
   };
   std::map<plan::Outcome, int> counts;
   auto progress = [&](const plan::ActionReport& r) {

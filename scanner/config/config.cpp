@@ -191,6 +191,9 @@ const std::vector<KeySpec>& common_system_keys() {
        "a snapshot older than this makes the system incomplete (e.g. \"26h\")", ""},
       {"timeout", ValueType::string, false, "time limit for one request or query to the system (e.g. \"30s\")",
        "60s"},
+      {"apply_via", ValueType::string, false,
+       "how `rollcall apply` carries out changes: \"api\" (the connector's write side) or \"tickets\"",
+       "\"api\" where the connector can write, else \"tickets\""},
   };
   return k;
 }
@@ -289,6 +292,12 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
           auto d = parse_duration(*to);
           if (!d) return fail(keys.where("timeout") + ": " + d.error().message());
           sys.timeout_s = *d;
+        }
+        if (auto via = keys.string("apply_via")) {
+          if (*via != "api" && *via != "tickets") {
+            return fail(keys.where("apply_via") + ": apply_via must be \"api\" or \"tickets\", not " + quote(*via));
+          }
+          sys.apply_via = *via;
         }
         if (const SystemConfig* prev = cfg.find_system(sys.name)) {
           return fail(keys.where("name") + ": system name " + quote(sys.name) +

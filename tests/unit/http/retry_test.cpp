@@ -26,8 +26,9 @@ struct Fixture {
     return std::make_unique<RetryingTransport>(std::make_unique<BorrowedTransport>(fake), policy,
                                                RetryContext{"test", log, clock, sleeper, [] { return 0.5; }});
   }
-  Result<Response> get(const std::string& target = "/x") {
+  Result<Response> get(const std::string& target = "/x", Method method = Method::get) {
     Request r;
+    r.method = method;
     r.url = "https://api.test" + target;
     r.secret_headers.push_back({"Authorization", Secret("Bearer tok-123456")});
     return transport()->send(r);
@@ -201,4 +202,32 @@ TEST_CASE("retry: waits are described for people", "[http][retry]") {
   CHECK(describe_wait(milliseconds(300000)) == "5m");
   CHECK(describe_wait(milliseconds(90000)) == "1m30s");
   CHECK(describe_wait(milliseconds(5400000)) == "1h30m");
+}
+
+TEST_CASE("retry: a write whose fate is unknown is never retried (5xx, timeout, reset)", "[http][retry]") {
+  for (Method m : {Method::post, Method::patch, Method::put, Method::del}) {
+    Fixture f;
+    f.fake.on(std::string(to_string(m)) + " /x", {Reply{503, "down"}, Reply{200, "ok"}});
+    auto r = f.get("/x", m);
+    REQUIRE(r.ok());
+    CHECK(r->status == 503);
+    CHECK(f.fake.sent().size() == 1);
+
+    Fixture g;
+    g.fake.on(std::string(to_string(m)) + " /x", {Reply{0, "", {}, "timed out after 5 s"}, Reply{200, "ok"}});
+    auto t = g.get("/x", m);
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.error().message() == "timed out after 5 s");
+    CHECK(g.fake.sent().size() == 1);
+    CHECK(g.sleeper.waits().empty());
+  }
+}
+
+TEST_CASE("retry: a write refused by a rate limit (not processed) is retried", "[http][retry]") {
+  Fixture f;
+  f.fake.on("POST /x", {Reply{429, "{}", {{"Retry-After", "2"}}}, Reply{201, "{}"}});
+  auto r = f.get("/x", Method::post);
+  REQUIRE(r.ok());
+  CHECK(r->status == 201);
+  CHECK(f.sleeper.waits() == ms({2000}));
 }

@@ -197,7 +197,7 @@ inline config::SystemConfig system_config(const std::string& name, const std::st
 class ConnectorFixture {
  public:
   ConnectorFixture(http::TransportFactory& factory, std::map<std::string, std::string> env_vars)
-      : factory_(factory), secrets(SecretSource::from_map(std::move(env_vars))) {}
+      : secrets(SecretSource::from_map(std::move(env_vars))), factory_(factory) {}
 
   CapturingLogger log{LogLevel::debug};
   FixedClock clock{1'800'000'000};
