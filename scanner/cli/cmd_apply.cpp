@@ -99,21 +99,24 @@ Result<void> run(Context& ctx, const ApplyCliOptions& opts) {
     RC_ASSIGN(plan::BlastLimits l, limits(cfg));
     RC_TRY(check_blast_radius(p, l, *db));
   }
+  // Every writer is built before anything is asked or done: a system that cannot be written
+  // (bad config, missing credential) stops the apply with nothing changed.
+  connectors::ConnectorEnv env{*ctx.secrets, *ctx.log, *ctx.clock, cfg.dir};
+  env.http = ctx.http;
+  std::map<std::string, std::unique_ptr<connectors::Writer>> writers;
+  for (const plan::Action& a : p.actions) {
+    if (!writers.count(a.system)) {
+      RC_ASSIGN(writers[a.system], make_writer(ctx, cfg, env, *db, a.system));
+    }
+  }
+  auto lookup = [&](const std::string& system) -> Result<connectors::Writer*> { return writers.at(system).get(); };
+
   RC_ASSIGN(bool go, confirm(p, opts));
   if (!go) {
     ctx.out("Apply cancelled; nothing was changed.");
     return {};
   }
 
-  connectors::ConnectorEnv env{*ctx.secrets, *ctx.log, *ctx.clock, cfg.dir};
-  env.http = ctx.http;
-  std::map<std::string, Result<std::unique_ptr<connectors::Writer>>> writers;
-  auto lookup = [&](const std::string& system) -> Result<connectors::Writer*> {
-    auto it = writers.find(system);
-    if (it == writers.end()) it = writers.emplace(system, make_writer(ctx, cfg, env, *db, system)).first;
-    if (!it->second) return it->second.error();
-    return it->second->get();
-  };
   std::map<plan::Outcome, int> counts;
   auto progress = [&](const plan::ActionReport& r) {
     ++counts[r.outcome];

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>

@@ -116,3 +116,18 @@ TEST_CASE("apply cli: a plan made stale by a roster change is refused unless for
         std::string::npos);
   CHECK(run_cli(dir, "apply " + plan + " --yes --allow-destructive --force-stale").exit_code == 0);
 }
+
+TEST_CASE("apply cli: a system that cannot be written stops apply before anything is done", "[integration][apply]") {
+  TempDir dir;
+  const std::string plan = planned_workspace(dir);
+  // The file connector has no write API: asking for one is a configuration error.
+  std::string toml = read_file(dir / "ws" / "rollcall.toml");
+  const std::string gh = "name = \"github\"\n";
+  toml.replace(toml.find(gh), gh.size(), gh + "apply_via = \"api\"\n");
+  std::ofstream(dir / "ws" / "rollcall.toml") << toml;
+  Run r = run_cli(dir, "apply " + plan + " --yes --allow-destructive");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("rollcall.toml:12: the file connector cannot write to its system; use apply_via = \"tickets\"") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "ws" / "tickets"));
+}

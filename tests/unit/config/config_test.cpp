@@ -86,6 +86,20 @@ TEST_CASE("config: wrong types, missing keys and unknown system types are errors
         file + ": missing [roster] section (path of the HR roster)");
 }
 
+TEST_CASE("config: apply_via is \"api\", \"tickets\" or absent", "[config]") {
+  testing::TempDir dir;
+  const std::string file = (dir / "rollcall.toml").string();
+  const std::string head = "[roster]\npath = \"r\"\n[[system]]\nname = \"x\"\ntype = \"file\"\npath = \"a\"\n";
+  auto plain = load(dir, head);
+  REQUIRE(plain.ok());
+  CHECK(plain->systems[0].apply_via.empty());
+  auto tickets = load(dir, head + "apply_via = \"tickets\"\n");
+  REQUIRE(tickets.ok());
+  CHECK(tickets->systems[0].apply_via == "tickets");
+  CHECK(error_of(load(dir, head + "apply_via = \"jira\"\n")) ==
+        file + ":7: apply_via must be \"api\" or \"tickets\", not \"jira\"");
+}
+
 TEST_CASE("config: two systems with one name are an error naming both places", "[config]") {
   testing::TempDir dir;
   const std::string file = (dir / "rollcall.toml").string();
