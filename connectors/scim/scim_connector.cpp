@@ -1,6 +1,5 @@
 #include "connectors/scim/scim_connector.hpp"
 
-#include <cctype>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -10,6 +9,8 @@
 #include "connectors/http/http_config.hpp"
 #include "connectors/http/paginate.hpp"
 #include "connectors/http/parallel.hpp"
+#include "connectors/scim/scim_api.hpp"
+#include "connectors/scim/scim_writer.hpp"
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::connectors::scim {
@@ -18,25 +19,6 @@ namespace {
 using http::Json;
 
 constexpr const char* kEnterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
-// SCIM attribute names are case-insensitive (RFC 7643 §2.1): the exact spelling is looked up
-// first, then every key is compared.
-const Json* find_ci(const Json& object, std::string_view name) {
-  if (!object.is_object()) return nullptr;
-  if (const Json* exact = http::member(object, name)) return exact;
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    if (iequals(it.key(), name) && !it->is_null()) return &*it;
-  }
-  return nullptr;
-}
 
 // Resolves an attribute path: "meta.lastLogin", "title", or a schema-qualified one such as
 // "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value".
@@ -54,11 +36,6 @@ const Json* resolve_path(const Json& resource, const std::string& path) {
     if (node == nullptr) return nullptr;
   }
   return node;
-}
-
-std::string string_at(const Json& object, std::string_view key) {
-  const Json* v = find_ci(object, key);
-  return v != nullptr && v->is_string() ? v->get<std::string>() : "";
 }
 
 std::string primary_email(const Json& user) {
@@ -161,13 +138,8 @@ struct Member {
 
 class ScimConnector final : public Connector {
  public:
-  ScimConnector(std::unique_ptr<http::Transport> transport, http::ApiClient client, Settings settings,
-                int concurrency, Logger& log)
-      : transport_(std::move(transport)),
-        client_(std::move(client)),
-        settings_(std::move(settings)),
-        concurrency_(concurrency),
-        log_(log) {}
+  ScimConnector(ScimApi api, Settings settings, Logger& log)
+      : api_(std::move(api)), settings_(std::move(settings)), log_(log) {}
 
   Result<void> fetch(RecordSink& sink) override {
     RC_TRY(read_users(sink));
@@ -178,7 +150,7 @@ class ScimConnector final : public Connector {
 
  private:
   Result<void> read_users(RecordSink& sink) {
-    return http::for_each_item(client_, "/Users", {}, http::IndexPaging{settings_.page_size},
+    return http::for_each_item(api_.client, "/Users", {}, http::IndexPaging{settings_.page_size},
                                [&](const Json& user) -> Result<void> {
                                  RC_ASSIGN(Account a, to_account(user, settings_));
                                  RC_TRY(sink.account(a));
@@ -239,7 +211,7 @@ class ScimConnector final : public Connector {
       }
       return {};
     };
-    RC_TRY(http::for_each_item(client_, "/Groups", {}, http::IndexPaging{settings_.page_size}, on_group));
+    RC_TRY(http::for_each_item(api_.client, "/Groups", {}, http::IndexPaging{settings_.page_size}, on_group));
     for (Member& m : untyped_) {
       if (groups_.count(m.id) != 0) {
         edges_.push_back({m.group, m.id});
@@ -266,14 +238,14 @@ class ScimConnector final : public Connector {
     std::vector<std::string> ids;
     for (const auto& [id, _] : groups_of) ids.push_back(id);
     return http::ordered_parallel<std::optional<Json>>(
-        ids.size(), concurrency_,
-        [&](std::size_t i) { return client_.get_unless("/Users/" + http::percent_encode(ids[i]), {}); },
+        ids.size(), api_.concurrency,
+        [&](std::size_t i) { return api_.client.get_unless("/Users/" + http::percent_encode(ids[i]), {}); },
         [&](std::size_t i, std::optional<Json>&& user) -> Result<void> {
           if (!user) {
             log_.info("scim: group member " + quote(ids[i]) + " no longer exists; skipped");
             return {};
           }
-          const std::string where = client_.label("/Users/" + http::percent_encode(ids[i]));
+          const std::string where = api_.client.label("/Users/" + http::percent_encode(ids[i]));
           auto mapped = to_account(*user, settings_);
           if (!mapped) return fail(where + ": " + mapped.error().message());
           Account& a = *mapped;
@@ -309,8 +281,8 @@ class ScimConnector final : public Connector {
       ancestors.emplace_back(found.begin(), found.end());
     }
     return http::ordered_parallel<Json>(
-        nested.size(), concurrency_,
-        [&](std::size_t i) { return client_.get("/Groups/" + http::percent_encode(nested[i])); },
+        nested.size(), api_.concurrency,
+        [&](std::size_t i) { return api_.client.get("/Groups/" + http::percent_encode(nested[i])); },
         [&](std::size_t i, Json&& group) -> Result<void> {
           const std::string& via_name = groups_[nested[i]].name;
           const Json* members = find_ci(group, "members");
@@ -329,10 +301,8 @@ class ScimConnector final : public Connector {
         });
   }
 
-  std::unique_ptr<http::Transport> transport_;
-  http::ApiClient client_;
+  ScimApi api_;
   Settings settings_;
-  int concurrency_;
   Logger& log_;
   std::unordered_set<std::string> users_;
   std::unordered_map<std::string, GroupInfo> groups_;
@@ -350,36 +320,8 @@ Result<std::unique_ptr<Connector>> create(const config::SystemConfig& sys, const
   }
   settings.last_login_attribute = keys.string("last_login_attribute").value_or("");
 
-  http::ApiOptions api;
-  api.base_url = *keys.string("base_url");
-  api.headers = {{"Accept", "application/scim+json"}};
-  RC_ASSIGN(auto token, connectors::read_credential(sys, "token", env));
-  RC_ASSIGN(auto password, connectors::read_credential(sys, "password", env));
-  auto username = keys.string("username");
-  if (token && (username || password)) {
-    return fail(keys.where("username") + ": use a bearer token (token_env/token_file) or basic auth "
-                "(username with password_env/password_file), not both");
-  }
-  if (token) {
-    api.auth = http::SecretHeader{"Authorization", http::bearer(token->secret)};
-    api.credential_source = token->source;
-  } else if (username && password) {
-    api.auth = http::SecretHeader{"Authorization", http::basic(*username, password->secret)};
-    api.credential_source = password->source + " (user " + quote(*username) + ")";
-  } else if (username || password) {
-    return fail(keys.where(username ? "username" : "password_env") +
-                ": basic auth needs both username and password_env/password_file");
-  } else {
-    return fail(sys.where + ": system " + quote(sys.name) +
-                " needs token_env/token_file (bearer token) or username with password_env/password_file");
-  }
-
-  RC_ASSIGN(http::HttpSettings http_settings, http::read_settings(sys, env, 4));
-  RC_ASSIGN(auto transport, http::make_transport(http_settings, env));
-  auto client = http::ApiClient::create(*transport, std::move(api), env.log);
-  if (!client) return fail(keys.where("base_url") + ": " + client.error().message());
-  return std::unique_ptr<Connector>(new ScimConnector(std::move(transport), std::move(client).value(),
-                                                      std::move(settings), http_settings.concurrency, env.log));
+  RC_ASSIGN(ScimApi api, open_api(sys, env));
+  return std::unique_ptr<Connector>(new ScimConnector(std::move(api), std::move(settings), env.log));
 }
 
 }  // namespace
@@ -400,6 +342,7 @@ ConnectorType connector_type() {
   for (auto& k : connectors::credential_keys("password", "basic-auth password")) t.keys.push_back(std::move(k));
   for (auto& k : http::common_keys()) t.keys.push_back(std::move(k));
   t.create = create;
+  t.create_writer = scim::create_writer;
   return t;
 }
 
