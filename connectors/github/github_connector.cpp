@@ -5,7 +5,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "connectors/http/api_client.hpp"
+#include "connectors/github/github_api.hpp"
+#include "connectors/github/github_writer.hpp"
 #include "connectors/http/http_config.hpp"
 #include "connectors/http/paginate.hpp"
 #include "connectors/http/parallel.hpp"
@@ -89,29 +90,6 @@ struct RepoAccess {
   std::vector<Access> all;
   std::vector<std::pair<std::string, std::string>> teams;  // slug, level
 };
-
-// Text for a failed GitHub response: its "message", plus what the token lacks when GitHub
-// says (X-Accepted-GitHub-Permissions for fine-grained tokens, X-Accepted-OAuth-Scopes for
-// classic ones).
-std::string describe_error(const http::Response& r) {
-  std::string text = http::generic_error_text(r);
-  if (r.status != 403 && r.status != 404) return text;
-  std::vector<std::string> hints;
-  const std::string* permissions = r.header("X-Accepted-GitHub-Permissions");
-  if (permissions != nullptr && !trim(*permissions).empty()) {
-    hints.push_back("a fine-grained token needs the permission " + std::string(trim(*permissions)));
-  }
-  const std::string* accepted = r.header("X-Accepted-OAuth-Scopes");
-  if (accepted != nullptr && !trim(*accepted).empty()) {
-    const std::string* has = r.header("X-OAuth-Scopes");
-    std::string held = has != nullptr && !trim(*has).empty() ? std::string(trim(*has)) : "none";
-    hints.push_back("a classic token needs one of the scopes " + std::string(trim(*accepted)) +
-                    " and has " + held);
-  }
-  if (!hints.empty()) return text + " (" + join(hints, "; ") + ")";
-  if (r.status == 404) return text + " (it does not exist, or the token cannot see it)";
-  return text;
-}
 
 class GithubConnector final : public Connector {
  public:
@@ -482,9 +460,9 @@ class GithubConnector final : public Connector {
 
 Result<std::unique_ptr<Connector>> create(const config::SystemConfig& sys, const ConnectorEnv& env) {
   const config::Table& keys = sys.keys;
+  RC_ASSIGN(GithubApi api, open_api(sys, env));
   Settings s;
-  s.org = *keys.string("org");
-  if (s.org.find('/') != std::string::npos) return fail(keys.where("org") + ": org is a name, not a path");
+  s.org = api.org;
   if (auto repos = keys.list("repos")) {
     if (repos->size() == 1 && (*repos)[0] == "all") {
       s.all_repos = true;
@@ -500,22 +478,8 @@ Result<std::unique_ptr<Connector>> create(const config::SystemConfig& sys, const
     }
   }
   s.resolve_emails = keys.boolean("resolve_emails").value_or(false);
-
-  RC_ASSIGN(auto token, connectors::read_credential(sys, "token", env));
-  if (!token) return fail(sys.where + ": system " + quote(sys.name) + " needs token_env or token_file");
-  http::ApiOptions api;
-  api.base_url = keys.string("base_url").value_or("https://api.github.com");
-  api.headers = {{"Accept", "application/vnd.github+json"}, {"X-GitHub-Api-Version", "2022-11-28"}};
-  api.auth = http::SecretHeader{"Authorization", http::bearer(token->secret)};
-  api.credential_source = token->source;
-  api.describe_error = describe_error;
-
-  RC_ASSIGN(http::HttpSettings settings, http::read_settings(sys, env, 4));
-  RC_ASSIGN(auto transport, http::make_transport(settings, env));
-  auto client = http::ApiClient::create(*transport, std::move(api), env.log);
-  if (!client) return fail(keys.where("base_url") + ": " + client.error().message());
-  return std::unique_ptr<Connector>(new GithubConnector(std::move(transport), std::move(client).value(),
-                                                        std::move(s), settings.concurrency, env.log));
+  return std::unique_ptr<Connector>(new GithubConnector(std::move(api.transport), std::move(api.client),
+                                                        std::move(s), api.concurrency, env.log));
 }
 
 }  // namespace
@@ -537,6 +501,7 @@ ConnectorType connector_type() {
   for (auto& k : connectors::credential_keys("token", "API token")) t.keys.push_back(std::move(k));
   for (auto& k : http::common_keys()) t.keys.push_back(std::move(k));
   t.create = create;
+  t.create_writer = create_writer;
   return t;
 }
 
