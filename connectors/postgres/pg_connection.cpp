@@ -197,6 +197,19 @@ Result<void> PgConnection::exec(std::string_view what, const std::string& sql) {
   return {};
 }
 
+Result<std::string> PgConnection::quote_identifier(std::string_view name) const {
+  char* quoted = PQescapeIdentifier(conn_.get(), name.data(), name.size());
+  if (quoted == nullptr) {
+    return fail(label_ + ": cannot quote the name " + quote(name) + ": " +
+                one_line(PQerrorMessage(conn_.get())));
+  }
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
+
+bool PgConnection::broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+
 int PgConnection::server_version() const { return PQserverVersion(conn_.get()); }
 
 std::string PgConnection::database() const {

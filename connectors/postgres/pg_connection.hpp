@@ -92,6 +92,13 @@ class PgConnection {
   // Runs statements that return no rows (BEGIN, SET ...).
   Result<void> exec(std::string_view what, const std::string& sql);
 
+  // `name` as an SQL identifier, quoted and escaped by libpq (PQescapeIdentifier) for the
+  // session's encoding: for statements such as GRANT that take no parameters. Fails on a name
+  // libpq cannot escape (invalid in the encoding).
+  Result<std::string> quote_identifier(std::string_view name) const;
+  // True once the session is lost (server gone, connection reset): open a new one.
+  bool broken() const;
+
   // The server's version as a number: 150004 for 15.4.
   int server_version() const;
   // The database this session is connected to.

@@ -3,25 +3,14 @@
 #include <optional>
 #include <set>
 
-#include "connectors/api/credentials.hpp"
 #include "connectors/postgres/pg_access.hpp"
 #include "connectors/postgres/pg_catalog.hpp"
-#include "connectors/postgres/pg_connection.hpp"
+#include "connectors/postgres/pg_settings.hpp"
+#include "connectors/postgres/postgres_writer.hpp"
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::connectors::postgres {
 namespace {
-
-struct Settings {
-  std::string system;  // the system's name, for log lines
-  ConnInfo conninfo;
-  Secret password;
-  std::vector<std::string> databases;  // patterns; empty: the dsn's database
-  NamePatterns schemas;
-  NamePatterns ignore_roles;
-  NamePatterns human_roles;
-  std::int64_t timeout_s = 60;
-};
 
 // One snapshot: a REPEATABLE READ, READ ONLY transaction per database, so each database's
 // catalogs are read as of one instant and nothing can be written by mistake.
@@ -32,7 +21,7 @@ Result<void> begin_read(PgConnection& conn) {
 
 class PostgresConnector final : public Connector {
  public:
-  PostgresConnector(Settings settings, const ConnectorEnv& env)
+  PostgresConnector(PgSettings settings, const ConnectorEnv& env)
       : s_(std::move(settings)), env_(env) {}
 
   Result<void> fetch(RecordSink& sink) override {
@@ -77,7 +66,7 @@ class PostgresConnector final : public Connector {
 
  private:
   Result<PgConnection> connect(const std::string& dbname) {
-    return PgConnection::connect(s_.conninfo, dbname, s_.password, s_.timeout_s, env_.log);
+    return postgres::connect(s_, dbname, env_.log);
   }
 
   // The configured databases that exist: a name given outright must exist and accept
@@ -116,54 +105,13 @@ class PostgresConnector final : public Connector {
     return out;
   }
 
-  Settings s_;
+  PgSettings s_;
   const ConnectorEnv& env_;
 };
 
-std::vector<config::KeySpec> keys() {
-  using config::ValueType;
-  std::vector<config::KeySpec> k = {
-      {"dsn", ValueType::string, true,
-       "libpq connection string or URI, without the password "
-       "(\"host=db.internal dbname=app user=rollcall sslmode=verify-full\")",
-       ""},
-      {"databases", ValueType::string_list, false,
-       "databases whose database, schema and table privileges are read (names or patterns "
-       "such as \"*\")",
-       "the dsn's database"},
-      {"schemas", ValueType::string_list, false,
-       "schemas whose schema and table privileges are read (names or patterns; system schemas "
-       "are never read)",
-       "[\"*\"]"},
-      {"ignore_roles", ValueType::string_list, false,
-       "login roles not reported as accounts (names or patterns)", "[]"},
-      {"human_roles", ValueType::string_list, false,
-       "login roles that belong to people (kind human); other login roles are services",
-       "[\"*@*\"]"},
-  };
-  for (auto& c : connectors::credential_keys("password", "database password")) k.push_back(std::move(c));
-  return k;
-}
-
 Result<std::unique_ptr<Connector>> create(const config::SystemConfig& system,
                                           const ConnectorEnv& env) {
-  const config::Table& k = system.keys;
-  auto conninfo = ConnInfo::parse(*k.string("dsn"));
-  if (!conninfo) return fail(k.where("dsn") + ": " + conninfo.error().message());
-  RC_ASSIGN(auto credential, connectors::read_credential(system, "password", env));
-  Settings s{system.name, std::move(conninfo).value()};
-  if (credential) s.password = std::move(credential->secret);
-  s.databases = k.list("databases").value_or(std::vector<std::string>{});
-  s.schemas = NamePatterns(k.list("schemas").value_or(std::vector<std::string>{"*"}));
-  s.ignore_roles = NamePatterns(k.list("ignore_roles").value_or(std::vector<std::string>{}));
-  s.human_roles = NamePatterns(k.list("human_roles").value_or(std::vector<std::string>{"*@*"}));
-  s.timeout_s = system.timeout_s;
-  for (const char* key : {"databases", "schemas"}) {
-    if (k.has(key) && k.list(key)->empty()) {
-      return fail(k.where(key) + ": " + key + " must name at least one " +
-                  (std::string(key) == "databases" ? "database" : "schema"));
-    }
-  }
+  RC_ASSIGN(PgSettings s, read_settings(system, env));
   return std::unique_ptr<Connector>(new PostgresConnector(std::move(s), env));
 }
 
@@ -173,7 +121,8 @@ ConnectorType connector_type() {
   ConnectorType t;
   t.name = "postgres";
   t.summary = "a PostgreSQL cluster: login roles, role memberships, database/schema/table privileges";
-  t.keys = keys();
+  t.keys = settings_keys();
+  t.create_writer = create_writer;
   t.create = create;
   return t;
 }
