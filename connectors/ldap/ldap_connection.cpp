@@ -3,6 +3,7 @@
 #include <ldap.h>
 #include <sys/time.h>
 
+#include <array>
 #include <utility>
 #include <vector>
 
@@ -236,6 +237,79 @@ Result<void> LdapConnection::complete_range(LdapEntry& entry, const std::string&
     if (!next) return {};
     start = *next;
   }
+}
+
+Result<std::optional<LdapEntry>> LdapConnection::read_entry(const std::string& dn,
+                                                            const std::vector<std::string>& attrs) {
+  const std::string where = url_ + ": read " + quote(dn);
+  std::vector<std::string> names = attrs;
+  std::vector<char*> list;
+  for (auto& a : names) list.push_back(a.data());
+  list.push_back(nullptr);
+  LDAPMessage* raw = nullptr;
+  timeval tv = seconds(timeout_s_);
+  int rc = ldap_search_ext_s(ld_, dn.c_str(), LDAP_SCOPE_BASE, "(objectClass=*)", list.data(), 0,
+                             nullptr, nullptr, &tv, LDAP_NO_LIMIT, &raw);
+  Message result(raw);
+  if (rc == LDAP_NO_SUCH_OBJECT) return std::optional<LdapEntry>();
+  if (rc != LDAP_SUCCESS) return fail(where + ": " + describe(rc));
+  LDAPMessage* e = ldap_first_entry(ld_, result.get());
+  if (e == nullptr) return std::optional<LdapEntry>();
+  LdapEntry entry;
+  entry.dn = dn;
+  auto collect = [&](std::string_view desc, std::vector<std::string> values) -> Result<void> {
+    RC_ASSIGN(RangedAttribute ra, parse_attribute_range(desc));
+    auto& dest = entry.attrs[ra.name];
+    dest.insert(dest.end(), std::make_move_iterator(values.begin()), std::make_move_iterator(values.end()));
+    return {};
+  };
+  if (auto r = for_each_attribute(ld_, e, collect); !r) return r.context(where);
+  return std::optional<LdapEntry>(std::move(entry));
+}
+
+Result<bool> LdapConnection::compare(const std::string& dn, const std::string& attr,
+                                     const std::string& value) {
+  berval bv{static_cast<ber_len_t>(value.size()), const_cast<char*>(value.data())};
+  int rc = ldap_compare_ext_s(ld_, dn.c_str(), attr.c_str(), &bv, nullptr, nullptr);
+  if (rc == LDAP_COMPARE_TRUE) return true;
+  if (rc == LDAP_COMPARE_FALSE || rc == LDAP_NO_SUCH_ATTRIBUTE) return false;
+  return fail(url_ + ": compare " + attr + " of " + quote(dn) + ": " + describe(rc));
+}
+
+Result<LdapConnection::ModifyOutcome> LdapConnection::modify(const std::string& dn,
+                                                             const std::vector<Modification>& mods) {
+  // libldap wants mutable arrays: values and LDAPMod records live here until the call returns.
+  std::vector<std::string> attrs, values;
+  attrs.reserve(mods.size());
+  values.reserve(mods.size());
+  std::vector<berval> bvs(mods.size());
+  std::vector<std::array<berval*, 2>> bv_lists(mods.size());
+  std::vector<LDAPMod> records(mods.size());
+  std::vector<LDAPMod*> list;
+  std::string what;
+  for (std::size_t i = 0; i < mods.size(); ++i) {
+    const Modification& m = mods[i];
+    attrs.push_back(m.attr);
+    values.push_back(m.value);
+    bvs[i] = berval{static_cast<ber_len_t>(values[i].size()), values[i].data()};
+    bv_lists[i] = {&bvs[i], nullptr};
+    const int op = m.op == Modification::Op::add      ? LDAP_MOD_ADD
+                   : m.op == Modification::Op::remove ? LDAP_MOD_DELETE
+                                                      : LDAP_MOD_REPLACE;
+    records[i].mod_op = op | LDAP_MOD_BVALUES;
+    records[i].mod_type = attrs[i].data();
+    records[i].mod_bvalues = bv_lists[i].data();
+    list.push_back(&records[i]);
+    what += (what.empty() ? "" : ", ") +
+            std::string(op == LDAP_MOD_ADD ? "add " : op == LDAP_MOD_DELETE ? "delete " : "replace ") + m.attr +
+            " " + quote(m.value);
+  }
+  list.push_back(nullptr);
+  int rc = ldap_modify_ext_s(ld_, dn.c_str(), list.data(), nullptr, nullptr);
+  if (rc == LDAP_SUCCESS) return ModifyOutcome::applied;
+  if (rc == LDAP_TYPE_OR_VALUE_EXISTS) return ModifyOutcome::value_exists;
+  if (rc == LDAP_NO_SUCH_ATTRIBUTE) return ModifyOutcome::no_such_value;
+  return fail(url_ + ": modify " + quote(dn) + " (" + what + "): " + describe(rc));
 }
 
 }  // namespace rollcall::connectors::ldap

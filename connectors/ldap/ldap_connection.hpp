@@ -1,5 +1,5 @@
-// An LDAP session through OpenLDAP's libldap, used by the ldap connector's read side (and meant
-// for its write side): connect (ldap:// or ldaps://, optionally StartTLS, certificates always
+// An LDAP session through OpenLDAP's libldap, used by the ldap connector's read side and its
+// write side: connect (ldap:// or ldaps://, optionally StartTLS, certificates always
 // verified), simple bind, and paged subtree searches (RFC 2696) that also complete Active
 // Directory's ranged attributes (member;range=0-1499). Only ldap_connection.cpp and
 // ldap_values.cpp include <ldap.h>.
@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "connectors/ldap/directory.hpp"
 #include "scanner/core/secret.hpp"
@@ -43,6 +45,30 @@ class LdapConnection final : public Directory {
   Result<void> bind(const std::string& dn, const Secret& password);
 
   Result<void> search(const SearchRequest& req, const EntryFn& on_entry) override;
+
+  // The entry `dn` itself (base scope) with `attrs`; nullopt when there is no such entry. Fails
+  // on any other error, naming the URL and the DN.
+  Result<std::optional<LdapEntry>> read_entry(const std::string& dn,
+                                              const std::vector<std::string>& attrs);
+
+  // Whether the entry `dn` holds `value` in `attr`, as the server's equality rule for `attr`
+  // compares (DNs whatever their case and spacing). An entry without `attr` holds no value of
+  // it. Fails when the entry does not exist, or on any error.
+  Result<bool> compare(const std::string& dn, const std::string& attr, const std::string& value);
+
+  // One value added to or removed from an attribute, or made its only value (replace).
+  struct Modification {
+    enum class Op { add, remove, replace };
+    Op op = Op::add;
+    std::string attr;
+    std::string value;
+  };
+  // What a modify did: applied, or refused because a value to add is already there
+  // (typeOrValueExists) or a value to remove is not (noSuchAttribute).
+  enum class ModifyOutcome { applied, value_exists, no_such_value };
+  // Applies `mods` to the entry `dn` as one modify operation (all or nothing). Fails on any
+  // other refusal or error, naming the URL, the DN and the server's reason.
+  Result<ModifyOutcome> modify(const std::string& dn, const std::vector<Modification>& mods);
 
   const std::string& url() const { return url_; }
 

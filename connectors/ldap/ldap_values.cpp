@@ -42,6 +42,22 @@ std::optional<std::string> normalize_dn(std::string_view dn) {
   return normalized;
 }
 
+std::string escape_filter_value(std::string_view value) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (char c : value) {
+    if (c == '*' || c == '(' || c == ')' || c == '\\' || c == '\0') {
+      const auto u = static_cast<unsigned char>(c);
+      out += '\\';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string_view strip_unique_id(std::string_view value) {
   // RFC 4517 NameAndOptionalUID: <dn>#'<bits>'B. A '#' may also start a hex-encoded RDN
   // value ("cn=#04024869"), so only a trailing bit string counts.

@@ -18,6 +18,9 @@ namespace rollcall::connectors::ldap {
 // a valid DN.
 std::optional<std::string> normalize_dn(std::string_view dn);
 
+// `value` escaped for use inside an LDAP search filter (RFC 4515): *, (, ), \ and NUL as \XX.
+std::string escape_filter_value(std::string_view value);
+
 // A groupOfUniqueNames uniqueMember value without its optional "#'0101'B" unique-id suffix.
 std::string_view strip_unique_id(std::string_view value);
 
