@@ -28,8 +28,19 @@ FakeServer::FakeServer(Options options) : options_(options) {
   server_.set_keep_alive_max_count(1'000'000);
   server_.set_keep_alive_timeout(2);
   server_.set_tcp_nodelay(true);  // else Nagle and delayed ACKs add 40 ms to every response
-  server_.set_pre_routing_handler(
-      [this](const httplib::Request& req, httplib::Response& res) { return dispatch(req, res); });
+  // httplib reads a request's body after the pre-routing handler: requests that may carry one
+  // are dispatched from catch-all handlers instead, once the body is in.
+  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE") {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    return dispatch(req, res);
+  });
+  auto with_body = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
+  server_.Post(".*", with_body);
+  server_.Put(".*", with_body);
+  server_.Patch(".*", with_body);
+  server_.Delete(".*", with_body);
   if (options_.port > 0) {
     port_ = server_.bind_to_port("127.0.0.1", options_.port) ? options_.port : -1;
   } else {
@@ -56,6 +67,11 @@ std::string FakeServer::url() const { return "http://127.0.0.1:" + std::to_strin
 void FakeServer::get(const std::string& path, Handler handler) {
   std::lock_guard<std::mutex> lock(mutex_);
   routes_["GET " + path] = std::move(handler);
+}
+
+void FakeServer::route(const std::string& method, const std::string& path, Handler handler) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  routes_[method + " " + path] = std::move(handler);
 }
 
 void FakeServer::inject(Fault fault) {

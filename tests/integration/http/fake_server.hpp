@@ -47,6 +47,9 @@ class FakeServer {
 
   // Answers GET `path` (exact, without the query) with `handler`.
   void get(const std::string& path, Handler handler);
+  // Answers `method` (POST, PATCH, PUT, DELETE, GET) on `path` (exact) with `handler`; may be
+  // called from a handler (a fake that creates a resource routes its new path).
+  void route(const std::string& method, const std::string& path, Handler handler);
 
   enum class FaultKind { status, drop_mid_body, truncated_json, not_json, delay };
   struct Fault {
