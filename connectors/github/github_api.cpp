@@ -21,8 +21,7 @@ std::string describe_error(const http::Response& r) {
   if (accepted != nullptr && !trim(*accepted).empty()) {
     const std::string* has = r.header("X-OAuth-Scopes");
     std::string held = has != nullptr && !trim(*has).empty() ? std::string(trim(*has)) : "none";
-    hints.push_back("a classic token needs one of the scopes " + std::string(trim(*accepted)) +
-                    " and has " + held);
+    hints.push_back("a classic token needs one of the scopes " + std::string(trim(*accepted)) + " and has " + held);
   }
   if (!hints.empty()) return text + " (" + join(hints, "; ") + ")";
   if (r.status == 404) return text + " (it does not exist, or the token cannot see it)";

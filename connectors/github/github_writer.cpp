@@ -23,8 +23,7 @@ enum class Presence { member, outside_collaborator, none };
 
 class GithubWriter final : public Writer {
  public:
-  explicit GithubWriter(GithubApi api)
-      : api_(std::move(api)), org_path_("/orgs/" + http::percent_encode(api_.org)) {}
+  explicit GithubWriter(GithubApi api) : api_(std::move(api)), org_path_("/orgs/" + http::percent_encode(api_.org)) {}
 
   Result<LiveState> read(const Change& c) override {
     if (c.type == ChangeType::create_account) return read_invitation(c.account_id);
@@ -51,18 +50,22 @@ class GithubWriter final : public Writer {
 
   Result<void> write(const Change& c) override {
     switch (c.type) {
-      case ChangeType::create_account: return invite(c.account_id);
-      case ChangeType::disable_account: return remove_from_org(login_of(c));
+      case ChangeType::create_account:
+        return invite(c.account_id);
+      case ChangeType::disable_account:
+        return remove_from_org(login_of(c));
       case ChangeType::revoke: {
         RC_ASSIGN(Target t, target(c));
         return send(Method::del, t.membership);
       }
       case ChangeType::grant:
-      case ChangeType::set_level: break;
+      case ChangeType::set_level:
+        break;
     }
     RC_ASSIGN(Target t, target(c));
     if (t.levels.count(c.level) == 0) {
-      return fail(c.entitlement_id + ": level " + quote(c.level) + " is not one of " + join(std::vector<std::string>(t.levels.begin(), t.levels.end()), ", "));
+      return fail(c.entitlement_id + ": level " + quote(c.level) + " is not one of " +
+                  join(std::vector<std::string>(t.levels.begin(), t.levels.end()), ", "));
     }
     return send(Method::put, t.membership, Json{{"role", c.level}}.dump());
   }
@@ -94,12 +97,13 @@ class GithubWriter final : public Writer {
       if (to_lower(id.substr(4)) != to_lower(api_.org)) {
         return fail(quote(id) + " is not this system's organization " + quote(api_.org));
       }
-      return Target{org_path_ + "/memberships/" + login, org_path_, "organization " + quote(api_.org), {"member", "admin"}};
+      return Target{
+          org_path_ + "/memberships/" + login, org_path_, "organization " + quote(api_.org), {"member", "admin"}};
     }
     if (starts_with(id, "repo:")) {
       return unsupported_because(c, id + ": GitHub's API reports only a user's highest permission on a repository, "
-                                        "from any source (direct, team, organization), so the direct collaborator "
-                                        "grant cannot be read before or after a change");
+                                         "from any source (direct, team, organization), so the direct collaborator "
+                                         "grant cannot be read before or after a change");
     }
     return fail(quote(id) + " is not a GitHub entitlement (team:<slug>, org:<org>, repo:<name>)");
   }
@@ -124,7 +128,8 @@ class GithubWriter final : public Writer {
   }
 
   Result<Presence> presence(const std::string& login) {
-    RC_ASSIGN(auto membership, api_.client.get_unless(org_path_ + "/memberships/" + http::percent_encode(login), {}, {404}));
+    RC_ASSIGN(auto membership,
+              api_.client.get_unless(org_path_ + "/memberships/" + http::percent_encode(login), {}, {404}));
     if (membership) return Presence::member;  // active or pending: either is a way in
     RC_TRY(require_visible(org_path_, "organization " + quote(api_.org)));
     bool outside = false;
@@ -141,10 +146,12 @@ class GithubWriter final : public Writer {
   Result<void> remove_from_org(const std::string& login) {
     RC_ASSIGN(Presence p, presence(login));
     switch (p) {
-      case Presence::member: return send(Method::del, org_path_ + "/memberships/" + http::percent_encode(login));
+      case Presence::member:
+        return send(Method::del, org_path_ + "/memberships/" + http::percent_encode(login));
       case Presence::outside_collaborator:
         return send(Method::del, org_path_ + "/outside_collaborators/" + http::percent_encode(login));
-      case Presence::none: break;
+      case Presence::none:
+        break;
     }
     return {};  // removed meanwhile: apply's next read says so
   }

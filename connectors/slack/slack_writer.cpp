@@ -67,8 +67,9 @@ class SlackWriter final : public Writer {
 
   Result<Target> target(const Change& c) {
     if (c.type == ChangeType::create_account || c.type == ChangeType::disable_account) {
-      return unsupported_because(c, "Slack's Web API cannot create or deactivate users; Slack's SCIM API can: "
-                                    "manage accounts with a system of type \"scim\"");
+      return unsupported_because(c,
+                                 "Slack's Web API cannot create or deactivate users; Slack's SCIM API can: "
+                                 "manage accounts with a system of type \"scim\"");
     }
     const std::string& id = c.entitlement_id;
     if (starts_with(id, "workspace:")) {
@@ -183,7 +184,8 @@ class SlackWriter final : public Writer {
       if (it == next.end()) return {};
       next.erase(it);
       if (next.empty()) {
-        return fail(what + ": cannot remove " + user + ", its last member: Slack cannot empty a user group "
+        return fail(what + ": cannot remove " + user +
+                    ", its last member: Slack cannot empty a user group "
                     "(usergroups.users.update rejects an empty list); disable the group in Slack instead");
       }
     }

@@ -22,7 +22,8 @@ config::SystemConfig github_system() {
                         {"base_url", std::string("https://gh.test/api/v3")}});
 }
 
-Change change(ChangeType type, const std::string& login, const std::string& entitlement, const std::string& level = "") {
+Change change(ChangeType type, const std::string& login, const std::string& entitlement,
+              const std::string& level = "") {
   Change c;
   c.type = type;
   c.account_id = login;
@@ -54,22 +55,24 @@ TEST_CASE("github writer: team grant reads 404 as absent once the team is visibl
   REQUIRE(live.ok());
   CHECK(level_of(*live) == "absent");
   REQUIRE(f.w->write(grant).ok());
-  CHECK(writes(f.t) == std::vector<std::string>{"PUT /api/v3/orgs/acme/teams/eng/memberships/carol {\"role\":\"member\"}"});
+  CHECK(writes(f.t) ==
+        std::vector<std::string>{"PUT /api/v3/orgs/acme/teams/eng/memberships/carol {\"role\":\"member\"}"});
   const auto sent = f.t.sent().back();
-  CHECK(std::any_of(sent.headers.begin(), sent.headers.end(), [](const http::Header& h) {
-    return h.name == "Content-Type" && h.value == "application/json";
-  }));
+  CHECK(std::any_of(sent.headers.begin(), sent.headers.end(),
+                    [](const http::Header& h) { return h.name == "Content-Type" && h.value == "application/json"; }));
 }
 
 TEST_CASE("github writer: a pending team membership reads as its role", "[connector][github][writer]") {
   Fixture f;
-  f.t.on("GET " + kApi + "/orgs/acme/teams/eng/memberships/newbie", Reply{200, R"({"role":"maintainer","state":"pending"})"});
+  f.t.on("GET " + kApi + "/orgs/acme/teams/eng/memberships/newbie",
+         Reply{200, R"({"role":"maintainer","state":"pending"})"});
   auto live = f.w->read(change(ChangeType::grant, "newbie", "team:eng", "maintainer"));
   REQUIRE(live.ok());
   CHECK(level_of(*live) == "maintainer");
 }
 
-TEST_CASE("github writer: a 404 for a team the token cannot see is an error, never absent", "[connector][github][writer]") {
+TEST_CASE("github writer: a 404 for a team the token cannot see is an error, never absent",
+          "[connector][github][writer]") {
   Fixture f;
   f.t.on("GET " + kApi + "/orgs/acme/teams/secret/memberships/carol", Reply{404, R"({"message":"Not Found"})"});
   f.t.on("GET " + kApi + "/orgs/acme/teams/secret", Reply{404, R"({"message":"Not Found"})"});
@@ -79,14 +82,17 @@ TEST_CASE("github writer: a 404 for a team the token cannot see is an error, nev
         "so its memberships cannot be read");
 }
 
-TEST_CASE("github writer: team set_level PUTs the new role, revoke DELETEs the membership", "[connector][github][writer]") {
+TEST_CASE("github writer: team set_level PUTs the new role, revoke DELETEs the membership",
+          "[connector][github][writer]") {
   Fixture f;
-  f.t.on("PUT " + kApi + "/orgs/acme/teams/eng/memberships/bob", Reply{200, R"({"role":"maintainer","state":"active"})"});
+  f.t.on("PUT " + kApi + "/orgs/acme/teams/eng/memberships/bob",
+         Reply{200, R"({"role":"maintainer","state":"active"})"});
   f.t.on("DELETE " + kApi + "/orgs/acme/teams/eng/memberships/bob", Reply{204, ""});
   REQUIRE(f.w->write(change(ChangeType::set_level, "bob", "team:eng", "maintainer")).ok());
   REQUIRE(f.w->write(change(ChangeType::revoke, "bob", "team:eng")).ok());
-  CHECK(writes(f.t) == std::vector<std::string>{"PUT /api/v3/orgs/acme/teams/eng/memberships/bob {\"role\":\"maintainer\"}",
-                                                "DELETE /api/v3/orgs/acme/teams/eng/memberships/bob"});
+  CHECK(writes(f.t) ==
+        std::vector<std::string>{"PUT /api/v3/orgs/acme/teams/eng/memberships/bob {\"role\":\"maintainer\"}",
+                                 "DELETE /api/v3/orgs/acme/teams/eng/memberships/bob"});
 }
 
 TEST_CASE("github writer: a level the entitlement does not have is refused before any request",
@@ -162,8 +168,9 @@ TEST_CASE("github writer: disable_account removes an outside collaborator from e
   Fixture f;
   f.t.on("GET " + kApi + "/orgs/acme/memberships/xavier", Reply{404, R"({"message":"Not Found"})"});
   f.t.on("GET " + kApi + "/orgs/acme", Reply{200, R"({"login":"acme"})"});
-  f.t.on("GET " + kApi + "/orgs/acme/outside_collaborators?per_page=100",
-         {Reply{200, R"([{"login":"Xavier","id":9}])"}, Reply{200, R"([{"login":"Xavier","id":9}])"}, Reply{200, "[]"}});
+  f.t.on(
+      "GET " + kApi + "/orgs/acme/outside_collaborators?per_page=100",
+      {Reply{200, R"([{"login":"Xavier","id":9}])"}, Reply{200, R"([{"login":"Xavier","id":9}])"}, Reply{200, "[]"}});
   f.t.on("DELETE " + kApi + "/orgs/acme/outside_collaborators/xavier", Reply{204, ""});
   const Change disable = change(ChangeType::disable_account, "xavier", "");
   auto before = f.w->read(disable);
@@ -179,9 +186,11 @@ TEST_CASE("github writer: disable_account removes an outside collaborator from e
 TEST_CASE("github writer: create_account invites by email; a pending invitation reads as created",
           "[connector][github][writer]") {
   Fixture f;
-  f.t.on("GET " + kApi + "/orgs/acme/invitations?per_page=100",
-         {Reply{200, R"([{"id":5,"login":null,"email":"other@acme.com"}])"},
-          Reply{200, R"([{"id":5,"login":null,"email":"other@acme.com"},{"id":7,"login":null,"email":"New.Hire@acme.com"}])"}});
+  f.t.on(
+      "GET " + kApi + "/orgs/acme/invitations?per_page=100",
+      {Reply{200, R"([{"id":5,"login":null,"email":"other@acme.com"}])"},
+       Reply{200,
+             R"([{"id":5,"login":null,"email":"other@acme.com"},{"id":7,"login":null,"email":"New.Hire@acme.com"}])"}});
   f.t.on("POST " + kApi + "/orgs/acme/invitations", Reply{201, R"({"id":7,"email":"new.hire@acme.com"})"});
   const Change create = change(ChangeType::create_account, "new.hire@acme.com", "", "active");
   auto before = f.w->read(create);
@@ -193,7 +202,8 @@ TEST_CASE("github writer: create_account invites by email; a pending invitation 
   CHECK(after->account_exists);
   CHECK(after->account_active);
   CHECK(writes(f.t) ==
-        std::vector<std::string>{"POST /api/v3/orgs/acme/invitations {\"email\":\"new.hire@acme.com\",\"role\":\"direct_member\"}"});
+        std::vector<std::string>{
+            "POST /api/v3/orgs/acme/invitations {\"email\":\"new.hire@acme.com\",\"role\":\"direct_member\"}"});
   CHECK(error_text(f.w->write(change(ChangeType::create_account, "newhire", "", "active"))) ==
         "create_account: \"newhire\" is not an email address; GitHub invites people by email");
 }
@@ -203,10 +213,12 @@ TEST_CASE("github writer: a failed write names the request and GitHub's reason",
   f.t.on("PUT " + kApi + "/orgs/acme/teams/eng/memberships/bob",
          Reply{403, R"({"message":"Team membership is managed by your identity provider"})"});
   CHECK(error_text(f.w->write(change(ChangeType::grant, "bob", "team:eng", "member"))) ==
-        "PUT /api/v3/orgs/acme/teams/eng/memberships/bob: HTTP 403: Team membership is managed by your identity provider");
+        "PUT /api/v3/orgs/acme/teams/eng/memberships/bob: HTTP 403: Team membership is managed by your identity "
+        "provider");
 }
 
-TEST_CASE("github writer: apply reads, writes, verifies; a second apply writes nothing", "[connector][github][writer][apply]") {
+TEST_CASE("github writer: apply reads, writes, verifies; a second apply writes nothing",
+          "[connector][github][writer][apply]") {
   Fixture f;
   f.t.on("GET " + kApi + "/orgs/acme/teams/eng/memberships/carol",
          {Reply{404, R"({"message":"Not Found"})"}, Reply{200, R"({"role":"member","state":"active"})"}});
@@ -224,8 +236,9 @@ TEST_CASE("github writer: apply reads, writes, verifies; a second apply writes n
   p.actions = {plan_action(plan::ActionType::grant, "github", "carol", "team:eng", "absent", "member"),
                plan_action(plan::ActionType::grant, "github", "newbie", "org:acme", "absent", "member")};
   CHECK(apply_with(p, **db, *f.w) == std::vector<std::string>{"done", "done"});
-  CHECK(writes(f.t) == std::vector<std::string>{"PUT /api/v3/orgs/acme/teams/eng/memberships/carol {\"role\":\"member\"}",
-                                                "PUT /api/v3/orgs/acme/memberships/newbie {\"role\":\"member\"}"});
+  CHECK(writes(f.t) ==
+        std::vector<std::string>{"PUT /api/v3/orgs/acme/teams/eng/memberships/carol {\"role\":\"member\"}",
+                                 "PUT /api/v3/orgs/acme/memberships/newbie {\"role\":\"member\"}"});
   // The same plan again: the journal says done. A new plan of the same changes: the live reads say so.
   CHECK(apply_with(p, **db, *f.w) == std::vector<std::string>{"noop: applied by an earlier run (journal)",
                                                               "noop: applied by an earlier run (journal)"});

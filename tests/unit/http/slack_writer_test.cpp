@@ -108,9 +108,10 @@ TEST_CASE("slack writer: removing a group's last member is refused", "[connector
 TEST_CASE("slack writer: \"ok\": false on HTTP 200 is a failure naming Slack's error", "[connector][slack][writer]") {
   Fixture f;
   f.t.on("GET /api/usergroups.users.list?usergroup=S1", Reply{200, members(R"("U3")")});
-  f.t.on("POST /api/usergroups.users.update",
-         {Reply{200, R"({"ok":false,"error":"permission_denied"})"},
-          Reply{200, R"({"ok":false,"error":"missing_scope","needed":"usergroups:write","provided":"usergroups:read"})"}});
+  f.t.on(
+      "POST /api/usergroups.users.update",
+      {Reply{200, R"({"ok":false,"error":"permission_denied"})"},
+       Reply{200, R"({"ok":false,"error":"missing_scope","needed":"usergroups:write","provided":"usergroups:read"})"}});
   const Change grant = change(ChangeType::grant, "U9", "usergroup:oncall", "member");
   CHECK(error_text(f.w->write(grant)) == "POST /api/usergroups.users.update: Slack error permission_denied");
   CHECK(error_text(f.w->write(grant)) ==
@@ -123,12 +124,14 @@ TEST_CASE("slack writer: \"ok\": false on HTTP 200 is a failure naming Slack's e
 
 TEST_CASE("slack writer: private channel members are invited and kicked", "[connector][slack][writer]") {
   Fixture f;
-  f.t.on("GET /api/conversations.list?types=private_channel&exclude_archived=true&limit=200",
-         Reply{200, R"({"ok":true,"channels":[{"id":"C1","name":"incidents"}],"response_metadata":{"next_cursor":""}})"});
+  f.t.on(
+      "GET /api/conversations.list?types=private_channel&exclude_archived=true&limit=200",
+      Reply{200, R"({"ok":true,"channels":[{"id":"C1","name":"incidents"}],"response_metadata":{"next_cursor":""}})"});
   f.t.on("GET /api/conversations.members?channel=C1&limit=200",
          Reply{200, R"({"ok":true,"members":["U3"],"response_metadata":{"next_cursor":""}})"});
   f.t.on("POST /api/conversations.invite", Reply{200, R"({"ok":true,"channel":{"id":"C1"}})"});
-  f.t.on("POST /api/conversations.kick", {Reply{200, R"({"ok":true})"}, Reply{200, R"({"ok":false,"error":"user_not_found"})"}});
+  f.t.on("POST /api/conversations.kick",
+         {Reply{200, R"({"ok":true})"}, Reply{200, R"({"ok":false,"error":"user_not_found"})"}});
   auto in = f.w->read(change(ChangeType::revoke, "U3", "channel:incidents"));
   REQUIRE(in.ok());
   CHECK(level_of(*in) == "member");
@@ -160,12 +163,13 @@ TEST_CASE("slack writer: workspace roles and accounts are unsupported, pointing 
   CHECK(f.t.sent().empty());
 }
 
-TEST_CASE("slack writer: apply reads, writes, verifies; a second apply writes nothing", "[connector][slack][writer][apply]") {
+TEST_CASE("slack writer: apply reads, writes, verifies; a second apply writes nothing",
+          "[connector][slack][writer][apply]") {
   Fixture f;
   f.t.on("GET /api/usergroups.users.list?usergroup=S1",
-         {Reply{200, members(R"("U3","U7")")},       // read before acting
-          Reply{200, members(R"("U3","U7")")},       // re-read right before the update
-          Reply{200, members(R"("U3","U7","U9")")}}); // verify, and every later read
+         {Reply{200, members(R"("U3","U7")")},         // read before acting
+          Reply{200, members(R"("U3","U7")")},         // re-read right before the update
+          Reply{200, members(R"("U3","U7","U9")")}});  // verify, and every later read
   f.t.on("POST /api/usergroups.users.update", Reply{200, R"({"ok":true})"});
   auto db = store::Database::open_memory();
   REQUIRE(db.ok());
@@ -182,10 +186,10 @@ TEST_CASE("slack writer: under apply, a concurrent change is kept: refused once,
           "[connector][slack][writer][apply]") {
   Fixture f;
   f.t.on("GET /api/usergroups.users.list?usergroup=S1",
-         {Reply{200, members(R"("U3","U7")")},        // apply reads: the plan's before-state
-          Reply{200, members(R"("U3","U7","U8")")},   // someone added U8: the write refuses
-          Reply{200, members(R"("U3","U7","U8")")},   // apply reads again: still absent, retry
-          Reply{200, members(R"("U3","U7","U8")")},   // re-read before the update: unchanged
+         {Reply{200, members(R"("U3","U7")")},       // apply reads: the plan's before-state
+          Reply{200, members(R"("U3","U7","U8")")},  // someone added U8: the write refuses
+          Reply{200, members(R"("U3","U7","U8")")},  // apply reads again: still absent, retry
+          Reply{200, members(R"("U3","U7","U8")")},  // re-read before the update: unchanged
           Reply{200, members(R"("U3","U7","U8","U9")")}});
   f.t.on("POST /api/usergroups.users.update", Reply{200, R"({"ok":true})"});
   auto db = store::Database::open_memory();
@@ -194,5 +198,6 @@ TEST_CASE("slack writer: under apply, a concurrent change is kept: refused once,
   p.id = "plan1";
   p.actions = {plan_action(plan::ActionType::grant, "slack", "U9", "usergroup:oncall", "absent", "member")};
   CHECK(apply_with(p, **db, *f.w) == std::vector<std::string>{"done"});
-  CHECK(writes(f.t) == std::vector<std::string>{"POST /api/usergroups.users.update usergroup=S1&users=U3%2CU7%2CU8%2CU9"});
+  CHECK(writes(f.t) ==
+        std::vector<std::string>{"POST /api/usergroups.users.update usergroup=S1&users=U3%2CU7%2CU8%2CU9"});
 }

@@ -36,8 +36,8 @@ inline std::vector<std::string> writes(const FakeTransport& t) {
   return out;
 }
 
-inline plan::Action plan_action(plan::ActionType type, std::string system, std::string account,
-                                std::string entitlement, std::string before, std::string after) {
+inline plan::Action plan_action(plan::ActionType type, std::string system, std::string account, std::string entitlement,
+                                std::string before, std::string after) {
   plan::Action a;
   a.type = type;
   a.system = std::move(system);
@@ -52,8 +52,8 @@ inline plan::Action plan_action(plan::ActionType type, std::string system, std::
 
 // Applies `p` with `writer` and returns each action's "outcome: detail".
 inline std::vector<std::string> apply_with(const plan::Plan& p, store::Database& db, connectors::Writer& writer) {
-  auto reports = plan::apply_plan(
-      p, db, [&](const std::string&) -> Result<connectors::Writer*> { return &writer; }, plan::ApplyOptions{}, {});
+  auto reports = plan::apply_plan(p, db, [&](const std::string&) -> Result<connectors::Writer*> { return &writer; },
+                                  plan::ApplyOptions{}, {});
   REQUIRE(reports.ok());
   std::vector<std::string> out;
   for (const auto& r : *reports) {
