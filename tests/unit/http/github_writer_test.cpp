@@ -246,3 +246,25 @@ TEST_CASE("github writer: apply reads, writes, verifies; a second apply writes n
   CHECK(apply_with(p, **db, *f.w) == std::vector<std::string>{"noop", "noop"});
   CHECK(writes(f.t).size() == 2);
 }
+
+TEST_CASE("github writer: a PUT that timed out after taking effect is verified by apply, not sent again",
+          "[connector][github][writer][apply]") {
+  Fixture f;
+  f.t.on("GET " + kApi + "/orgs/acme/teams/eng/memberships/carol",
+         {Reply{404, R"({"message":"Not Found"})"}, Reply{200, R"({"role":"maintainer","state":"active"})"}});
+  f.t.on("GET " + kApi + "/orgs/acme/teams/eng", Reply{200, R"({"slug":"eng"})"});
+  Reply timeout;
+  timeout.network_error = "timed out after 60000 ms";
+  f.t.on("PUT " + kApi + "/orgs/acme/teams/eng/memberships/carol", timeout);
+  auto db = store::Database::open_memory();
+  REQUIRE(db.ok());
+  plan::Plan p;
+  p.id = "plan1";
+  p.actions = {plan_action(plan::ActionType::grant, "github", "carol", "team:eng", "absent", "maintainer")};
+  const auto outcome = apply_with(p, **db, *f.w);
+  REQUIRE(outcome.size() == 1);
+  CHECK(outcome[0] ==
+        "done: the write took effect despite: PUT /api/v3/orgs/acme/teams/eng/memberships/carol: timed out after "
+        "60000 ms");
+  CHECK(writes(f.t).size() == 1);
+}

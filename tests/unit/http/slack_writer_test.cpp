@@ -201,3 +201,22 @@ TEST_CASE("slack writer: under apply, a concurrent change is kept: refused once,
   CHECK(writes(f.t) ==
         std::vector<std::string>{"POST /api/usergroups.users.update usergroup=S1&users=U3%2CU7%2CU8%2CU9"});
 }
+
+TEST_CASE("slack writer: an update that timed out after taking effect is verified by apply, not sent again",
+          "[connector][slack][writer][apply]") {
+  Fixture f;
+  f.t.on("GET /api/usergroups.users.list?usergroup=S1",
+         {Reply{200, members(R"("U3")")}, Reply{200, members(R"("U3")")}, Reply{200, members(R"("U3","U9")")}});
+  Reply timeout;
+  timeout.network_error = "timed out after 60000 ms";
+  f.t.on("POST /api/usergroups.users.update", timeout);
+  auto db = store::Database::open_memory();
+  REQUIRE(db.ok());
+  plan::Plan p;
+  p.id = "plan1";
+  p.actions = {plan_action(plan::ActionType::grant, "slack", "U9", "usergroup:oncall", "absent", "member")};
+  CHECK(apply_with(p, **db, *f.w) ==
+        std::vector<std::string>{
+            "done: the write took effect despite: POST /api/usergroups.users.update: timed out after 60000 ms"});
+  CHECK(writes(f.t).size() == 1);
+}
