@@ -279,3 +279,25 @@ TEST_CASE("postgres writer: privileges, attributes and new accounts are unsuppor
         "postgres cannot create_account through its API; set apply_via = \"tickets\" on the system to file "
         "such changes as tickets");
 }
+
+TEST_CASE("postgres writer: a lost session fails that call; the next call connects again",
+          "[integration][writer][postgres]") {
+  Harness h(TestServers::shared("postgres"));
+  run(h.admin, "CREATE ROLE wr_group NOLOGIN; CREATE ROLE wr_user LOGIN");
+  auto w = h.good_writer();
+  const Change grant = change(ChangeType::grant, "wr_user", "role:wr_group", "member");
+  CHECK(level_of(must_read(*w, grant)) == "absent");
+
+  // The server ends the writer's session, as a restart or a cut connection would.
+  REQUIRE(h.admin.query("terminate", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                     "WHERE usename = 'rollcall_writer'").ok());
+  auto lost = w->write(grant);
+  REQUIRE_FALSE(lost.ok());
+  CHECK(lost.error().message().find("GRANT \"wr_group\" TO \"wr_user\": terminating connection due to "
+                                    "administrator command") != std::string::npos);
+  CHECK(membership(h.admin, "wr_group", "wr_user") == "none");
+
+  CHECK(level_of(must_read(*w, grant)) == "absent");
+  must_write(*w, grant);
+  CHECK(membership(h.admin, "wr_group", "wr_user") == "member");
+}

@@ -14,6 +14,16 @@ TEST_CASE("ldap values: DNs compare equal whatever their case and spacing", "[co
   CHECK_FALSE(normalize_dn("not a dn").has_value());
 }
 
+TEST_CASE("ldap values: filter values escape the characters that would change the filter",
+          "[connector][ldap]") {
+  CHECK(escape_filter_value("platform") == "platform");
+  CHECK(escape_filter_value("*") == "\\2a");
+  CHECK(escape_filter_value("a)(cn=*") == "a\\29\\28cn=\\2a");
+  CHECK(escape_filter_value("back\\slash") == "back\\5cslash");
+  CHECK(escape_filter_value(std::string("nul\0byte", 8)) == "nul\\00byte");
+  CHECK(escape_filter_value("Zürich") == "Zürich");
+}
+
 TEST_CASE("ldap values: uniqueMember loses only a trailing bit-string uid", "[connector][ldap]") {
   CHECK(strip_unique_id("uid=carol,ou=people,dc=x#'0101'B") == "uid=carol,ou=people,dc=x");
   CHECK(strip_unique_id("uid=carol,ou=people,dc=x") == "uid=carol,ou=people,dc=x");
