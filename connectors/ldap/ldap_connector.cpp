@@ -3,7 +3,6 @@
 #include "connectors/ldap/directory_reader.hpp"
 #include "connectors/ldap/ldap_settings.hpp"
 #include "connectors/ldap/ldap_writer.hpp"
-#include "scanner/core/strings.hpp"
 
 namespace rollcall::connectors::ldap {
 namespace {

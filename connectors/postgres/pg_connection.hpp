@@ -1,5 +1,5 @@
-// A PostgreSQL session through libpq, used by the postgres connector's read side (and meant for
-// its write side): ConnInfo is a validated dsn, PgConnection owns one PGconn (closed on
+// A PostgreSQL session through libpq, used by the postgres connector's read side and its write
+// side (postgres_writer.hpp): ConnInfo is a validated dsn, PgConnection owns one PGconn (closed on
 // destruction), PgResult owns one PGresult. Only pg_connection.cpp includes libpq-fe.h.
 //
 // The password travels to libpq as its own parameter, never inside a conninfo string, so it
