@@ -270,3 +270,20 @@ TEST_CASE("ldap writer: OpenLDAP accounts, levels and new accounts are unsupport
   REQUIRE_FALSE(create.ok());
   CHECK(create.error().message().find("ldap cannot create_account through its API") == 0);
 }
+
+TEST_CASE("ldap writer: a server gone mid-apply fails each call with the reason, and nothing is assumed",
+          "[integration][writer][ldap]") {
+  auto own = TestServers::start("ldap");
+  Harness h(*own);
+  auto w = h.good_writer();
+  const Change grant = change(ChangeType::grant, person("carol"), "group:platform");
+  CHECK(level_of(must_read(*w, grant)) == "absent");
+  own->kill();
+  auto write = w->write(grant);
+  REQUIRE_FALSE(write.ok());
+  CHECK(write.error().message() == h.url() + ": read \"" + person("carol") + "\": Can't contact LDAP server");
+  // The next call binds again on a new connection, and says why it cannot.
+  auto read = w->read(grant);
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.error().message() == "bind to " + h.url() + " as \"" + kAdminDn + "\": Can't contact LDAP server");
+}
