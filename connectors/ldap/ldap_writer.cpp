@@ -64,9 +64,8 @@ class LdapWriter final : public Writer {
     if (c.type == ChangeType::disable_account) return state;
     RC_ASSIGN(Group group, find_group(c));
     RC_ASSIGN(std::string value, member_value(group, c, account));
-    auto member = conn->compare(group.dn, group.member_attr, value);
-    if (!member) return lost(member.error());
-    if (*member) state.level = "member";
+    RC_ASSIGN(std::vector<std::string> held, held_values(*conn, group, value));
+    if (!held.empty()) state.level = "member";
     return state;
   }
 
@@ -82,9 +81,15 @@ class LdapWriter final : public Writer {
     }
     RC_ASSIGN(Group group, find_group(c));
     RC_ASSIGN(std::string value, member_value(group, c, *account));
-    const bool add = c.type == ChangeType::grant;
-    auto done = conn->modify(group.dn, {{add ? Modification::Op::add : Modification::Op::remove,
-                                         group.member_attr, value}});
+    std::vector<Modification> mods;
+    if (c.type == ChangeType::grant) {
+      mods.push_back({Modification::Op::add, group.member_attr, value});
+    } else {
+      RC_ASSIGN(std::vector<std::string> held, held_values(*conn, group, value));
+      for (auto& v : held) mods.push_back({Modification::Op::remove, group.member_attr, std::move(v)});
+      if (mods.empty()) return {};
+    }
+    auto done = conn->modify(group.dn, mods);
     if (!done) return lost(done.error());
     // Already a member (on add) or already not one (on delete): the change holds; apply's
     // read confirms it.
@@ -164,6 +169,28 @@ class LdapWriter final : public Writer {
                   " has no login" + (attr.empty() ? " (attrs.login is off)" : " attribute " + attr));
     }
     return login;
+  }
+
+  // The values of the group's member attribute that make `value` a member: the server compares
+  // member and memberUid values itself (DNs whatever their case and spacing). uniqueMember
+  // values may carry a "#'0101'B" uid that the server's compare does not ignore, so they are
+  // read and compared as the reader compares them, and removed as they are stored.
+  Result<std::vector<std::string>> held_values(LdapConnection& conn, const Group& g, const std::string& value) {
+    if (g.member_attr != "uniqueMember") {
+      auto member = conn.compare(g.dn, g.member_attr, value);
+      if (!member) return lost(member.error());
+      if (!*member) return std::vector<std::string>();
+      return std::vector<std::string>{value};
+    }
+    auto entry = conn.read_entry(g.dn, {g.member_attr});
+    if (!entry) return lost(entry.error());
+    if (!*entry) return fail("group " + quote(g.dn) + " is gone");
+    const auto wanted = normalize_dn(value);
+    std::vector<std::string> out;
+    for (const auto& v : (*entry)->values(g.member_attr)) {
+      if (wanted && normalize_dn(strip_unique_id(v)) == wanted) out.push_back(v);
+    }
+    return out;
   }
 
   // userAccountControl with ACCOUNTDISABLE set, every other bit as read just before. (A delete

@@ -10,8 +10,10 @@
 //  - grant     modify: add that value (typeOrValueExists = already a member: success)
 //  - revoke    modify: delete that value (noSuchAttribute = already not a member: success)
 //  - read      the account entry (exists; active per the `disabled` attribute, as the reader)
-//              and an LDAP compare of that value on the group entry: DIRECT membership only
-//              (nested groups are not followed); level "member" when present
+//              and an LDAP compare of that value on the group entry (uniqueMember: its values
+//              read and compared as the reader does, ignoring a "#'0101'B" uid, which the
+//              server's compare would not): DIRECT membership only (nested groups are not
+//              followed); level "member" when present. A revoke deletes the values as stored.
 //  - disable_account, when attrs.disabled is userAccountControl (flavor "ad"): read the value,
 //    replace it with the ACCOUNTDISABLE bit (0x2) set and every other bit kept (a change to
 //    another bit made between the read and the replace is lost). With any other `disabled`

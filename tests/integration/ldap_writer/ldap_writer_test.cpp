@@ -175,6 +175,13 @@ TEST_CASE("ldap writer: read sees direct memberships only, whatever the DN's cas
   CHECK(level_of(must_read(*w, change(ChangeType::revoke, person("alice"), "group:engineering"))) == "member");
   CHECK(level_of(must_read(*w, change(ChangeType::revoke, "UID=Alice, OU=People, DC=Example, DC=Test",
                                       "group:engineering"))) == "member");
+  // uniqueMember "uid=carol,...#'0101'B": the reader counts it, so does the writer, and a revoke
+  // removes the value as stored.
+  const Change carol = change(ChangeType::revoke, person("carol"), "group:sre");
+  CHECK(level_of(must_read(*w, carol)) == "member");
+  must_write(*w, carol);
+  CHECK_FALSE(h.holds(group("sre"), "uniqueMember", person("carol")));
+  CHECK(level_of(must_read(*w, carol)) == "absent");
 }
 
 TEST_CASE("ldap writer: AD's userAccountControl gets the ACCOUNTDISABLE bit, other bits kept",
