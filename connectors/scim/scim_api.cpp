@@ -35,7 +35,7 @@ Result<std::string> filter_eq(std::string_view attribute, const std::string& val
   try {
     return std::string(attribute) + " eq " + Json(value).dump();
   } catch (const Json::type_error&) {
-    return fail(quote(value) + " is not valid UTF-8 and cannot be used in a SCIM filter");
+    return fail("a SCIM filter on " + std::string(attribute) + ": the value is not valid UTF-8");
   }
 }
 

@@ -213,6 +213,23 @@ TEST_CASE("scim writer: a quote and a backslash in a group name are escaped in t
         R"({"Operations":[{"op":"remove","path":"members[value eq \"u\\\"1\"]"}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]})");
 }
 
+TEST_CASE("scim writer: a name that is not UTF-8 cannot be put in a filter", "[connector][scim][apply]") {
+  WriterFixture f;
+  CHECK(error_of(f.writer->read(change(ChangeType::create_account, "bad\xff@acme.com"))) ==
+        "a SCIM filter on userName: the value is not valid UTF-8");
+  CHECK(f.t.sent().empty());
+}
+
+TEST_CASE("scim writer: configuration mistakes fail like the read side's", "[connector][scim][apply]") {
+  FakeTransportFactory factory;
+  ConnectorFixture fx(factory, {});
+  auto sys = system_config("okta", "scim", {{"base_url", std::string("https://idp.test/scim/v2")}});
+  auto w = kType.create_writer(sys, fx.env());
+  CHECK(error_of(w) ==
+        "rollcall.toml:1: system \"okta\" needs token_env/token_file (bearer token) or username with "
+        "password_env/password_file");
+}
+
 TEST_CASE("scim writer: a missing group cannot be granted, and holds nothing to revoke", "[connector][scim][apply]") {
   WriterFixture f;
   f.t.on("GET /scim/v2/Users/u1", Reply{200, R"({"id":"u1","userName":"a"})"});
