@@ -76,6 +76,11 @@ class ScimWriter final : public Writer {
       case ChangeType::revoke: {
         RC_TRY(check_target(change));
         RC_ASSIGN(auto user, user_by_id(change.account_id));
+        if (!user && change.type == ChangeType::grant) {
+          // A PATCH could only fail, at every attempt; the account went away since the plan.
+          return fail("user " + quote(change.account_id) + " no longer exists (" +
+                      api_.client.label("/Users/" + http::percent_encode(change.account_id)) + ": 404)");
+        }
         RC_ASSIGN(LiveState state, state_of(user));
         RC_ASSIGN(std::optional<bool> member, direct_member(change));
         if (!member && change.type == ChangeType::grant) return fail(no_group(change));

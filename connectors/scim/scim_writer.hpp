@@ -20,7 +20,8 @@
 //          create_account  POST /Users {userName: email, emails: [work, primary], active: true}
 //          (a 409, uniqueness, is an error: the user may exist; apply's next read tells).
 // set_level is unsupported (a group has one level). A group that does not exist holds no
-// members (revoke is then a no-op) and cannot be granted (rollcall creates no groups).
+// members (revoke is then a no-op) and cannot be granted (rollcall creates no groups); nor can
+// a user that no longer exists.
 //
 // Every failure names the request ("PATCH /scim/v2/Groups/g1: HTTP 400: ..."); a read that
 // cannot be completed is an error, never "absent". Not thread-safe (one per apply run).

@@ -241,6 +241,16 @@ TEST_CASE("scim writer: a missing group cannot be granted, and holds nothing to 
   CHECK(read_state(*f.writer, change(ChangeType::revoke, "u1", "group:Engineering", "absent")) == "active -");
 }
 
+TEST_CASE("scim writer: a user deleted since the plan cannot be granted, and holds nothing to revoke", "[connector][scim][apply]") {
+  WriterFixture f;
+  f.t.on("GET /scim/v2/Users/u1", Reply{404, R"({"detail":"Resource u1 not found"})"});
+  f.t.on(kFindEng, Reply{200, list(R"({"id":"g1","displayName":"Engineering"})", 1)});
+  f.t.on(kEngMembers, Reply{200, R"({"id":"g1","members":[{"value":"u2"}]})"});
+  CHECK(error_of(f.writer->read(change(ChangeType::grant, "u1", "group:Engineering", "member"))) ==
+        "user \"u1\" no longer exists (GET /scim/v2/Users/u1: 404)");
+  CHECK(read_state(*f.writer, change(ChangeType::revoke, "u1", "group:Engineering", "absent")) == "absent -");
+}
+
 TEST_CASE("scim writer: a read that cannot be completed is an error, never absent", "[connector][scim][apply]") {
   WriterFixture f;
   const Change grant = change(ChangeType::grant, "u1", "group:Engineering", "member");
