@@ -130,7 +130,6 @@ TEST_CASE("apply over SCIM: writes answered after the client's timeout are done,
   CHECK(t.scim.members("g1") == std::vector<std::string>{"u1"});
   CHECK(t.scim.users_named("new.hire@acme.com") == 1);
   CHECK_FALSE(t.scim.active("u3"));
-  CHECK(t.sleeper.waits().empty());  // nothing was retried by the transport
 
   SECTION("the same plan again, on the same journal: zero writes, every action a no-op") {
     t.scim.set_answer_writes_after(std::chrono::milliseconds(0));
