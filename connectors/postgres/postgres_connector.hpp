@@ -1,7 +1,8 @@
 // The `postgres` connector: reads who can log in to a PostgreSQL cluster and what they can do
 // there (login roles, role memberships with inheritance, role attributes, database, schema and
-// table privileges, ownership), through libpq, read-only. See pg_access.hpp for the accounts,
-// entitlements and grants it produces and docs/readme/32-postgres-ldap.md for the user guide.
+// table privileges, ownership), through libpq, in read-only sessions. See pg_access.hpp for the
+// accounts, entitlements and grants it produces, postgres_writer.hpp for apply's write side and
+// the README for the user guide.
 #pragma once
 
 #include "connectors/api/connector.hpp"

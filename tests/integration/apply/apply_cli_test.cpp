@@ -2,14 +2,12 @@
 // workspace (file exports, so apply files tickets).
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "scanner/plan/apply.hpp"
+#include "tests/support/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using rollcall::testing::read_file;
@@ -17,23 +15,10 @@ using rollcall::testing::TempDir;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = rollcall::testing::CliRun;
 
 Run run_cli(const TempDir& dir, const std::string& args) {
-  const auto out = dir / "stdout.txt";
-  const auto err = dir / "stderr.txt";
-  const std::string cmd = std::string(ROLLCALL_BINARY) + " --workspace " + (dir / "ws").string() + " " + args +
-                          " >" + out.string() + " 2>" + err.string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
+  return rollcall::testing::run_rollcall(dir, "--workspace " + (dir / "ws").string() + " " + args);
 }
 
 // A scanned copy of examples/acme and its plan file.

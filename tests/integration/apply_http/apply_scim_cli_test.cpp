@@ -3,11 +3,9 @@
 // plan find none; applying the plan again writes nothing.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdlib>
 
 #include "tests/integration/apply_http/scim_state_api.hpp"
+#include "tests/support/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using rollcall::testing::FakeServer;
@@ -19,24 +17,11 @@ namespace {
 
 constexpr const char* kToken = "scim-cli-secret-83ab";
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = rollcall::testing::CliRun;
 
 Run run_cli(const TempDir& dir, const std::string& args) {
-  const auto out = dir / "stdout.txt";
-  const auto err = dir / "stderr.txt";
-  const std::string cmd = std::string("SCIM_TOKEN=") + kToken + " " + ROLLCALL_BINARY + " --workspace " +
-                          (dir / "ws").string() + " " + args + " >" + out.string() + " 2>" + err.string() +
-                          " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
+  return rollcall::testing::run_rollcall(dir, "--workspace " + (dir / "ws").string() + " " + args,
+                                         std::string("SCIM_TOKEN=") + kToken);
 }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

@@ -21,6 +21,7 @@
 #include "connectors/postgres/pg_connection.hpp"
 #include "scanner/store/sqlite.hpp"
 #include "tests/integration/servers/test_servers.hpp"
+#include "tests/support/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace rollcall;
@@ -35,23 +36,10 @@ namespace {
 const std::string kBase = "dc=example,dc=test";
 const std::string kAdminDn = "cn=admin,dc=example,dc=test";
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = rollcall::testing::CliRun;
 
 Run run_cli(const TempDir& dir, const std::string& args) {
-  const auto out = dir / "stdout.txt";
-  const auto err = dir / "stderr.txt";
-  const std::string cmd = std::string(ROLLCALL_BINARY) + " --workspace " + (dir / "ws").string() + " " + args +
-                          " >" + out.string() + " 2>" + err.string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
+  return rollcall::testing::run_rollcall(dir, "--workspace " + (dir / "ws").string() + " " + args);
 }
 
 pg::PgConnection superuser(TestServers& servers, Logger& log) {

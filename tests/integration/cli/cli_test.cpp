@@ -1,12 +1,10 @@
 // End-to-end tests of the rollcall executable: workspace, snapshot, history, bad input.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using rollcall::testing::read_file;
@@ -14,24 +12,9 @@ using rollcall::testing::TempDir;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = rollcall::testing::CliRun;
 
-// Runs `rollcall <args>` with stdout and stderr captured into files of `dir`.
-Run run_cli(const TempDir& dir, const std::string& args) {
-  const auto out = dir / "stdout.txt";
-  const auto err = dir / "stderr.txt";
-  std::string cmd = std::string(ROLLCALL_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
-}
+Run run_cli(const TempDir& dir, const std::string& args) { return rollcall::testing::run_rollcall(dir, args); }
 
 std::string ws(const TempDir& dir) { return "--workspace " + (dir / "ws").string(); }
 

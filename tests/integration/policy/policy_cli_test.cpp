@@ -2,12 +2,10 @@
 // on broken copies of it.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using rollcall::testing::read_file;
@@ -16,23 +14,10 @@ using rollcall::testing::TempDir;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = rollcall::testing::CliRun;
 
 Run run_cli(const TempDir& dir, const std::filesystem::path& workspace, const std::string& args) {
-  const auto out = dir / "stdout.txt";
-  const auto err = dir / "stderr.txt";
-  std::string cmd = std::string(ROLLCALL_BINARY) + " --workspace " + workspace.string() + " " + args + " >" +
-                    out.string() + " 2>" + err.string() + " </dev/null";
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
+  return rollcall::testing::run_rollcall(dir, "--workspace " + workspace.string() + " " + args);
 }
 
 bool contains(const std::string& text, const std::string& part) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "tests/support/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using rollcall::testing::read_file;
@@ -28,25 +29,12 @@ constexpr const char* kDay1 = "2026-12-10T06:00:00Z";
 constexpr const char* kDay2 = "2026-12-11T06:00:00Z";
 constexpr const char* kDay3 = "2026-12-12T06:00:00Z";
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = rollcall::testing::CliRun;
 
-// Runs `rollcall --workspace <dir>/ws <args>` at time `now`, capturing stdout and stderr.
+// Runs `rollcall --workspace <dir>/ws <args>` at time `now`.
 Run run_cli(const TempDir& dir, const char* now, const std::string& args) {
-  const auto out = dir / "stdout.txt";
-  const auto err = dir / "stderr.txt";
-  const std::string cmd = std::string("ROLLCALL_NOW=") + now + " " + ROLLCALL_BINARY + " --workspace " +
-                          (dir / "ws").string() + " " + args + " >" + out.string() + " 2>" + err.string() +
-                          " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
+  return rollcall::testing::run_rollcall(dir, "--workspace " + (dir / "ws").string() + " " + args,
+                                         std::string("ROLLCALL_NOW=") + now);
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {

@@ -1,0 +1,34 @@
+// Runs the rollcall binary under test (ROLLCALL_BINARY, defined for NEEDS_BINARY tests) the way
+// a scheduler would: stdin from /dev/null, stdout and stderr captured in files of a TempDir.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace rollcall::testing {
+
+struct CliRun {
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs `rollcall <args>`, with `env` ("NAME=value ...", may be "") set for it.
+inline CliRun run_rollcall(const TempDir& dir, const std::string& args, const std::string& env = "") {
+  const auto out = dir / "stdout.txt";
+  const auto err = dir / "stderr.txt";
+  const std::string cmd = env + (env.empty() ? "" : " ") + ROLLCALL_BINARY + " " + args + " >" + out.string() +
+                          " 2>" + err.string() + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+}  // namespace rollcall::testing
