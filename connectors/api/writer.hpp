@@ -35,6 +35,7 @@ struct Change {
   std::string account_login;
   std::string entitlement_id;  // "" for account changes
   std::string level;
+  std::string person_name;  // create_account: the person's name in the roster ("" if unknown)
 };
 
 // The live state of one target: the account, and its grant of the change's entitlement.

@@ -28,6 +28,22 @@ Result<std::string> dump(const Json& body) {
   }
 }
 
+// RFC 7643 §4.1.1 `name` from a roster name: `formatted` as written; many providers (Okta,
+// Entra) require givenName and familyName, which are split at the last space ("Mary Ann
+// Smith" -> "Mary Ann" + "Smith"). A one-word name is the familyName.
+Json name_of(const std::string& full) {
+  const std::string name(trim(full));
+  Json out{{"formatted", name}};
+  const auto space = name.find_last_of(' ');
+  if (space == std::string::npos) {
+    out["familyName"] = name;
+  } else {
+    out["givenName"] = std::string(trim(name.substr(0, space)));
+    out["familyName"] = name.substr(space + 1);
+  }
+  return out;
+}
+
 Result<std::string> patch_body(Json operation) {
   return dump(Json{{"schemas", Json::array({kPatchOp})}, {"Operations", Json::array({std::move(operation)})}});
 }
@@ -118,6 +134,10 @@ class ScimWriter final : public Writer {
                      {"userName", change.account_id},
                      {"emails", Json::array({Json{{"value", change.account_id}, {"type", "work"}, {"primary", true}}})},
                      {"active", true}};
+        if (!trim(change.person_name).empty()) {
+          user["displayName"] = std::string(trim(change.person_name));
+          user["name"] = name_of(change.person_name);
+        }
         RC_ASSIGN(std::string body, dump(user));
         // A 409 (userName taken) fails like any status: the user may exist, and apply's next
         // read finds it.

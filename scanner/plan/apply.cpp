@@ -23,6 +23,7 @@ connectors::Change change_of(const Action& a) {
   c.account_login = a.account_login;
   c.entitlement_id = a.entitlement_id;
   c.level = a.after;
+  c.person_name = a.person_name;
   return c;
 }
 

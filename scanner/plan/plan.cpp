@@ -54,6 +54,7 @@ std::optional<Action> action_for(const store::FindingRecord& f) {
   a.account_id = f.account_id;
   a.account_login = f.account_login;
   a.person = f.person_id;
+  a.person_name = f.person_name;
   a.entitlement_id = f.entitlement_id;
   a.finding = f.fingerprint;
   a.finding_kind = f.kind;
@@ -104,6 +105,7 @@ Json action_json(const Action& a) {
               {"account", a.account_id},
               {"account_login", a.account_login},
               {"person", a.person},
+              {"person_name", a.person_name},
               {"entitlement", a.entitlement_id},
               {"finding", a.finding},
               {"finding_kind", a.finding_kind},
@@ -156,6 +158,7 @@ Result<Action> parse_action(const Json& j, const std::string& where) {
   RC_ASSIGN(a.account_id, field<std::string>(j, "account", where));
   RC_ASSIGN(a.account_login, field<std::string>(j, "account_login", where));
   RC_ASSIGN(a.person, field<std::string>(j, "person", where));
+  RC_ASSIGN(a.person_name, field<std::string>(j, "person_name", where));
   RC_ASSIGN(a.entitlement_id, field<std::string>(j, "entitlement", where));
   RC_ASSIGN(a.finding, field<std::string>(j, "finding", where));
   RC_ASSIGN(a.finding_kind, field<std::string>(j, "finding_kind", where));

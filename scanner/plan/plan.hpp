@@ -41,6 +41,7 @@ struct Action {
   std::string account_id;     // for create_account: the person's email (the account to create)
   std::string account_login;
   std::string person;         // the person's roster email, or ""
+  std::string person_name;    // the person's name in the roster, or "" (create_account uses it)
   std::string entitlement_id; // "" for account actions
   std::string finding;        // fingerprint of the finding this action fixes
   std::string finding_kind;

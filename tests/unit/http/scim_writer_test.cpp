@@ -313,3 +313,16 @@ TEST_CASE("scim writer: a PATCH that times out is not retried by the transport",
   CHECK(error_of(r) == "PATCH /scim/v2/Groups/g1: timed out after 1000 ms");
   CHECK(f.t.targets() == std::vector<std::string>{kFindEng, "PATCH /scim/v2/Groups/g1"});
 }
+
+TEST_CASE("scim writer: create_account sends the roster name as displayName and name", "[connector][scim][apply]") {
+  WriterFixture f;
+  f.t.on("POST /scim/v2/Users", Reply{201, R"({"id":"u8"})"});
+  Change create = change(ChangeType::create_account, "mary.smith@acme.com");
+  create.person_name = "Mary Ann  Smith ";
+  REQUIRE(f.writer->write(create).ok());
+  CHECK(f.t.sent()[0].body ==
+        R"({"active":true,"displayName":"Mary Ann  Smith","emails":[{"primary":true,"type":"work",)"
+        R"("value":"mary.smith@acme.com"}],"name":{"familyName":"Smith","formatted":"Mary Ann  Smith",)"
+        R"("givenName":"Mary Ann"},"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],)"
+        R"("userName":"mary.smith@acme.com"})");
+}

@@ -47,6 +47,7 @@ std::vector<store::FindingRecord> sample() {
       finding("unauthorized_access", "ldap", "cn=x", "group:Finance", "no access", "member"),
   };
   v[4].person_id = "new@acme.com";
+  v[4].person_name = "Nia Ewing";
   return v;
 }
 
@@ -69,6 +70,7 @@ TEST_CASE("plan: each fixable finding becomes one action with its before and aft
   CHECK(revoke.after == "absent");
   CHECK(revoke.destructive);
   CHECK_FALSE(p->actions[2].destructive);
+  CHECK(p->actions[3].person_name == "Nia Ewing");  // create_account names the account after the person
   CHECK(p->basis.scan_id == 7);
   REQUIRE(p->basis.systems.size() == 1);
   CHECK(p->basis.systems[0].snapshot_id == 3);
@@ -116,6 +118,7 @@ TEST_CASE("plan: the JSON round-trips and the id does not depend on the creation
   REQUIRE(back.ok());
   CHECK(back->id == a->id);
   CHECK(to_json(*back) == text);
+  CHECK(text.find("\"person_name\": \"Nia Ewing\"") != std::string::npos);
 }
 
 TEST_CASE("plan: an edited plan file is refused", "[plan]") {
