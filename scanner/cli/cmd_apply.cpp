@@ -129,6 +129,14 @@ Result<void> run(Context& ctx, const ApplyCliOptions& opts) {
   plan::ApplyOptions options;
   options.dry_run = opts.dry_run;
   ctx.out(std::string(opts.dry_run ? "Dry run of plan " : "Applying plan ") + p.id + ":");
+  std::vector<std::string> ticketed;
+  for (const auto& [system, writer] : writers) {
+    if (dynamic_cast<const plan::TicketWriter*>(writer.get()) != nullptr) ticketed.push_back(system);
+  }
+  if (!ticketed.empty()) {
+    ctx.out("  (changes to " + join(ticketed, ", ") + " are filed as tickets in " + (cfg.dir / "tickets").string() +
+            "/, not made)");
+  }
   RC_ASSIGN(auto reports, plan::apply_plan(p, *db, lookup, options, progress));
   const int bad = counts[plan::Outcome::conflict] + counts[plan::Outcome::failed];
   ctx.out(std::to_string(counts[plan::Outcome::done]) + " changed, " + std::to_string(counts[plan::Outcome::noop]) +

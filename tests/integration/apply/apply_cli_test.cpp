@@ -50,6 +50,8 @@ TEST_CASE("apply cli: apply twice - every action once, then all no-ops", "[integ
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
   CHECK(first.out.find("17 changed, 0 no-op, 0 conflict, 0 failed") != std::string::npos);
+  CHECK(first.out.find("  (changes to github, netsuite, okta, postgres, slack are filed as tickets in " +
+                       (dir / "ws" / "tickets").string() + "/, not made)\n") != std::string::npos);
   const std::string tickets = read_file(dir / "ws" / "tickets" / "github.csv");
   CHECK(count_lines(tickets) == 7);  // header + 6 github actions
 
