@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "scanner/cli/context.hpp"
+#include "scanner/cli/safe_text.hpp"
 #include "scanner/core/strings.hpp"
 #include "scanner/plan/apply.hpp"
 #include "scanner/plan/ticket_writer.hpp"
@@ -122,12 +123,13 @@ Result<void> run(Context& ctx, const ApplyCliOptions& opts) {
     ++counts[r.outcome];
     std::string line = "  " + std::string(to_string(r.outcome));
     line.resize(16, ' ');
-    line += plan::describe(*r.action);
-    if (!r.detail.empty()) line += ": " + r.detail;
+    line += terminal_safe(plan::describe(*r.action));
+    if (!r.detail.empty()) line += ": " + terminal_safe(r.detail);
     ctx.out(line);
   };
   plan::ApplyOptions options;
   options.dry_run = opts.dry_run;
+  options.clock = ctx.clock.get();
   ctx.out(std::string(opts.dry_run ? "Dry run of plan " : "Applying plan ") + p.id + ":");
   std::vector<std::string> ticketed;
   for (const auto& [system, writer] : writers) {

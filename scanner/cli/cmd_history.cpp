@@ -1,8 +1,13 @@
 // rollcall history [--system NAME] [--limit N]: the snapshots taken, newest first.
 // rollcall history --scans [--limit N]: the scans, newest first.
+// rollcall history --applies [--limit N]: the plans applied, most recent first;
+// rollcall history --plan ID: what apply did with each action of one plan (the audit trail).
 #include "scanner/cli/context.hpp"
 #include "scanner/cli/format.hpp"
+#include "scanner/cli/safe_text.hpp"
 #include "scanner/cli/scan_history.hpp"
+#include "scanner/store/apply_journal.hpp"
+#include "scanner/core/strings.hpp"
 #include "scanner/store/snapshot_store.hpp"
 
 namespace rollcall::cli {
@@ -12,6 +17,8 @@ struct HistoryOptions {
   std::string system;
   int limit = 20;
   bool scans = false;
+  bool applies = false;
+  std::string plan;
 };
 
 Result<void> run_snapshots(Context& ctx, const HistoryOptions& opts) {
@@ -38,6 +45,48 @@ Result<void> run_snapshots(Context& ctx, const HistoryOptions& opts) {
   return {};
 }
 
+std::string count(const std::map<std::string, std::int64_t>& states, const std::string& state) {
+  auto it = states.find(state);
+  return std::to_string(it == states.end() ? 0 : it->second);
+}
+
+Result<void> run_applies(Context& ctx, const HistoryOptions& opts) {
+  RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
+  RC_ASSIGN(auto db, ctx.open_database(cfg));
+  RC_ASSIGN(auto plans, store::ApplyJournal::plans(*db, opts.limit));
+  if (plans.empty()) {
+    ctx.out("no plan applied yet; see `rollcall plan` and `rollcall apply`");
+    return {};
+  }
+  TextTable table({"PLAN", "FIRST", "LAST", "DONE", "NOOP", "CONFLICT", "FAILED", "PENDING"});
+  for (const auto& p : plans) {
+    table.add({p.plan_id, format_iso8601(p.first_at), format_iso8601(p.updated_at), count(p.states, "done"),
+               count(p.states, "noop"), count(p.states, "conflict"), count(p.states, "failed"),
+               count(p.states, "pending")});
+  }
+  std::string text = table.str();
+  text.pop_back();
+  ctx.out(text);
+  return {};
+}
+
+Result<void> run_plan(Context& ctx, const HistoryOptions& opts) {
+  RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
+  RC_ASSIGN(auto db, ctx.open_database(cfg));
+  store::ApplyJournal journal(*db, opts.plan);
+  RC_ASSIGN(auto entries, journal.entries());
+  if (entries.empty()) return fail("plan " + quote(opts.plan) + " was never applied in this workspace");
+  TextTable table({"STATE", "UPDATED", "ATTEMPTS", "ACTION", "DETAIL"});
+  for (const auto& e : entries) {
+    table.add({e.state, format_iso8601(e.updated_at), std::to_string(e.attempts), terminal_safe(e.action),
+               terminal_safe(e.last_error)});
+  }
+  std::string text = table.str();
+  text.pop_back();
+  ctx.out(text);
+  return {};
+}
+
 }  // namespace
 
 void add_history_command(CLI::App& app, Context& ctx) {
@@ -45,9 +94,16 @@ void add_history_command(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("history", "list past snapshots, newest first");
   cmd->add_option("--system,-s", opts->system, "only this system");
   cmd->add_option("--limit,-n", opts->limit, "at most this many rows")->check(CLI::PositiveNumber);
-  cmd->add_flag("--scans", opts->scans, "list past scans instead of snapshots");
+  auto* scans = cmd->add_flag("--scans", opts->scans, "list past scans instead of snapshots");
+  auto* applies = cmd->add_flag("--applies", opts->applies, "list the plans applied, with their actions' outcomes");
+  auto* plan = cmd->add_option("--plan", opts->plan, "show what apply did with each action of this plan");
+  scans->excludes(applies)->excludes(plan);
+  applies->excludes(plan);
   cmd->callback([&ctx, opts] {
-    auto r = opts->scans ? print_scan_history(ctx, opts->limit) : run_snapshots(ctx, *opts);
+    Result<void> r = opts->scans     ? print_scan_history(ctx, opts->limit)
+                     : opts->applies ? run_applies(ctx, *opts)
+                     : !opts->plan.empty() ? run_plan(ctx, *opts)
+                                           : run_snapshots(ctx, *opts);
     if (!r) ctx.report(r.error());
   });
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "scanner/cli/context.hpp"
+#include "scanner/cli/safe_text.hpp"
 #include "scanner/core/strings.hpp"
 #include "scanner/plan/plan.hpp"
 #include "scanner/store/scan_store.hpp"
@@ -50,7 +51,7 @@ Result<void> run(Context& ctx, const PlanOptions& opts) {
   std::string text = "Plan " + p.id + " from scan #" + std::to_string(scan->id) + ":";
   std::size_t destructive = 0;
   for (const auto& a : p.actions) {
-    text += "\n  " + plan::describe(a);
+    text += "\n  " + terminal_safe(plan::describe(a));
     destructive += a.destructive ? 1 : 0;
   }
   for (const auto& s : p.skipped_systems) text += "\n  ! " + s + ": incomplete in the scan, no action planned";

@@ -6,10 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <map>
 
 #include "scanner/core/strings.hpp"
+#include "scanner/store/apply_journal.hpp"
 #include "scanner/store/scan_store.hpp"
 #include "scanner/store/snapshot_store.hpp"
 
@@ -35,34 +35,6 @@ std::string state_word(const Action& a, const connectors::LiveState& s) {
   }
   return s.level ? *s.level : std::string(kAbsent);
 }
-
-class Journal {
- public:
-  Journal(store::Database& db, std::string plan_id) : db_(db), plan_id_(std::move(plan_id)) {}
-
-  // The recorded state of an action, or "" when none.
-  Result<std::string> state(const std::string& action_id) {
-    RC_ASSIGN(auto st, db_.prepare("SELECT state FROM apply_journal WHERE plan_id = ? AND action_id = ?"));
-    st.bind(1, plan_id_).bind(2, action_id);
-    RC_ASSIGN(bool row, st.step());
-    return row ? st.text(0) : std::string();
-  }
-
-  Result<void> record(const std::string& action_id, std::string_view state, int attempts, const std::string& error) {
-    RC_ASSIGN(auto st, db_.prepare(
-                           "INSERT INTO apply_journal(plan_id, action_id, state, attempts, last_error, updated_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(plan_id, action_id) DO UPDATE SET "
-                           "state = excluded.state, attempts = excluded.attempts, "
-                           "last_error = excluded.last_error, updated_at = excluded.updated_at"));
-    st.bind(1, plan_id_).bind(2, action_id).bind(3, state).bind(4, std::int64_t{attempts}).bind(5, error);
-    st.bind(6, static_cast<std::int64_t>(std::time(nullptr)));
-    return st.run();
-  }
-
- private:
-  store::Database& db_;
-  std::string plan_id_;
-};
 
 // Reads, decides, writes, verifies: the per-action protocol described in apply.hpp.
 ActionReport run_action(const Action& a, connectors::Writer& w, const ApplyOptions& options, int& attempts) {
@@ -189,9 +161,17 @@ std::string_view to_string(Outcome o) {
 Result<std::vector<ActionReport>> apply_plan(const Plan& plan, store::Database& db, const WriterLookup& writers,
                                              const ApplyOptions& options,
                                              const std::function<void(const ActionReport&)>& progress) {
-  Journal journal(db, plan.id);
+  store::ApplyJournal journal(db, plan.id);
+  const SystemClock system_clock;
+  const Clock& clock = options.clock ? *options.clock : system_clock;
   std::vector<ActionReport> reports;
-  for (const Action& a : plan.actions) {
+  for (std::size_t seq = 0; seq < plan.actions.size(); ++seq) {
+    const Action& a = plan.actions[seq];
+    auto record = [&](std::string_view state, int attempts, const std::string& error) -> Result<void> {
+      if (options.dry_run) return {};  // a dry run leaves no trace
+      return journal.record({a.id, a.system, describe(a), std::string(state), attempts, error},
+                            static_cast<std::int64_t>(seq), clock.now());
+    };
     RC_ASSIGN(std::string before, journal.state(a.id));
     ActionReport r;
     r.action = &a;
@@ -201,11 +181,11 @@ Result<std::vector<ActionReport>> apply_plan(const Plan& plan, store::Database& 
     } else if (auto w = writers(a.system); !w) {
       r.outcome = Outcome::failed;
       r.detail = w.error().message();
-      if (!options.dry_run) RC_TRY(journal.record(a.id, to_string(r.outcome), 0, r.detail));
+      RC_TRY(record(to_string(r.outcome), 0, r.detail));
     } else {
       // Journal the intent first: a crash from here on leaves "pending", and the rerun's read
       // of the live state tells whether the write happened.
-      if (!options.dry_run) RC_TRY(journal.record(a.id, "pending", 0, ""));
+      RC_TRY(record("pending", 0, ""));
       int attempts = 0;
       r = run_action(a, **w, options, attempts);
       r.attempts = attempts;
@@ -213,7 +193,7 @@ Result<std::vector<ActionReport>> apply_plan(const Plan& plan, store::Database& 
         r.outcome = Outcome::done;
         r.detail = "written by an interrupted earlier run";
       }
-      if (!options.dry_run) RC_TRY(journal.record(a.id, to_string(r.outcome), attempts, r.detail));
+      RC_TRY(record(to_string(r.outcome), attempts, r.detail));
     }
     if (progress) progress(r);
     reports.push_back(std::move(r));

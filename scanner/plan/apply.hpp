@@ -20,6 +20,7 @@
 
 #include "connectors/api/writer.hpp"
 #include "scanner/core/result.hpp"
+#include "scanner/core/time.hpp"
 #include "scanner/plan/plan.hpp"
 #include "scanner/store/sqlite.hpp"
 
@@ -66,6 +67,7 @@ struct ActionReport {
 struct ApplyOptions {
   bool dry_run = false;
   int max_attempts = 3;
+  const Clock* clock = nullptr;  // journal times; null = the system clock
 };
 
 // Returns the Writer of a system, or fails (no writer for that connector type, bad config).

@@ -115,6 +115,14 @@ CREATE TABLE apply_journal (
   PRIMARY KEY (plan_id, action_id)
 ) WITHOUT ROWID;
 )sql",
+    // 4: the journal as an audit trail: what each action was (its plan line and system), its
+    // place in the plan, and when it was first recorded, for `rollcall history --applies`.
+    R"sql(
+ALTER TABLE apply_journal ADD COLUMN system TEXT NOT NULL DEFAULT '';
+ALTER TABLE apply_journal ADD COLUMN action TEXT NOT NULL DEFAULT '';
+ALTER TABLE apply_journal ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE apply_journal ADD COLUMN first_at INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace rollcall::store

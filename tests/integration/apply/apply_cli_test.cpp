@@ -59,6 +59,21 @@ TEST_CASE("apply cli: apply twice - every action once, then all no-ops", "[integ
   REQUIRE(second.exit_code == 0);
   CHECK(second.out.find("0 changed, 17 no-op, 0 conflict, 0 failed") != std::string::npos);
   CHECK(read_file(dir / "ws" / "tickets" / "github.csv") == tickets);
+
+  // The audit trail: the plan, and what happened to each action.
+  Run applies = run_cli(dir, "history --applies");
+  REQUIRE(applies.exit_code == 0);
+  CHECK(applies.out.find("PLAN              FIRST                 LAST                  DONE  NOOP  CONFLICT  FAILED  PENDING\n") ==
+        0);
+  CHECK(applies.out.find("  17    0     0         0       0\n") != std::string::npos);
+  const std::string id = applies.out.substr(applies.out.find('\n') + 1, 16);
+  Run trail = run_cli(dir, "history --plan " + id);
+  REQUIRE(trail.exit_code == 0);
+  CHECK(count_lines(trail.out) == 18);  // header + 17 actions
+  CHECK(trail.out.find("- revoke github skhan repo:payments (write)") != std::string::npos);
+  Run unknown = run_cli(dir, "history --plan 0000");
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err.find("plan \"0000\" was never applied in this workspace") != std::string::npos);
 }
 
 TEST_CASE("apply cli: without --yes off a terminal, apply refuses and changes nothing", "[integration][apply]") {

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "scanner/plan/apply.hpp"
+#include "scanner/store/apply_journal.hpp"
 #include "scanner/store/scan_store.hpp"
 #include "scanner/store/snapshot_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -198,7 +199,7 @@ TEST_CASE("apply: a rerun after an interrupted run does not repeat the write it 
   FakeWriter w = sample_system();
   const Plan p = sample_plan();
   // The first run wrote the first action and died before journaling the outcome.
-  REQUIRE((*db)->exec("INSERT INTO apply_journal VALUES ('plan1', '" + p.actions[0].id + "', 'pending', 0, '', 0)").ok());
+  REQUIRE(store::ApplyJournal(**db, "plan1").record({p.actions[0].id, "", "", "pending", 0, "", 0, 0}, 0, 0).ok());
   w.grants[{"u1", "group:eng"}] = "member";
   Run r = run(p, **db, w);
   CHECK(r.outcomes() == std::vector<std::string>{"done", "done", "done"});
