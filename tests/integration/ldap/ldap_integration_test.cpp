@@ -25,14 +25,10 @@ namespace {
 const std::string kBase = "dc=example,dc=test";
 const std::string kBindDn = "cn=rollcall,ou=services,dc=example,dc=test";
 
-struct Harness {
+struct Harness : testing::ServerHarness {
   explicit Harness(TestServers& servers, std::string password = "reader-secret")
-      : servers(servers),
-        secrets(SecretSource::from_map({{"LDAP_PASSWORD", std::move(password)}})),
-        clock(1793491200),
-        env{secrets, log, clock, dir.path()} {
-    registry.add(connectors::ldap::connector_type());
-  }
+      : ServerHarness(servers, connectors::ldap::connector_type(), {{"LDAP_PASSWORD", std::move(password)}},
+                      1793491200) {}
 
   std::string url() const { return servers.get("ROLLCALL_LDAP_URL"); }
 
@@ -51,13 +47,6 @@ struct Harness {
     return connector->fetch(sink);
   }
 
-  TestServers& servers;
-  TempDir dir;
-  SecretSource secrets;
-  CapturingLogger log;
-  FixedClock clock;
-  connectors::ConnectorEnv env;
-  connectors::Registry registry;
 };
 
 const std::string kOpenLdapKeys =

@@ -32,16 +32,13 @@ const std::string kGroups = "ou=groups,dc=example,dc=test";
 std::string person(const std::string& uid) { return "uid=" + uid + "," + kPeople; }
 std::string group(const std::string& cn) { return "cn=" + cn + "," + kGroups; }
 
-struct Harness {
+struct Harness : testing::ServerHarness {
   explicit Harness(TestServers& servers)
-      : servers(servers),
-        secrets(SecretSource::from_map({{"LDAP_PASSWORD", "admin-secret"},
-                                        {"LDAP_BAD_PASSWORD", "not-the-password"},
-                                        {"LDAP_READER_PASSWORD", "reader-secret"}})),
-        clock(0),
-        env{secrets, log, clock, dir.path()} {
-    registry.add(ld::connector_type());
-  }
+      : ServerHarness(servers, ld::connector_type(),
+                      {{"LDAP_PASSWORD", "admin-secret"},
+                       {"LDAP_BAD_PASSWORD", "not-the-password"},
+                       {"LDAP_READER_PASSWORD", "reader-secret"}},
+                      0) {}
 
   std::string url() const { return servers.get("ROLLCALL_LDAP_URL"); }
 
@@ -86,13 +83,6 @@ struct Harness {
     return std::find(v.begin(), v.end(), want) != v.end();
   }
 
-  TestServers& servers;
-  TempDir dir;
-  SecretSource secrets;
-  CapturingLogger log;
-  FixedClock clock;
-  connectors::ConnectorEnv env;
-  connectors::Registry registry;
 };
 
 Change change(ChangeType type, const std::string& account, const std::string& entitlement = "") {

@@ -28,14 +28,9 @@ const std::vector<std::string> kAccounts = {"alice",   "bob",        "carol@exam
                                             "rollcall_reader", "svc_backup", "svc_etl",
                                             "svc_legacy"};
 
-struct Harness {
+struct Harness : testing::ServerHarness {
   explicit Harness(TestServers& servers, std::string password = "reader-secret")
-      : servers(servers),
-        secrets(SecretSource::from_map({{"PG_PASSWORD", std::move(password)}})),
-        clock(kNow),
-        env{secrets, log, clock, dir.path()} {
-    registry.add(pg::connector_type());
-  }
+      : ServerHarness(servers, pg::connector_type(), {{"PG_PASSWORD", std::move(password)}}, kNow) {}
 
   std::string dsn(const std::string& extra = "") const {
     return "host=127.0.0.1 port=" + servers.get("ROLLCALL_PG_PORT") +
@@ -56,13 +51,6 @@ struct Harness {
     return connector->fetch(sink);
   }
 
-  TestServers& servers;
-  TempDir dir;
-  SecretSource secrets;
-  CapturingLogger log;
-  FixedClock clock;
-  connectors::ConnectorEnv env;
-  connectors::Registry registry;
 };
 
 std::string full_config(const Harness& h) {

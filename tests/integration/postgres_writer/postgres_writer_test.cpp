@@ -55,11 +55,14 @@ std::string membership(pg::PgConnection& conn, const std::string& role, const st
 
 std::string level_of(const LiveState& s) { return s.level ? *s.level : "absent"; }
 
-struct Harness {
-  explicit Harness(TestServers& servers) : servers(servers), secrets(SecretSource::from_map({
-      {"PG_PASSWORD", "writer-secret"}, {"PG_BAD_PASSWORD", "not-the-password"},
-      {"PG_READER_PASSWORD", "reader-secret"}})), clock(0), env{secrets, log, clock, dir.path()}, admin(superuser(servers, log)) {
-    registry.add(pg::connector_type());
+struct Harness : testing::ServerHarness {
+  explicit Harness(TestServers& servers)
+      : ServerHarness(servers, pg::connector_type(),
+                      {{"PG_PASSWORD", "writer-secret"},
+                       {"PG_BAD_PASSWORD", "not-the-password"},
+                       {"PG_READER_PASSWORD", "reader-secret"}},
+                      0),
+        admin(superuser(servers, log)) {
     // The writer's own login: CREATEROLE lets it grant and revoke non-superuser roles and
     // disable non-superuser logins (PostgreSQL 15).
     run(admin, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rollcall_writer') THEN "
@@ -87,13 +90,6 @@ struct Harness {
     return std::move(w).value();
   }
 
-  TestServers& servers;
-  TempDir dir;
-  SecretSource secrets;
-  CapturingLogger log;
-  FixedClock clock;
-  connectors::ConnectorEnv env;
-  connectors::Registry registry;
   pg::PgConnection admin;
 };
 

@@ -13,6 +13,10 @@
 #include <string>
 
 #include "connectors/api/connector.hpp"
+#include "scanner/core/log.hpp"
+#include "scanner/core/secret.hpp"
+#include "scanner/core/time.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace rollcall::testing {
 
@@ -41,6 +45,28 @@ class TestServers {
   std::string kind_;
   std::filesystem::path state_;
   std::map<std::string, std::string> env_;
+};
+
+// What a connector or writer test against a server needs: the server, a workspace folder, the
+// given environment variables as secrets, a capturing logger, a fixed clock, a ConnectorEnv
+// over them and a registry holding `type`. Tests derive their Harness from it.
+struct ServerHarness {
+  ServerHarness(TestServers& servers, connectors::ConnectorType type, std::map<std::string, std::string> env_vars,
+                UnixTime now)
+      : servers(servers),
+        secrets(SecretSource::from_map(std::move(env_vars))),
+        clock(now),
+        env{secrets, log, clock, dir.path()} {
+    registry.add(std::move(type));
+  }
+
+  TestServers& servers;
+  TempDir dir;
+  SecretSource secrets;
+  CapturingLogger log;
+  FixedClock clock;
+  connectors::ConnectorEnv env;
+  connectors::Registry registry;
 };
 
 // The connector type `type` with a fetch that crashes `servers` (TestServers::kill) when the
