@@ -9,15 +9,14 @@
 // CPU time, requests, actions/s and peak memory; asserts nothing.
 //
 //   build/bench/apply_bench [actions]
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <string>
 
+#include "bench/measure.hpp"
 #include "connectors/http/transport_factory.hpp"
 #include "connectors/scim/scim_connector.hpp"
 #include "scanner/plan/apply.hpp"
@@ -25,17 +24,9 @@
 
 using namespace rollcall;
 
-namespace {
+using namespace rollcall::bench;
 
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-double cpu_s() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
-long peak_rss_mib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024;
-}
+namespace {
 
 config::SystemConfig scim_system(const std::string& base_url) {
   config::SystemConfig s;
@@ -108,7 +99,7 @@ int main(int argc, char** argv) {
     }
     int changed = 0;
     for (const auto& r : *reports) changed += r.outcome == plan::Outcome::done ? 1 : 0;
-    std::printf("%-8s wall %.2fs (client cpu %.2fs)  %.0f actions/s  %d changed  %zu requests  peak RSS %ld MiB\n",
+    std::printf("%-8s wall %.2fs (cpu %.2fs, client + fake server)  %.0f actions/s  %d changed  %zu requests  peak RSS %ld MiB\n",
                 label, secs, cpu, n / secs, changed, server.requests().size() - requests_before, peak_rss_mib());
   };
   run("first", **db);

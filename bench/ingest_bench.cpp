@@ -3,7 +3,6 @@
 // Prints throughput and peak memory; asserts nothing.
 //
 //   build/bench/ingest_bench [accounts] [grants] [workdir]
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -12,28 +11,15 @@
 #include <fstream>
 #include <string>
 
+#include "bench/measure.hpp"
 #include "connectors/api/snapshot_runner.hpp"
 #include "scanner/store/snapshot_store.hpp"
 
 using namespace rollcall;
 
+using namespace rollcall::bench;
+
 namespace {
-
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double cpu_s() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-long peak_rss_mib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024;
-}
 
 void generate(const std::filesystem::path& path, long accounts, long grants) {
   std::ofstream out(path);

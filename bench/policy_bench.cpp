@@ -3,7 +3,6 @@
 // Prints the load time, the evaluation wall time and people per second.
 //
 //   build/bench/policy_bench [PEOPLE]      (Release build; default 100000)
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,9 +12,12 @@
 #include <fstream>
 #include <string>
 
+#include "bench/measure.hpp"
 #include "policies/engine/policy.hpp"
 
 using namespace rollcall;
+
+using namespace rollcall::bench;
 
 namespace {
 
@@ -131,15 +133,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// CPU time of this process (user + system): on a shared machine the wall time also counts
-// the time other processes held the cores.
-double cpu_seconds() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -163,7 +156,7 @@ int main(int argc, char** argv) {
               (*engine)->rules().size(), (*engine)->exceptions().size(), load_s);
 
   start = std::chrono::steady_clock::now();
-  double cpu_start = cpu_seconds();
+  double cpu_start = cpu_s();
   std::size_t grants = 0, provenance = 0;
   for (const roster::Person& p : roster.people) {
     auto access = (*engine)->evaluate(p);
@@ -175,11 +168,11 @@ int main(int argc, char** argv) {
     for (const auto& g : access->grants) provenance += g.why.size();
   }
   double eval_s = seconds_since(start);
-  double cpu_s = cpu_seconds() - cpu_start;
+  const double eval_cpu_s = cpu_s() - cpu_start;
   std::printf(
       "evaluated %d people (%zu desired grants, %zu provenance entries) in %.3f s wall, %.3f s CPU: "
       "%.0f people/s\n",
-      people, grants, provenance, eval_s, cpu_s, people / eval_s);
+      people, grants, provenance, eval_s, eval_cpu_s, people / eval_s);
   std::filesystem::remove_all(dir);
   return 0;
 }

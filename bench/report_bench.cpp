@@ -4,34 +4,23 @@
 // time, file size and peak memory per format; asserts nothing.
 //
 //   build/bench/report_bench [findings] [outdir]
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <string>
 
+#include "bench/measure.hpp"
 #include "reports/writers.hpp"
 #include "scanner/core/digest.hpp"
 
 using namespace rollcall;
 using namespace rollcall::reports;
 
+using namespace rollcall::bench;
+
 namespace {
-
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double cpu_s() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
-
-long peak_rss_mib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024;
-}
 
 struct KindShare {
   const char* kind;

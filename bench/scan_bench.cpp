@@ -8,7 +8,6 @@
 // --factor multiplies the entitlements each role grants (F=2: ~10M grants) to check that time
 // grows linearly. The workspace is generated in a child process, so the peak memory printed is
 // the scan's alone. With --dir the workspace is kept and reused by the next run.
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include <fstream>
 #include <string>
 
+#include "bench/measure.hpp"
 #include "connectors/api/connector.hpp"
 #include "policies/engine/policy.hpp"
 #include "reports/output.hpp"
@@ -28,6 +28,8 @@
 #include "scanner/store/snapshot_store.hpp"
 
 using namespace rollcall;
+
+using namespace rollcall::bench;
 
 namespace {
 
@@ -41,16 +43,6 @@ struct Params {
   std::filesystem::path dir;
   bool keep = false;
 };
-
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-long peak_rss_mib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024;
-}
 
 std::uint64_t mix(std::uint64_t x) {  // splitmix64: deterministic "random" drift
   x += 0x9e3779b97f4a7c15ULL;

@@ -29,6 +29,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/measure.hpp"
 #include "connectors/api/snapshot_runner.hpp"
 #include "connectors/http/curl_transport.hpp"
 #include "connectors/http/transport_factory.hpp"
@@ -37,6 +38,8 @@
 #include "tests/integration/http/fake_apis.hpp"
 
 using namespace rollcall;
+
+using namespace rollcall::bench;
 
 namespace {
 
@@ -53,12 +56,6 @@ struct Options {
   bool verbose = false;    // --verbose 1: the request log on stderr
   bool http_only = false;  // --http-only 1: the same GETs through the transport, no parsing
 };
-
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 long peak_rss_kib() {
   rusage ru{};
@@ -209,7 +206,7 @@ int main(int argc, char** argv) {
   sys.keys.set("page_size", std::int64_t{o.page_size}, 4);
 
   long rss_before = peak_rss_kib();
-  double cpu_before = cpu_seconds();
+  double cpu_before = cpu_s();
   auto t0 = std::chrono::steady_clock::now();
   store::SnapshotInfo info;
   std::size_t bytes = 0;
@@ -247,7 +244,7 @@ int main(int argc, char** argv) {
     info = outcome->info;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  double cpu = cpu_seconds() - cpu_before;
+  double cpu = cpu_s() - cpu_before;
 
   auto stats_transport = http::CurlTransport::create({});
   if (!stats_transport) return fail_with(stats_transport.error().message());
