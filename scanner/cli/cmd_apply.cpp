@@ -84,7 +84,14 @@ Result<bool> confirm(const plan::Plan& p, const ApplyCliOptions& opts) {
   if (!::isatty(STDIN_FILENO)) {
     return fail("apply needs confirmation: pass --yes (standard input is not a terminal)");
   }
-  std::cerr << "Apply " << p.actions.size() << " action(s) of plan " << p.id << "? Type yes to continue: " << std::flush;
+  // Like `terraform apply`: show what will be done, then ask.
+  std::size_t destructive = 0;
+  for (const auto& a : p.actions) {
+    std::cerr << "  " << terminal_safe(plan::describe(a)) << "\n";
+    destructive += a.destructive ? 1 : 0;
+  }
+  std::cerr << "Apply " << p.actions.size() << " action(s) of plan " << p.id << " (" << destructive
+            << " destructive)? Type yes to continue: " << std::flush;
   std::string answer;
   std::getline(std::cin, answer);
   return trim(answer) == "yes";

@@ -1,5 +1,6 @@
 // Runs the rollcall binary under test (ROLLCALL_BINARY, defined for NEEDS_BINARY tests) the way
 // a scheduler would: stdin from /dev/null, stdout and stderr captured in files of a TempDir.
+// Or any shell command line, captured the same way.
 #pragma once
 
 #include <sys/wait.h>
@@ -17,18 +18,21 @@ struct CliRun {
   std::string err;
 };
 
-// Runs `rollcall <args>`, with `env` ("NAME=value ...", may be "") set for it.
-inline CliRun run_rollcall(const TempDir& dir, const std::string& args, const std::string& env = "") {
+// Runs a shell command line with its stdout and stderr captured in files of `dir`.
+inline CliRun run_shell(const TempDir& dir, const std::string& command) {
   const auto out = dir / "stdout.txt";
   const auto err = dir / "stderr.txt";
-  const std::string cmd = env + (env.empty() ? "" : " ") + ROLLCALL_BINARY + " " + args + " >" + out.string() +
-                          " 2>" + err.string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
+  const int status = std::system(("{ " + command + "; } >" + out.string() + " 2>" + err.string()).c_str());
   CliRun r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = read_file(out);
   r.err = read_file(err);
   return r;
+}
+
+// Runs `rollcall <args>`, with `env` ("NAME=value ...", may be "") set for it.
+inline CliRun run_rollcall(const TempDir& dir, const std::string& args, const std::string& env = "") {
+  return run_shell(dir, env + (env.empty() ? "" : " ") + ROLLCALL_BINARY + " " + args + " </dev/null");
 }
 
 }  // namespace rollcall::testing

@@ -85,6 +85,30 @@ TEST_CASE("apply cli: without --yes off a terminal, apply refuses and changes no
   CHECK_FALSE(std::filesystem::exists(dir / "ws" / "tickets"));
 }
 
+TEST_CASE("apply cli: on a terminal, apply lists the actions and acts only after \"yes\"", "[integration][apply]") {
+  TempDir dir;
+  const std::string plan = planned_workspace(dir);
+  // `script` runs apply on a pseudo-terminal and types the answer.
+  auto on_terminal = [&](const std::string& answer) {
+    const std::string command = std::string(ROLLCALL_BINARY) + " --workspace " + (dir / "ws").string() + " apply " +
+                                plan + " --allow-destructive";
+    return rollcall::testing::run_shell(dir, "printf '" + answer + "\\n' | script -qec '" + command + "' /dev/null");
+  };
+  Run no = on_terminal("no");
+  INFO(no.out);
+  CHECK(no.exit_code == 0);
+  CHECK(no.out.find("  - revoke github skhan repo:payments (write)") != std::string::npos);
+  CHECK(no.out.find("Apply 17 action(s) of plan ") != std::string::npos);
+  CHECK(no.out.find("(10 destructive)? Type yes to continue:") != std::string::npos);
+  CHECK(no.out.find("Apply cancelled; nothing was changed.") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "ws" / "tickets"));
+
+  Run yes = on_terminal("yes");
+  INFO(yes.out);
+  CHECK(yes.exit_code == 0);
+  CHECK(yes.out.find("17 changed, 0 no-op, 0 conflict, 0 failed") != std::string::npos);
+}
+
 TEST_CASE("apply cli: the blast-radius limit refuses a plan with too many destructive actions", "[integration][apply]") {
   TempDir dir;
   const std::string plan = planned_workspace(dir);
