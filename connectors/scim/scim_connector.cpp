@@ -337,6 +337,9 @@ ConnectorType connector_type() {
       {"page_size", ValueType::integer, false, "resources asked for per page (count)", "100"},
       {"last_login_attribute", ValueType::string, false,
        "attribute path holding the last login time, e.g. \"urn:...:User:lastLogin\" or \"meta.lastLogin\"", ""},
+      {"member_filter", ValueType::boolean, false,
+       "apply reads one membership with a members[value eq ...] filter instead of the group's whole member list",
+       "false"},
   };
   for (auto& k : connectors::credential_keys("token", "bearer token")) t.keys.push_back(std::move(k));
   for (auto& k : connectors::credential_keys("password", "basic-auth password")) t.keys.push_back(std::move(k));

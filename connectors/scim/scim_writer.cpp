@@ -75,7 +75,7 @@ Result<std::vector<Json>> matching(const Json& list, std::string_view attribute,
 
 class ScimWriter final : public Writer {
  public:
-  explicit ScimWriter(ScimApi api) : api_(std::move(api)) {}
+  ScimWriter(ScimApi api, bool member_filter) : api_(std::move(api)), member_filter_(member_filter) {}
 
   Result<LiveState> read(const Change& change) override {
     switch (change.type) {
@@ -239,6 +239,7 @@ class ScimWriter final : public Writer {
   Result<std::optional<bool>> direct_member(const Change& change) {
     RC_ASSIGN(auto group, group_id(change.entitlement_id));
     if (!group) return std::optional<bool>();
+    if (member_filter_) return filtered_member(change, *group);
     const std::string path = "/Groups/" + http::percent_encode(*group);
     const http::Query query = {{"attributes", "members"}};
     RC_ASSIGN(auto body, api_.client.get_unless(path, query));
@@ -263,7 +264,23 @@ class ScimWriter final : public Writer {
     return std::optional<bool>(false);
   }
 
+  // member_filter = true: `GET /Groups?filter=id eq "<group>" and members[value eq "<user>"]`
+  // answers with the group when the user is a member and with nothing otherwise, whatever the
+  // group's size (RFC 7644 §3.4.2.2 value filters on a multi-valued attribute).
+  Result<std::optional<bool>> filtered_member(const Change& change, const std::string& group) {
+    RC_ASSIGN(std::string by_id, filter_eq("id", group));
+    RC_ASSIGN(std::string by_member, filter_eq("value", change.account_id));
+    const http::Query query = {{"filter", by_id + " and members[" + by_member + "]"},
+                               {"excludedAttributes", "members"}};
+    RC_ASSIGN(Json list, api_.client.get("/Groups", query));
+    const std::string where = api_.client.label("/Groups", query);
+    auto found = matching(list, "id", group, true);
+    if (!found) return fail(where + ": " + found.error().message());
+    return std::optional<bool>(!found->empty());
+  }
+
   ScimApi api_;
+  bool member_filter_ = false;
   std::map<std::string, std::string> group_ids_;  // entitlement id -> SCIM group id
 };
 
@@ -271,7 +288,8 @@ class ScimWriter final : public Writer {
 
 Result<std::unique_ptr<Writer>> create_writer(const config::SystemConfig& system, const ConnectorEnv& env) {
   RC_ASSIGN(ScimApi api, open_api(system, env));
-  return std::unique_ptr<Writer>(std::make_unique<ScimWriter>(std::move(api)));
+  const bool member_filter = system.keys.boolean("member_filter").value_or(false);
+  return std::unique_ptr<Writer>(std::make_unique<ScimWriter>(std::move(api), member_filter));
 }
 
 }  // namespace rollcall::connectors::scim

@@ -13,7 +13,11 @@
 //          then, every time, GET /Groups/{id}?attributes=members: the user is a member when
 //          members[].value holds its id. The whole member list is read, as no filter on members
 //          works across providers: one large response per action for a very large group, and a
-//          provider that leaves members out of that answer is unfit for apply.
+//          provider that leaves members out of that answer is unfit for apply. With
+//          member_filter = true (for providers that implement RFC 7644 value filters on
+//          members), GET /Groups?filter=id eq "<gid>" and members[value eq "<uid>"] instead:
+//          the group is listed when the user is a member, at a cost independent of its size.
+//          (create_account also sends the roster name as displayName and name.)
 // write(): grant   PATCH /Groups/{id} {"op":"add","path":"members","value":[{"value":uid}]}
 //          revoke  PATCH /Groups/{id} {"op":"remove","path":"members[value eq \"uid\"]"}
 //          disable_account PATCH /Users/{id} {"op":"replace","value":{"active":false}}

@@ -57,6 +57,7 @@ struct Incident {
   CapturingLogger log{LogLevel::debug};
   FixedClock clock{1'800'000'000};
   SecretSource secrets = SecretSource::from_map({{"SCIM_TOKEN", kToken}});
+  bool member_filter = false;  // the SCIM system's member_filter key
 
   Incident() {
     scim.add_user({"u1", "jane@acme.com", true});
@@ -69,8 +70,11 @@ struct Incident {
   std::vector<plan::ActionReport> apply(const plan::Plan& p, store::Database& db) {
     connectors::ConnectorEnv env{secrets, log, clock, "/work/ws"};
     env.http = &factory;
-    const auto system = system_config(
-        "okta", "scim", {{"base_url", scim.base_url()}, {"token_env", std::string("SCIM_TOKEN")}}, 1);
+    const auto system = system_config("okta", "scim",
+                                      {{"base_url", scim.base_url()},
+                                       {"token_env", std::string("SCIM_TOKEN")},
+                                       {"member_filter", member_filter}},
+                                      1);
     auto writer = connectors::scim::connector_type().create_writer(system, env);
     REQUIRE(writer.ok());
     auto lookup = [&](const std::string& name) -> Result<connectors::Writer*> {
@@ -107,6 +111,7 @@ std::vector<std::string> outcomes(const std::vector<plan::ActionReport>& reports
 TEST_CASE("apply over SCIM: writes answered after the client's timeout are done, each sent exactly once",
           "[integration][apply][scim]") {
   Incident t;
+  t.member_filter = GENERATE(false, true);  // memberships read from the member list, or by filter
   auto db = memory_db();
   const plan::Plan p = four_actions();
   // Every write takes effect at once and is answered 1.5 s later: the client (timeout 1 s)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <regex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -133,8 +134,24 @@ ScimStateApi::ScimStateApi(FakeServer& server, std::string token, std::string ba
   server_.get(base_ + "/Groups", [this, authorized](const httplib::Request& req, httplib::Response& res) {
     if (!authorized(req, res)) return;
     try {
-      const Filter f = parse_filter(req, "displayName");
       const bool members = param(req, "excludedAttributes") != "members";
+      // `id eq "<gid>" and members[value eq "<uid>"]`: the group when the user is a direct member.
+      static const std::regex kMembership(R"re(^id eq ("(?:[^"\\]|\\.)*") and members\[value eq ("(?:[^"\\]|\\.)*")\]$)re");
+      std::smatch m;
+      const std::string text = req.has_param("filter") ? req.get_param_value("filter") : "";
+      if (std::regex_match(text, m, kMembership)) {
+        const std::string id = Json::parse(m[1].str()).get<std::string>();
+        const std::string user = Json::parse(m[2].str()).get<std::string>();
+        std::vector<Json> items;
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (const Group& g : groups_) {
+          if (g.id == id && std::find(g.members.begin(), g.members.end(), user) != g.members.end()) {
+            items.push_back(group_json(g, true, members));
+          }
+        }
+        return list(req, res, items);
+      }
+      const Filter f = parse_filter(req, "displayName");
       std::vector<Json> items;
       std::lock_guard<std::mutex> lock(mutex_);
       // displayName is not case-exact (RFC 7643): the filter matches any case, as real servers do.

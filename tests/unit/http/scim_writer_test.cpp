@@ -26,9 +26,11 @@ struct WriterFixture {
   FakeTransport& t = factory.transport;
   std::unique_ptr<connectors::Writer> writer;
 
-  WriterFixture() {
-    auto sys = system_config("okta", "scim",
-                             {{"base_url", std::string("https://idp.test/scim/v2")}, {"token_env", std::string("SCIM_TOKEN")}});
+  explicit WriterFixture(bool member_filter = false) {
+    std::vector<std::pair<std::string, config::Value>> keys = {{"base_url", std::string("https://idp.test/scim/v2")},
+                                                               {"token_env", std::string("SCIM_TOKEN")}};
+    if (member_filter) keys.emplace_back("member_filter", true);
+    auto sys = system_config("okta", "scim", keys);
     REQUIRE(kType.create_writer);
     auto w = kType.create_writer(sys, fx.env());
     REQUIRE(w.ok());
@@ -98,6 +100,31 @@ TEST_CASE("scim writer: grant reads the user and the group's direct members, the
         R"({"Operations":[{"op":"add","path":"members","value":[{"value":"u1"}]}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]})");
   CHECK(content_type(patch) == "application/scim+json");
   CHECK(patch.secret_headers[0].value.reveal() == "Bearer scim-tok-1");
+}
+
+TEST_CASE("scim writer: with member_filter, one membership is read by a value filter, not the member list",
+          "[connector][scim][apply]") {
+  WriterFixture f(true);
+  const char* kFilter =
+      "GET /scim/v2/Groups?filter=id%20eq%20%22g1%22%20and%20members%5Bvalue%20eq%20%22u1%22%5D&excludedAttributes=members";
+  f.t.on("GET /scim/v2/Users/u1", Reply{200, R"({"id":"u1","userName":"jane@acme.com","active":true})"});
+  f.t.on(kFindEng, Reply{200, list(R"({"id":"g1","displayName":"Engineering"})", 1)});
+  f.t.on(kFilter, {Reply{200, list("", 0)}, Reply{200, list(R"({"id":"g1","displayName":"Engineering"})", 1)},
+                   Reply{200, list(R"({"id":"g1"},{"id":"g2"})", 5)}});
+  f.t.on("PATCH /scim/v2/Groups/g1", Reply{204, ""});
+  const Change grant = change(ChangeType::grant, "u1", "group:Engineering", "member");
+
+  CHECK(read_state(*f.writer, grant) == "active -");
+  REQUIRE(f.writer->write(grant).ok());
+  CHECK(read_state(*f.writer, grant) == "active member");
+  CHECK(f.t.targets() == std::vector<std::string>{"GET /scim/v2/Users/u1", kFindEng, kFilter, "PATCH /scim/v2/Groups/g1",
+                                                  "GET /scim/v2/Users/u1", kFilter});
+  // A provider that ignored the filter (more results than it lists) is an error, never "member".
+  auto ignored = f.writer->read(grant);
+  REQUIRE_FALSE(ignored.ok());
+  CHECK(ignored.error().message() ==
+        "GET /scim/v2/Groups?filter=id%20eq%20%22g1%22%20and%20members%5Bvalue%20eq%20%22u1%22%5D&excludedAttributes=members: "
+        "the answer lists 2 of 5 results; the filter was not applied");
 }
 
 TEST_CASE("scim writer: revoke PATCHes a remove with a value filter path", "[connector][scim][apply]") {
