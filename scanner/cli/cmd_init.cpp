@@ -33,6 +33,12 @@ max_snapshot_age = "26h"   # older snapshots make the system "incomplete" in a s
 # type = "github"
 # org = "acme"
 # token_env = "GITHUB_TOKEN"
+# apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
+
+# Limits of `rollcall apply` (README.md, "Plan and apply"):
+# [apply]
+# max_destructive = 25           # refuse plans with more destructive actions than this
+# max_destructive_share = "10%"  # ... or that remove more than this share of a system's accounts
 )";
 
 constexpr const char* kRoster =
