@@ -18,7 +18,7 @@ namespace {
 
 connectors::Change change_of(const Action& a) {
   connectors::Change c;
-  c.type = static_cast<connectors::ChangeType>(a.type);
+  c.type = a.type;
   c.account_id = a.account_id;
   c.account_login = a.account_login;
   c.entitlement_id = a.entitlement_id;

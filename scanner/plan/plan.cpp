@@ -15,15 +15,16 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr std::array<std::string_view, 5> kActionTypes = {"grant", "revoke", "set_level", "create_account",
-                                                          "disable_account"};
+constexpr std::array<ActionType, 5> kActionTypes = {ActionType::grant, ActionType::revoke, ActionType::set_level,
+                                                    ActionType::create_account, ActionType::disable_account};
 constexpr std::array<std::string_view, 11> kFindingKinds = {
     "terminated_active", "unauthorized_access", "privilege_mismatch", "orphan_account",
     "sod_violation",     "service_account_owner_invalid", "duplicate_account", "missing_access",
     "exception_expired", "dormant_account",     "system_incomplete"};
 
 Result<void> check_kinds(const std::vector<std::string>& kinds) {
-  std::vector<std::string> known(kActionTypes.begin(), kActionTypes.end());
+  std::vector<std::string> known;
+  for (ActionType t : kActionTypes) known.emplace_back(to_string(t));
   known.insert(known.end(), kFindingKinds.begin(), kFindingKinds.end());
   for (const auto& k : kinds) {
     if (std::find(known.begin(), known.end(), k) != known.end()) continue;
@@ -170,11 +171,9 @@ Result<Action> parse_action(const Json& j, const std::string& where) {
 
 }  // namespace
 
-std::string_view to_string(ActionType type) { return kActionTypes[static_cast<std::size_t>(type)]; }
-
 Result<ActionType> parse_action_type(std::string_view text) {
-  for (std::size_t i = 0; i < kActionTypes.size(); ++i) {
-    if (kActionTypes[i] == text) return static_cast<ActionType>(i);
+  for (ActionType t : kActionTypes) {
+    if (to_string(t) == text) return t;
   }
   return fail("unknown action type " + quote(text));
 }

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connectors/api/writer.hpp"
 #include "scanner/core/result.hpp"
 #include "scanner/store/scan_store.hpp"
 
@@ -22,10 +23,11 @@ namespace rollcall::plan {
 
 inline constexpr std::string_view kPlanSchema = "rollcall.plan/v1";
 
-enum class ActionType { grant, revoke, set_level, create_account, disable_account };
-
-std::string_view to_string(ActionType type);
-// Fails on anything but the five names above.
+// An action is one change of a connector's writer (connectors/api/writer.hpp), by the same
+// names: grant, revoke, set_level, create_account, disable_account.
+using ActionType = connectors::ChangeType;
+using connectors::to_string;
+// Fails on anything but the five names.
 Result<ActionType> parse_action_type(std::string_view text);
 
 // States are plain words: for grant, revoke and set_level, the grant's level or "absent"; for
