@@ -12,6 +12,7 @@
 #include "connectors/ldap/ldap_values.hpp"
 #include "tests/fakes/system_config.hpp"
 #include "tests/integration/servers/test_servers.hpp"
+#include "tests/support/writer_checks.hpp"
 
 using namespace rollcall;
 using rollcall::connectors::Change;
@@ -19,6 +20,9 @@ using rollcall::connectors::ChangeType;
 using rollcall::connectors::LiveState;
 using rollcall::testing::TempDir;
 using rollcall::testing::TestServers;
+using rollcall::testing::level_of;
+using rollcall::testing::must_read;
+using rollcall::testing::must_write;
 namespace ld = rollcall::connectors::ldap;
 
 namespace {
@@ -82,32 +86,14 @@ struct Harness : testing::ServerHarness {
     const std::string want = attr == "memberUid" || !n ? value : *n;
     return std::find(v.begin(), v.end(), want) != v.end();
   }
-
 };
 
+// A grant is at level member (the only level of a group); no login (the writer finds it in the entry).
 Change change(ChangeType type, const std::string& account, const std::string& entitlement = "") {
-  Change c;
-  c.type = type;
-  c.account_id = account;
-  c.entitlement_id = entitlement;
-  c.level = type == ChangeType::grant ? "member" : "";
+  Change c = testing::make_change(type, account, entitlement, type == ChangeType::grant ? "member" : "");
+  c.account_login.clear();
   return c;
 }
-
-LiveState must_read(connectors::Writer& w, const Change& c) {
-  auto s = w.read(c);
-  INFO((s ? "" : s.error().message()));
-  REQUIRE(s.ok());
-  return *s;
-}
-
-void must_write(connectors::Writer& w, const Change& c) {
-  auto r = w.write(c);
-  INFO((r ? "" : r.error().message()));
-  REQUIRE(r.ok());
-}
-
-std::string level_of(const LiveState& s) { return s.level ? *s.level : "absent"; }
 
 }  // namespace
 

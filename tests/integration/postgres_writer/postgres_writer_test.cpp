@@ -9,6 +9,7 @@
 #include "scanner/core/strings.hpp"
 #include "tests/fakes/system_config.hpp"
 #include "tests/integration/servers/test_servers.hpp"
+#include "tests/support/writer_checks.hpp"
 
 using namespace rollcall;
 using rollcall::connectors::Change;
@@ -16,6 +17,10 @@ using rollcall::connectors::ChangeType;
 using rollcall::connectors::LiveState;
 using rollcall::testing::TempDir;
 using rollcall::testing::TestServers;
+using rollcall::testing::level_of;
+using rollcall::testing::make_change;
+using rollcall::testing::must_read;
+using rollcall::testing::must_write;
 namespace pg = rollcall::connectors::postgres;
 
 namespace {
@@ -52,8 +57,6 @@ std::string membership(pg::PgConnection& conn, const std::string& role, const st
              "AND m.member = (SELECT oid FROM pg_roles WHERE rolname = $2)",
              {role, member});
 }
-
-std::string level_of(const LiveState& s) { return s.level ? *s.level : "absent"; }
 
 struct Harness : testing::ServerHarness {
   explicit Harness(TestServers& servers)
@@ -93,30 +96,6 @@ struct Harness : testing::ServerHarness {
   pg::PgConnection admin;
 };
 
-Change change(ChangeType type, const std::string& account, const std::string& entitlement = "",
-              const std::string& level = "") {
-  Change c;
-  c.type = type;
-  c.account_id = account;
-  c.account_login = account;
-  c.entitlement_id = entitlement;
-  c.level = level;
-  return c;
-}
-
-LiveState must_read(connectors::Writer& w, const Change& c) {
-  auto s = w.read(c);
-  INFO((s ? "" : s.error().message()));
-  REQUIRE(s.ok());
-  return *s;
-}
-
-void must_write(connectors::Writer& w, const Change& c) {
-  auto r = w.write(c);
-  INFO((r ? "" : r.error().message()));
-  REQUIRE(r.ok());
-}
-
 }  // namespace
 
 TEST_CASE("postgres writer: grant and revoke a role membership, as pg_auth_members shows it",
@@ -125,7 +104,7 @@ TEST_CASE("postgres writer: grant and revoke a role membership, as pg_auth_membe
   run(h.admin, "CREATE ROLE wg_readers NOLOGIN; CREATE ROLE wg_user LOGIN");
   auto w = h.good_writer();
 
-  const Change grant = change(ChangeType::grant, "wg_user", "role:wg_readers", "member");
+  const Change grant = make_change(ChangeType::grant, "wg_user", "role:wg_readers", "member");
   LiveState before = must_read(*w, grant);
   CHECK(before.account_exists);
   CHECK(before.account_active);
@@ -136,7 +115,7 @@ TEST_CASE("postgres writer: grant and revoke a role membership, as pg_auth_membe
   CHECK(level_of(must_read(*w, grant)) == "member");
   CHECK(h.log.joined().find("pg: GRANT \"wg_readers\" TO \"wg_user\"") != std::string::npos);
 
-  const Change revoke = change(ChangeType::revoke, "wg_user", "role:wg_readers");
+  const Change revoke = make_change(ChangeType::revoke, "wg_user", "role:wg_readers");
   must_write(*w, revoke);
   CHECK(membership(h.admin, "wg_readers", "wg_user") == "none");
   CHECK(level_of(must_read(*w, revoke)) == "absent");
@@ -148,22 +127,22 @@ TEST_CASE("postgres writer: admin level is ADMIN OPTION; set_level raises and lo
   run(h.admin, "CREATE ROLE wl_ops NOLOGIN; CREATE ROLE wl_user LOGIN; CREATE ROLE wl_other LOGIN");
   auto w = h.good_writer();
 
-  must_write(*w, change(ChangeType::grant, "wl_other", "role:wl_ops", "admin"));
+  must_write(*w, make_change(ChangeType::grant, "wl_other", "role:wl_ops", "admin"));
   CHECK(membership(h.admin, "wl_ops", "wl_other") == "admin");
-  CHECK(level_of(must_read(*w, change(ChangeType::grant, "wl_other", "role:wl_ops", "admin"))) == "admin");
+  CHECK(level_of(must_read(*w, make_change(ChangeType::grant, "wl_other", "role:wl_ops", "admin"))) == "admin");
 
   run(h.admin, "GRANT wl_ops TO wl_user");
-  const Change up = change(ChangeType::set_level, "wl_user", "role:wl_ops", "admin");
+  const Change up = make_change(ChangeType::set_level, "wl_user", "role:wl_ops", "admin");
   must_write(*w, up);
   CHECK(membership(h.admin, "wl_ops", "wl_user") == "admin");
   CHECK(level_of(must_read(*w, up)) == "admin");
 
-  const Change down = change(ChangeType::set_level, "wl_user", "role:wl_ops", "member");
+  const Change down = make_change(ChangeType::set_level, "wl_user", "role:wl_ops", "member");
   must_write(*w, down);
   CHECK(membership(h.admin, "wl_ops", "wl_user") == "member");
   CHECK(level_of(must_read(*w, down)) == "member");
 
-  auto bad = w->write(change(ChangeType::set_level, "wl_user", "role:wl_ops", "owner"));
+  auto bad = w->write(make_change(ChangeType::set_level, "wl_user", "role:wl_ops", "owner"));
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message() == "role memberships have the levels member and admin, not \"owner\"");
 }
@@ -173,8 +152,8 @@ TEST_CASE("postgres writer: read sees only DIRECT memberships", "[integration][w
   run(h.admin, "CREATE ROLE wd_base NOLOGIN; CREATE ROLE wd_mid NOLOGIN; CREATE ROLE wd_user LOGIN; "
                "GRANT wd_base TO wd_mid; GRANT wd_mid TO wd_user");
   auto w = h.good_writer();
-  CHECK(level_of(must_read(*w, change(ChangeType::revoke, "wd_user", "role:wd_mid"))) == "member");
-  CHECK(level_of(must_read(*w, change(ChangeType::revoke, "wd_user", "role:wd_base"))) == "absent");
+  CHECK(level_of(must_read(*w, make_change(ChangeType::revoke, "wd_user", "role:wd_mid"))) == "member");
+  CHECK(level_of(must_read(*w, make_change(ChangeType::revoke, "wd_user", "role:wd_base"))) == "absent");
 }
 
 TEST_CASE("postgres writer: disable_account is ALTER ROLE NOLOGIN; a missing role is absent",
@@ -183,7 +162,7 @@ TEST_CASE("postgres writer: disable_account is ALTER ROLE NOLOGIN; a missing rol
   run(h.admin, "CREATE ROLE wx_leaver LOGIN; CREATE ROLE wx_expired LOGIN VALID UNTIL '2020-01-01'");
   auto w = h.good_writer();
 
-  const Change disable = change(ChangeType::disable_account, "wx_leaver");
+  const Change disable = make_change(ChangeType::disable_account, "wx_leaver");
   LiveState before = must_read(*w, disable);
   CHECK(before.account_exists);
   CHECK(before.account_active);
@@ -194,14 +173,14 @@ TEST_CASE("postgres writer: disable_account is ALTER ROLE NOLOGIN; a missing rol
   CHECK_FALSE(after.account_active);
 
   // A password past VALID UNTIL is disabled already, as the reader reports it.
-  LiveState expired = must_read(*w, change(ChangeType::disable_account, "wx_expired"));
+  LiveState expired = must_read(*w, make_change(ChangeType::disable_account, "wx_expired"));
   CHECK(expired.account_exists);
   CHECK_FALSE(expired.account_active);
 
-  LiveState missing = must_read(*w, change(ChangeType::disable_account, "wx_nobody"));
+  LiveState missing = must_read(*w, make_change(ChangeType::disable_account, "wx_nobody"));
   CHECK_FALSE(missing.account_exists);
   CHECK_FALSE(missing.account_active);
-  CHECK(level_of(must_read(*w, change(ChangeType::grant, "wx_nobody", "role:wx_leaver"))) == "absent");
+  CHECK(level_of(must_read(*w, make_change(ChangeType::grant, "wx_nobody", "role:wx_leaver"))) == "absent");
 }
 
 TEST_CASE("postgres writer: hostile role names are quoted, never pasted into SQL",
@@ -220,14 +199,14 @@ TEST_CASE("postgres writer: hostile role names are quoted, never pasted into SQL
     run(h.admin, "CREATE ROLE " + *q_role + " NOLOGIN; CREATE ROLE " + *q_login + " LOGIN");
   }
   auto w = h.good_writer();
-  const Change grant = change(ChangeType::grant, login, "role:" + role, "member");
+  const Change grant = make_change(ChangeType::grant, login, "role:" + role, "member");
   CHECK(level_of(must_read(*w, grant)) == "absent");
   must_write(*w, grant);
   CHECK(membership(h.admin, role, login) == "member");
   CHECK(level_of(must_read(*w, grant)) == "member");
-  must_write(*w, change(ChangeType::revoke, login, "role:" + role));
+  must_write(*w, make_change(ChangeType::revoke, login, "role:" + role));
   CHECK(membership(h.admin, role, login) == "none");
-  must_write(*w, change(ChangeType::disable_account, login));
+  must_write(*w, make_change(ChangeType::disable_account, login));
   CHECK(ask(h.admin, "SELECT rolcanlogin::text FROM pg_roles WHERE rolname = $1", {login}) == "false");
   CHECK(ask(h.admin, "SELECT count(*)::text FROM pg_roles WHERE rolname = 'wq_victim'", {}) == "1");
 }
@@ -249,7 +228,7 @@ TEST_CASE("postgres writer: a login without the privilege gets the server's refu
   run(h.admin, "CREATE ROLE wp_group NOLOGIN; CREATE ROLE wp_user LOGIN");
   auto w = h.writer("rollcall_reader", "PG_READER_PASSWORD");
   REQUIRE(w.ok());
-  auto r = (*w)->write(change(ChangeType::grant, "wp_user", "role:wp_group", "member"));
+  auto r = (*w)->write(make_change(ChangeType::grant, "wp_user", "role:wp_group", "member"));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message() == "127.0.0.1:" + h.servers.get("ROLLCALL_PG_PORT") +
                                    " database \"postgres\": GRANT \"wp_group\" TO \"wp_user\": must have "
@@ -261,15 +240,15 @@ TEST_CASE("postgres writer: privileges, attributes and new accounts are unsuppor
           "[integration][writer][postgres]") {
   Harness h(TestServers::shared("postgres"));
   auto w = h.good_writer();
-  auto attr = w->read(change(ChangeType::grant, "alice", "attr:SUPERUSER", "member"));
+  auto attr = w->read(make_change(ChangeType::grant, "alice", "attr:SUPERUSER", "member"));
   REQUIRE_FALSE(attr.ok());
   CHECK(attr.error().message() ==
         "postgres cannot grant through its API; set apply_via = \"tickets\" on the system to file such changes "
         "as tickets (only role:<name> memberships are written; \"attr:SUPERUSER\" is not one)");
-  auto table = w->write(change(ChangeType::revoke, "bob", "table:app.public.orders:SELECT"));
+  auto table = w->write(make_change(ChangeType::revoke, "bob", "table:app.public.orders:SELECT"));
   REQUIRE_FALSE(table.ok());
   CHECK(table.error().message().find("postgres cannot revoke through its API") == 0);
-  auto create = w->read(change(ChangeType::create_account, "new@example.com"));
+  auto create = w->read(make_change(ChangeType::create_account, "new@example.com"));
   REQUIRE_FALSE(create.ok());
   CHECK(create.error().message() ==
         "postgres cannot create_account through its API; set apply_via = \"tickets\" on the system to file "
@@ -281,7 +260,7 @@ TEST_CASE("postgres writer: a lost session fails that call; the next call connec
   Harness h(TestServers::shared("postgres"));
   run(h.admin, "CREATE ROLE wr_group NOLOGIN; CREATE ROLE wr_user LOGIN");
   auto w = h.good_writer();
-  const Change grant = change(ChangeType::grant, "wr_user", "role:wr_group", "member");
+  const Change grant = make_change(ChangeType::grant, "wr_user", "role:wr_group", "member");
   CHECK(level_of(must_read(*w, grant)) == "absent");
 
   // The server ends the writer's session, as a restart or a cut connection would.

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "connectors/github/github_connector.hpp"
+#include "tests/support/writer_checks.hpp"
 #include "tests/unit/http/writer_support.hpp"
 
 using namespace rollcall;
@@ -22,19 +23,6 @@ config::SystemConfig github_system() {
                         {"base_url", std::string("https://gh.test/api/v3")}});
 }
 
-Change change(ChangeType type, const std::string& login, const std::string& entitlement,
-              const std::string& level = "") {
-  Change c;
-  c.type = type;
-  c.account_id = login;
-  c.account_login = login;
-  c.entitlement_id = entitlement;
-  c.level = level;
-  return c;
-}
-
-std::string level_of(const connectors::LiveState& s) { return s.level.value_or("absent"); }
-
 struct Fixture {
   FakeTransportFactory factory;
   ConnectorFixture fx{factory, {{"GITHUB_TOKEN", "ghp-secret"}}};
@@ -50,7 +38,7 @@ TEST_CASE("github writer: team grant reads 404 as absent once the team is visibl
   f.t.on("GET " + kApi + "/orgs/acme/teams/eng/memberships/carol", Reply{404, R"({"message":"Not Found"})"});
   f.t.on("GET " + kApi + "/orgs/acme/teams/eng", Reply{200, R"({"slug":"eng"})"});
   f.t.on("PUT " + kApi + "/orgs/acme/teams/eng/memberships/carol", Reply{200, R"({"role":"member","state":"active"})"});
-  const Change grant = change(ChangeType::grant, "carol", "team:eng", "member");
+  const Change grant = make_change(ChangeType::grant, "carol", "team:eng", "member");
   auto live = f.w->read(grant);
   REQUIRE(live.ok());
   CHECK(level_of(*live) == "absent");
@@ -66,7 +54,7 @@ TEST_CASE("github writer: a pending team membership reads as its role", "[connec
   Fixture f;
   f.t.on("GET " + kApi + "/orgs/acme/teams/eng/memberships/newbie",
          Reply{200, R"({"role":"maintainer","state":"pending"})"});
-  auto live = f.w->read(change(ChangeType::grant, "newbie", "team:eng", "maintainer"));
+  auto live = f.w->read(make_change(ChangeType::grant, "newbie", "team:eng", "maintainer"));
   REQUIRE(live.ok());
   CHECK(level_of(*live) == "maintainer");
 }
@@ -76,7 +64,7 @@ TEST_CASE("github writer: a 404 for a team the token cannot see is an error, nev
   Fixture f;
   f.t.on("GET " + kApi + "/orgs/acme/teams/secret/memberships/carol", Reply{404, R"({"message":"Not Found"})"});
   f.t.on("GET " + kApi + "/orgs/acme/teams/secret", Reply{404, R"({"message":"Not Found"})"});
-  auto live = f.w->read(change(ChangeType::revoke, "carol", "team:secret"));
+  auto live = f.w->read(make_change(ChangeType::revoke, "carol", "team:secret"));
   CHECK(error_text(live) ==
         "GET /api/v3/orgs/acme/teams/secret: team \"secret\" of acme does not exist or is not visible to the token, "
         "so its memberships cannot be read");
@@ -88,8 +76,8 @@ TEST_CASE("github writer: team set_level PUTs the new role, revoke DELETEs the m
   f.t.on("PUT " + kApi + "/orgs/acme/teams/eng/memberships/bob",
          Reply{200, R"({"role":"maintainer","state":"active"})"});
   f.t.on("DELETE " + kApi + "/orgs/acme/teams/eng/memberships/bob", Reply{204, ""});
-  REQUIRE(f.w->write(change(ChangeType::set_level, "bob", "team:eng", "maintainer")).ok());
-  REQUIRE(f.w->write(change(ChangeType::revoke, "bob", "team:eng")).ok());
+  REQUIRE(f.w->write(make_change(ChangeType::set_level, "bob", "team:eng", "maintainer")).ok());
+  REQUIRE(f.w->write(make_change(ChangeType::revoke, "bob", "team:eng")).ok());
   CHECK(writes(f.t) ==
         std::vector<std::string>{"PUT /api/v3/orgs/acme/teams/eng/memberships/bob {\"role\":\"maintainer\"}",
                                  "DELETE /api/v3/orgs/acme/teams/eng/memberships/bob"});
@@ -98,9 +86,9 @@ TEST_CASE("github writer: team set_level PUTs the new role, revoke DELETEs the m
 TEST_CASE("github writer: a level the entitlement does not have is refused before any request",
           "[connector][github][writer]") {
   Fixture f;
-  CHECK(error_text(f.w->write(change(ChangeType::grant, "bob", "team:eng", "admin"))) ==
+  CHECK(error_text(f.w->write(make_change(ChangeType::grant, "bob", "team:eng", "admin"))) ==
         "team:eng: level \"admin\" is not one of maintainer, member");
-  CHECK(error_text(f.w->write(change(ChangeType::set_level, "bob", "org:acme", "owner"))) ==
+  CHECK(error_text(f.w->write(make_change(ChangeType::set_level, "bob", "org:acme", "owner"))) ==
         "org:acme: level \"owner\" is not one of admin, member");
   CHECK(f.t.sent().empty());
 }
@@ -112,23 +100,23 @@ TEST_CASE("github writer: org membership reads its role, pending included; PUT a
   f.t.on("GET " + kApi + "/orgs/acme/memberships/newbie", Reply{200, R"({"role":"member","state":"pending"})"});
   f.t.on("PUT " + kApi + "/orgs/acme/memberships/bob", Reply{200, R"({"role":"member","state":"active"})"});
   f.t.on("DELETE " + kApi + "/orgs/acme/memberships/newbie", Reply{204, ""});
-  auto bob = f.w->read(change(ChangeType::set_level, "bob", "org:acme", "member"));
+  auto bob = f.w->read(make_change(ChangeType::set_level, "bob", "org:acme", "member"));
   REQUIRE(bob.ok());
   CHECK(level_of(*bob) == "admin");
-  auto newbie = f.w->read(change(ChangeType::grant, "newbie", "org:Acme", "member"));  // org names ignore case
+  auto newbie = f.w->read(make_change(ChangeType::grant, "newbie", "org:Acme", "member"));  // org names ignore case
   REQUIRE(newbie.ok());
   CHECK(level_of(*newbie) == "member");
-  REQUIRE(f.w->write(change(ChangeType::set_level, "bob", "org:acme", "member")).ok());
-  REQUIRE(f.w->write(change(ChangeType::revoke, "newbie", "org:acme")).ok());
+  REQUIRE(f.w->write(make_change(ChangeType::set_level, "bob", "org:acme", "member")).ok());
+  REQUIRE(f.w->write(make_change(ChangeType::revoke, "newbie", "org:acme")).ok());
   CHECK(writes(f.t) == std::vector<std::string>{"PUT /api/v3/orgs/acme/memberships/bob {\"role\":\"member\"}",
                                                 "DELETE /api/v3/orgs/acme/memberships/newbie"});
 }
 
 TEST_CASE("github writer: another organization or an unknown entitlement is an error", "[connector][github][writer]") {
   Fixture f;
-  CHECK(error_text(f.w->read(change(ChangeType::grant, "bob", "org:other", "member"))) ==
+  CHECK(error_text(f.w->read(make_change(ChangeType::grant, "bob", "org:other", "member"))) ==
         "\"org:other\" is not this system's organization \"acme\"");
-  CHECK(error_text(f.w->read(change(ChangeType::grant, "bob", "role:admin", "member"))) ==
+  CHECK(error_text(f.w->read(make_change(ChangeType::grant, "bob", "role:admin", "member"))) ==
         "\"role:admin\" is not a GitHub entitlement (team:<slug>, org:<org>, repo:<name>)");
 }
 
@@ -138,8 +126,8 @@ TEST_CASE("github writer: repository permissions are unsupported, saying why", "
       "github cannot grant through its API; set apply_via = \"tickets\" on the system to file such changes as tickets "
       "(repo:api: GitHub's API reports only a user's highest permission on a repository, from any source (direct, "
       "team, organization), so the direct collaborator grant cannot be read before or after a change)";
-  CHECK(error_text(f.w->read(change(ChangeType::grant, "bob", "repo:api", "write"))) == expected);
-  CHECK(error_text(f.w->write(change(ChangeType::grant, "bob", "repo:api", "write"))) == expected);
+  CHECK(error_text(f.w->read(make_change(ChangeType::grant, "bob", "repo:api", "write"))) == expected);
+  CHECK(error_text(f.w->write(make_change(ChangeType::grant, "bob", "repo:api", "write"))) == expected);
   CHECK(f.t.sent().empty());
 }
 
@@ -151,7 +139,7 @@ TEST_CASE("github writer: disable_account removes an org member, pending or acti
   f.t.on("GET " + kApi + "/orgs/acme", Reply{200, R"({"login":"acme"})"});
   f.t.on("GET " + kApi + "/orgs/acme/outside_collaborators?per_page=100", Reply{200, "[]"});
   f.t.on("DELETE " + kApi + "/orgs/acme/memberships/bob", Reply{204, ""});
-  const Change disable = change(ChangeType::disable_account, "bob", "");
+  const Change disable = make_change(ChangeType::disable_account, "bob", "");
   auto before = f.w->read(disable);
   REQUIRE(before.ok());
   CHECK(before->account_active);
@@ -172,7 +160,7 @@ TEST_CASE("github writer: disable_account removes an outside collaborator from e
       "GET " + kApi + "/orgs/acme/outside_collaborators?per_page=100",
       {Reply{200, R"([{"login":"Xavier","id":9}])"}, Reply{200, R"([{"login":"Xavier","id":9}])"}, Reply{200, "[]"}});
   f.t.on("DELETE " + kApi + "/orgs/acme/outside_collaborators/xavier", Reply{204, ""});
-  const Change disable = change(ChangeType::disable_account, "xavier", "");
+  const Change disable = make_change(ChangeType::disable_account, "xavier", "");
   auto before = f.w->read(disable);
   REQUIRE(before.ok());
   CHECK(before->account_active);
@@ -192,7 +180,7 @@ TEST_CASE("github writer: create_account invites by email; a pending invitation 
        Reply{200,
              R"([{"id":5,"login":null,"email":"other@acme.com"},{"id":7,"login":null,"email":"New.Hire@acme.com"}])"}});
   f.t.on("POST " + kApi + "/orgs/acme/invitations", Reply{201, R"({"id":7,"email":"new.hire@acme.com"})"});
-  const Change create = change(ChangeType::create_account, "new.hire@acme.com", "", "active");
+  const Change create = make_change(ChangeType::create_account, "new.hire@acme.com", "", "active");
   auto before = f.w->read(create);
   REQUIRE(before.ok());
   CHECK_FALSE(before->account_exists);
@@ -204,7 +192,7 @@ TEST_CASE("github writer: create_account invites by email; a pending invitation 
   CHECK(writes(f.t) ==
         std::vector<std::string>{
             "POST /api/v3/orgs/acme/invitations {\"email\":\"new.hire@acme.com\",\"role\":\"direct_member\"}"});
-  CHECK(error_text(f.w->write(change(ChangeType::create_account, "newhire", "", "active"))) ==
+  CHECK(error_text(f.w->write(make_change(ChangeType::create_account, "newhire", "", "active"))) ==
         "create_account: \"newhire\" is not an email address; GitHub invites people by email");
 }
 
@@ -212,7 +200,7 @@ TEST_CASE("github writer: a failed write names the request and GitHub's reason",
   Fixture f;
   f.t.on("PUT " + kApi + "/orgs/acme/teams/eng/memberships/bob",
          Reply{403, R"({"message":"Team membership is managed by your identity provider"})"});
-  CHECK(error_text(f.w->write(change(ChangeType::grant, "bob", "team:eng", "member"))) ==
+  CHECK(error_text(f.w->write(make_change(ChangeType::grant, "bob", "team:eng", "member"))) ==
         "PUT /api/v3/orgs/acme/teams/eng/memberships/bob: HTTP 403: Team membership is managed by your identity "
         "provider");
 }

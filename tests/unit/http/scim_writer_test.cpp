@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "connectors/scim/scim_connector.hpp"
+#include "tests/support/writer_checks.hpp"
 #include "tests/unit/http/support.hpp"
 
 using namespace rollcall;
@@ -43,15 +44,6 @@ std::string list(const std::string& resources, int total) {
          std::to_string(total) + R"(,"Resources":[)" + resources + "]}";
 }
 
-Change change(ChangeType type, std::string account, std::string entitlement = "", std::string level = "") {
-  Change c;
-  c.type = type;
-  c.account_id = std::move(account);
-  c.entitlement_id = std::move(entitlement);
-  c.level = std::move(level);
-  return c;
-}
-
 std::string describe(const LiveState& s) {
   return std::string(s.account_exists ? (s.account_active ? "active" : "disabled") : "absent") + " " +
          s.level.value_or("-");
@@ -86,7 +78,7 @@ TEST_CASE("scim writer: grant reads the user and the group's direct members, the
   f.t.on(kEngMembers, {Reply{200, R"({"id":"g1","members":[{"value":"u9","type":"User"},{"value":"u1","type":"Group"}]})"},
                        Reply{200, R"({"id":"g1","members":[{"value":"u9"},{"value":"u1","type":"User"}]})"}});
   f.t.on("PATCH /scim/v2/Groups/g1", Reply{204, ""});
-  const Change grant = change(ChangeType::grant, "u1", "group:Engineering", "member");
+  const Change grant = make_change(ChangeType::grant, "u1", "group:Engineering", "member");
 
   CHECK(read_state(*f.writer, grant) == "active -");
   REQUIRE(f.writer->write(grant).ok());
@@ -112,7 +104,7 @@ TEST_CASE("scim writer: with member_filter, one membership is read by a value fi
   f.t.on(kFilter, {Reply{200, list("", 0)}, Reply{200, list(R"({"id":"g1","displayName":"Engineering"})", 1)},
                    Reply{200, list(R"({"id":"g1"},{"id":"g2"})", 5)}});
   f.t.on("PATCH /scim/v2/Groups/g1", Reply{204, ""});
-  const Change grant = change(ChangeType::grant, "u1", "group:Engineering", "member");
+  const Change grant = make_change(ChangeType::grant, "u1", "group:Engineering", "member");
 
   CHECK(read_state(*f.writer, grant) == "active -");
   REQUIRE(f.writer->write(grant).ok());
@@ -133,7 +125,7 @@ TEST_CASE("scim writer: revoke PATCHes a remove with a value filter path", "[con
   f.t.on(kFindEng, Reply{200, list(R"({"id":"g1","displayName":"Engineering"})", 1)});
   f.t.on(kEngMembers, Reply{200, R"({"id":"g1","displayName":"Engineering","members":[{"value":"u1"}]})"});
   f.t.on("PATCH /scim/v2/Groups/g1", Reply{200, R"({"id":"g1","displayName":"Engineering"})"});
-  const Change revoke = change(ChangeType::revoke, "u1", "group:Engineering", "absent");
+  const Change revoke = make_change(ChangeType::revoke, "u1", "group:Engineering", "absent");
 
   CHECK(read_state(*f.writer, revoke) == "active member");
   REQUIRE(f.writer->write(revoke).ok());
@@ -149,7 +141,7 @@ TEST_CASE("scim writer: a group without members, or without the member attribute
   f.t.on("GET /scim/v2/Users/u1", Reply{200, R"({"id":"u1","userName":"a"})"});
   f.t.on(kFindEng, Reply{200, list(R"({"id":"g1","displayName":"Engineering"})", 1)});
   f.t.on(kEngMembers, {Reply{200, R"({"id":"g1"})"}, Reply{200, R"({"id":"g1","members":[]})"}});
-  const Change grant = change(ChangeType::grant, "u1", "group:Engineering", "member");
+  const Change grant = make_change(ChangeType::grant, "u1", "group:Engineering", "member");
   CHECK(read_state(*f.writer, grant) == "active -");
   CHECK(read_state(*f.writer, grant) == "active -");
 }
@@ -160,7 +152,7 @@ TEST_CASE("scim writer: disable_account reads active/disabled/absent and PATCHes
                                    Reply{200, R"({"id":"u1","userName":"a","active":false})"},
                                    Reply{404, R"({"detail":"Resource u1 not found"})"}});
   f.t.on("PATCH /scim/v2/Users/u1", Reply{200, R"({"id":"u1","active":false})"});
-  const Change disable = change(ChangeType::disable_account, "u1");
+  const Change disable = make_change(ChangeType::disable_account, "u1");
 
   CHECK(read_state(*f.writer, disable) == "active -");  // "active" absent means active
   REQUIRE(f.writer->write(disable).ok());
@@ -178,7 +170,7 @@ TEST_CASE("scim writer: create_account finds the user by userName and POSTs a ne
   const std::string find = "GET /scim/v2/Users?filter=userName%20eq%20%22new.hire%40acme.com%22";
   f.t.on(find, {Reply{200, list("", 0)}, Reply{200, list(R"({"id":"u7","userName":"New.Hire@acme.com"})", 1)}});
   f.t.on("POST /scim/v2/Users", Reply{201, R"({"id":"u7","userName":"new.hire@acme.com"})"});
-  const Change create = change(ChangeType::create_account, "new.hire@acme.com");
+  const Change create = make_change(ChangeType::create_account, "new.hire@acme.com");
 
   CHECK(read_state(*f.writer, create) == "absent -");
   REQUIRE(f.writer->write(create).ok());
@@ -195,13 +187,13 @@ TEST_CASE("scim writer: a 409 on POST /Users is an error: the user may exist", "
   WriterFixture f;
   f.t.on("POST /scim/v2/Users", Reply{409, R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],)"
                                            R"("status":"409","scimType":"uniqueness","detail":"userName is taken"})"});
-  CHECK(error_of(f.writer->write(change(ChangeType::create_account, "jane@acme.com"))) ==
+  CHECK(error_of(f.writer->write(make_change(ChangeType::create_account, "jane@acme.com"))) ==
         "POST /scim/v2/Users: HTTP 409: userName is taken");
 }
 
 TEST_CASE("scim writer: set_level is unsupported, for read and write", "[connector][scim][apply]") {
   WriterFixture f;
-  const Change c = change(ChangeType::set_level, "u1", "group:Engineering", "admin");
+  const Change c = make_change(ChangeType::set_level, "u1", "group:Engineering", "admin");
   const std::string expected =
       "scim cannot set_level through its API; set apply_via = \"tickets\" on the system to file such changes as tickets";
   CHECK(error_of(f.writer->read(c)) == expected);
@@ -211,11 +203,11 @@ TEST_CASE("scim writer: set_level is unsupported, for read and write", "[connect
 
 TEST_CASE("scim writer: a grant at another level than member is refused", "[connector][scim][apply]") {
   WriterFixture f;
-  const Change c = change(ChangeType::grant, "u1", "group:Engineering", "admin");
+  const Change c = make_change(ChangeType::grant, "u1", "group:Engineering", "admin");
   const std::string expected = "scim groups have one level, \"member\"; cannot grant \"admin\" of \"group:Engineering\"";
   CHECK(error_of(f.writer->read(c)) == expected);
   CHECK(error_of(f.writer->write(c)) == expected);
-  CHECK(error_of(f.writer->read(change(ChangeType::grant, "u1", "team:x", "member"))) ==
+  CHECK(error_of(f.writer->read(make_change(ChangeType::grant, "u1", "team:x", "member"))) ==
         "scim entitlements are group:<displayName>, not \"team:x\"");
   CHECK(f.t.sent().empty());
 }
@@ -229,12 +221,12 @@ TEST_CASE("scim writer: a quote and a backslash in a group name are escaped in t
   f.t.on(find, Reply{200, list(R"({"id":"g 2","displayName":"Q\"A \\ Team"})", 1)});
   f.t.on("GET /scim/v2/Groups/g%202?attributes=members", Reply{200, R"({"id":"g 2","members":[{"value":"u1"}]})"});
   f.t.on("PATCH /scim/v2/Groups/g%202", Reply{204, ""});
-  const Change revoke = change(ChangeType::revoke, "u1", "group:Q\"A \\ Team", "absent");
+  const Change revoke = make_change(ChangeType::revoke, "u1", "group:Q\"A \\ Team", "absent");
   CHECK(read_state(*f.writer, revoke) == "active member");
   REQUIRE(f.writer->write(revoke).ok());
   CHECK(f.t.unscripted().empty());
   // The member selector is escaped the same way.
-  const Change odd = change(ChangeType::revoke, "u\"1", "group:Q\"A \\ Team", "absent");
+  const Change odd = make_change(ChangeType::revoke, "u\"1", "group:Q\"A \\ Team", "absent");
   REQUIRE(f.writer->write(odd).ok());
   CHECK(f.t.sent().back().body ==
         R"({"Operations":[{"op":"remove","path":"members[value eq \"u\\\"1\"]"}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]})");
@@ -242,7 +234,7 @@ TEST_CASE("scim writer: a quote and a backslash in a group name are escaped in t
 
 TEST_CASE("scim writer: a name that is not UTF-8 cannot be put in a filter", "[connector][scim][apply]") {
   WriterFixture f;
-  CHECK(error_of(f.writer->read(change(ChangeType::create_account, "bad\xff@acme.com"))) ==
+  CHECK(error_of(f.writer->read(make_change(ChangeType::create_account, "bad\xff@acme.com"))) ==
         "a SCIM filter on userName: the value is not valid UTF-8");
   CHECK(f.t.sent().empty());
 }
@@ -263,9 +255,9 @@ TEST_CASE("scim writer: a missing group cannot be granted, and holds nothing to 
   // A case-insensitive server match is not the group: entitlement ids are exact displayNames.
   f.t.on(kFindEng, Reply{200, list(R"({"id":"g1","displayName":"engineering"})", 1)});
   const std::string expected = "no SCIM group has displayName \"Engineering\"; rollcall does not create groups";
-  CHECK(error_of(f.writer->read(change(ChangeType::grant, "u1", "group:Engineering", "member"))) == expected);
-  CHECK(error_of(f.writer->write(change(ChangeType::grant, "u1", "group:Engineering", "member"))) == expected);
-  CHECK(read_state(*f.writer, change(ChangeType::revoke, "u1", "group:Engineering", "absent")) == "active -");
+  CHECK(error_of(f.writer->read(make_change(ChangeType::grant, "u1", "group:Engineering", "member"))) == expected);
+  CHECK(error_of(f.writer->write(make_change(ChangeType::grant, "u1", "group:Engineering", "member"))) == expected);
+  CHECK(read_state(*f.writer, make_change(ChangeType::revoke, "u1", "group:Engineering", "absent")) == "active -");
 }
 
 TEST_CASE("scim writer: a user deleted since the plan cannot be granted, and holds nothing to revoke", "[connector][scim][apply]") {
@@ -273,15 +265,15 @@ TEST_CASE("scim writer: a user deleted since the plan cannot be granted, and hol
   f.t.on("GET /scim/v2/Users/u1", Reply{404, R"({"detail":"Resource u1 not found"})"});
   f.t.on(kFindEng, Reply{200, list(R"({"id":"g1","displayName":"Engineering"})", 1)});
   f.t.on(kEngMembers, Reply{200, R"({"id":"g1","members":[{"value":"u2"}]})"});
-  CHECK(error_of(f.writer->read(change(ChangeType::grant, "u1", "group:Engineering", "member"))) ==
+  CHECK(error_of(f.writer->read(make_change(ChangeType::grant, "u1", "group:Engineering", "member"))) ==
         "user \"u1\" no longer exists (GET /scim/v2/Users/u1: 404)");
-  CHECK(read_state(*f.writer, change(ChangeType::revoke, "u1", "group:Engineering", "absent")) == "absent -");
+  CHECK(read_state(*f.writer, make_change(ChangeType::revoke, "u1", "group:Engineering", "absent")) == "absent -");
 }
 
 TEST_CASE("scim writer: a read that cannot be completed is an error, never absent", "[connector][scim][apply]") {
   WriterFixture f;
-  const Change grant = change(ChangeType::grant, "u1", "group:Engineering", "member");
-  const Change create = change(ChangeType::create_account, "jane@acme.com");
+  const Change grant = make_change(ChangeType::grant, "u1", "group:Engineering", "member");
+  const Change create = make_change(ChangeType::create_account, "jane@acme.com");
   const std::string find_jane = "GET /scim/v2/Users?filter=userName%20eq%20%22jane%40acme.com%22";
   f.t.on("GET /scim/v2/Users/u1", Reply{200, R"({"id":"u1","userName":"a"})"});
 
@@ -307,7 +299,7 @@ TEST_CASE("scim writer: a read that cannot be completed is an error, never absen
   }
   SECTION("the user answer is another user") {
     f.t.on("GET /scim/v2/Users/u1", Reply{200, R"({"id":"u2","userName":"b"})"});
-    CHECK(error_of(f.writer->read(change(ChangeType::disable_account, "u1"))) ==
+    CHECK(error_of(f.writer->read(make_change(ChangeType::disable_account, "u1"))) ==
           "GET /scim/v2/Users/u1: returned user \"u2\"");
   }
   SECTION("two users have the userName") {
@@ -326,9 +318,9 @@ TEST_CASE("scim writer: a rejected write names the request and the SCIM detail",
   f.t.on("PATCH /scim/v2/Groups/g1",
          Reply{400, R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidValue","detail":"unknown member u1"})"});
   f.t.on("PATCH /scim/v2/Users/u1", Reply{401, R"({"detail":"token expired"})"});
-  CHECK(error_of(f.writer->write(change(ChangeType::grant, "u1", "group:Engineering", "member"))) ==
+  CHECK(error_of(f.writer->write(make_change(ChangeType::grant, "u1", "group:Engineering", "member"))) ==
         "PATCH /scim/v2/Groups/g1: HTTP 400: unknown member u1");
-  CHECK(error_of(f.writer->write(change(ChangeType::disable_account, "u1"))) ==
+  CHECK(error_of(f.writer->write(make_change(ChangeType::disable_account, "u1"))) ==
         "PATCH /scim/v2/Users/u1: HTTP 401: token expired (the credential from environment variable SCIM_TOKEN was rejected)");
 }
 
@@ -336,7 +328,7 @@ TEST_CASE("scim writer: a PATCH that times out is not retried by the transport",
   WriterFixture f;
   f.t.on(kFindEng, Reply{200, list(R"({"id":"g1","displayName":"Engineering"})", 1)});
   f.t.on("PATCH /scim/v2/Groups/g1", Reply{0, "", {}, "timed out after 1000 ms"});
-  auto r = f.writer->write(change(ChangeType::grant, "u1", "group:Engineering", "member"));
+  auto r = f.writer->write(make_change(ChangeType::grant, "u1", "group:Engineering", "member"));
   CHECK(error_of(r) == "PATCH /scim/v2/Groups/g1: timed out after 1000 ms");
   CHECK(f.t.targets() == std::vector<std::string>{kFindEng, "PATCH /scim/v2/Groups/g1"});
 }
@@ -344,7 +336,7 @@ TEST_CASE("scim writer: a PATCH that times out is not retried by the transport",
 TEST_CASE("scim writer: create_account sends the roster name as displayName and name", "[connector][scim][apply]") {
   WriterFixture f;
   f.t.on("POST /scim/v2/Users", Reply{201, R"({"id":"u8"})"});
-  Change create = change(ChangeType::create_account, "mary.smith@acme.com");
+  Change create = make_change(ChangeType::create_account, "mary.smith@acme.com");
   create.person_name = "Mary Ann  Smith ";
   REQUIRE(f.writer->write(create).ok());
   CHECK(f.t.sent()[0].body ==

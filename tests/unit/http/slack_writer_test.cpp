@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "connectors/slack/slack_connector.hpp"
+#include "tests/support/writer_checks.hpp"
 #include "tests/unit/http/writer_support.hpp"
 
 using namespace rollcall;
@@ -17,17 +18,6 @@ const char* kGroups = R"({"ok":true,"usergroups":[
   {"id":"S1","handle":"oncall","name":"On call"},{"id":"S2","handle":"admins","name":"Admins"}]})";
 
 std::string members(const std::string& ids) { return R"({"ok":true,"users":[)" + ids + "]}"; }
-
-Change change(ChangeType type, const std::string& user, const std::string& entitlement, const std::string& level = "") {
-  Change c;
-  c.type = type;
-  c.account_id = user;
-  c.entitlement_id = entitlement;
-  c.level = level;
-  return c;
-}
-
-std::string level_of(const connectors::LiveState& s) { return s.level.value_or("absent"); }
 
 struct Fixture {
   FakeTransportFactory factory;
@@ -51,14 +41,14 @@ TEST_CASE("slack writer: usergroup membership is read by handle; the group list 
           "[connector][slack][writer]") {
   Fixture f;
   f.t.on("GET /api/usergroups.users.list?usergroup=S1", Reply{200, members(R"("U3","U7")")});
-  auto in = f.w->read(change(ChangeType::revoke, "U7", "usergroup:oncall"));
-  auto out = f.w->read(change(ChangeType::grant, "U9", "usergroup:oncall", "member"));
+  auto in = f.w->read(make_change(ChangeType::revoke, "U7", "usergroup:oncall"));
+  auto out = f.w->read(make_change(ChangeType::grant, "U9", "usergroup:oncall", "member"));
   REQUIRE(in.ok());
   REQUIRE(out.ok());
   CHECK(level_of(*in) == "member");
   CHECK(level_of(*out) == "absent");
   CHECK(f.count("GET /api/usergroups.list?include_disabled=false") == 1);
-  CHECK(error_text(f.w->read(change(ChangeType::grant, "U9", "usergroup:nobody", "member"))) ==
+  CHECK(error_text(f.w->read(make_change(ChangeType::grant, "U9", "usergroup:nobody", "member"))) ==
         "usergroup \"nobody\": no enabled user group has this handle");
 }
 
@@ -67,10 +57,10 @@ TEST_CASE("slack writer: grant and revoke send the whole list, re-read right bef
   Fixture f;
   f.t.on("GET /api/usergroups.users.list?usergroup=S1", Reply{200, members(R"("U3","U7")")});
   f.t.on("POST /api/usergroups.users.update", Reply{200, R"({"ok":true,"usergroup":{"id":"S1"}})"});
-  const Change grant = change(ChangeType::grant, "U9", "usergroup:oncall", "member");
+  const Change grant = make_change(ChangeType::grant, "U9", "usergroup:oncall", "member");
   REQUIRE(f.w->read(grant).ok());
   REQUIRE(f.w->write(grant).ok());
-  const Change revoke = change(ChangeType::revoke, "U3", "usergroup:oncall");
+  const Change revoke = make_change(ChangeType::revoke, "U3", "usergroup:oncall");
   REQUIRE(f.w->read(revoke).ok());
   REQUIRE(f.w->write(revoke).ok());
   CHECK(writes(f.t) == std::vector<std::string>{"POST /api/usergroups.users.update usergroup=S1&users=U3%2CU7%2CU9",
@@ -86,7 +76,7 @@ TEST_CASE("slack writer: a group changed since it was read is not overwritten", 
   Fixture f;
   f.t.on("GET /api/usergroups.users.list?usergroup=S1",
          {Reply{200, members(R"("U3","U7")")}, Reply{200, members(R"("U7","U8")")}});
-  const Change grant = change(ChangeType::grant, "U9", "usergroup:oncall", "member");
+  const Change grant = make_change(ChangeType::grant, "U9", "usergroup:oncall", "member");
   REQUIRE(f.w->read(grant).ok());
   CHECK(error_text(f.w->write(grant)) ==
         "usergroup \"oncall\" (S1) changed since it was read (+U8 -U3); not updated, so that the other change is not "
@@ -97,7 +87,7 @@ TEST_CASE("slack writer: a group changed since it was read is not overwritten", 
 TEST_CASE("slack writer: removing a group's last member is refused", "[connector][slack][writer]") {
   Fixture f;
   f.t.on("GET /api/usergroups.users.list?usergroup=S2", Reply{200, members(R"("U1")")});
-  const Change revoke = change(ChangeType::revoke, "U1", "usergroup:admins");
+  const Change revoke = make_change(ChangeType::revoke, "U1", "usergroup:admins");
   REQUIRE(f.w->read(revoke).ok());
   CHECK(error_text(f.w->write(revoke)) ==
         "usergroup \"admins\" (S2): cannot remove U1, its last member: Slack cannot empty a user group "
@@ -112,13 +102,13 @@ TEST_CASE("slack writer: \"ok\": false on HTTP 200 is a failure naming Slack's e
       "POST /api/usergroups.users.update",
       {Reply{200, R"({"ok":false,"error":"permission_denied"})"},
        Reply{200, R"({"ok":false,"error":"missing_scope","needed":"usergroups:write","provided":"usergroups:read"})"}});
-  const Change grant = change(ChangeType::grant, "U9", "usergroup:oncall", "member");
+  const Change grant = make_change(ChangeType::grant, "U9", "usergroup:oncall", "member");
   CHECK(error_text(f.w->write(grant)) == "POST /api/usergroups.users.update: Slack error permission_denied");
   CHECK(error_text(f.w->write(grant)) ==
         "POST /api/usergroups.users.update: Slack error missing_scope: the token lacks the scope usergroups:write (it "
         "has usergroups:read)");
   f.t.on("GET /api/usergroups.users.list?usergroup=S2", Reply{200, R"({"ok":false,"error":"no_such_subteam"})"});
-  CHECK(error_text(f.w->read(change(ChangeType::revoke, "U1", "usergroup:admins"))) ==
+  CHECK(error_text(f.w->read(make_change(ChangeType::revoke, "U1", "usergroup:admins"))) ==
         "GET /api/usergroups.users.list?usergroup=S2: Slack error no_such_subteam");
 }
 
@@ -132,31 +122,31 @@ TEST_CASE("slack writer: private channel members are invited and kicked", "[conn
   f.t.on("POST /api/conversations.invite", Reply{200, R"({"ok":true,"channel":{"id":"C1"}})"});
   f.t.on("POST /api/conversations.kick",
          {Reply{200, R"({"ok":true})"}, Reply{200, R"({"ok":false,"error":"user_not_found"})"}});
-  auto in = f.w->read(change(ChangeType::revoke, "U3", "channel:incidents"));
+  auto in = f.w->read(make_change(ChangeType::revoke, "U3", "channel:incidents"));
   REQUIRE(in.ok());
   CHECK(level_of(*in) == "member");
-  REQUIRE(f.w->write(change(ChangeType::grant, "U9", "channel:incidents", "member")).ok());
-  REQUIRE(f.w->write(change(ChangeType::revoke, "U3", "channel:incidents")).ok());
+  REQUIRE(f.w->write(make_change(ChangeType::grant, "U9", "channel:incidents", "member")).ok());
+  REQUIRE(f.w->write(make_change(ChangeType::revoke, "U3", "channel:incidents")).ok());
   CHECK(writes(f.t) == std::vector<std::string>{"POST /api/conversations.invite channel=C1&users=U9",
                                                 "POST /api/conversations.kick channel=C1&user=U3"});
   // The read side lets user_not_found pass (a user deleted meanwhile); a write never does.
-  CHECK(error_text(f.w->write(change(ChangeType::revoke, "U404", "channel:incidents"))) ==
+  CHECK(error_text(f.w->write(make_change(ChangeType::revoke, "U404", "channel:incidents"))) ==
         "POST /api/conversations.kick: Slack error user_not_found");
-  CHECK(error_text(f.w->read(change(ChangeType::grant, "U9", "channel:general", "member"))) ==
+  CHECK(error_text(f.w->read(make_change(ChangeType::grant, "U9", "channel:general", "member"))) ==
         "channel \"general\": no private channel of this name is visible to the token");
 }
 
 TEST_CASE("slack writer: workspace roles and accounts are unsupported, pointing at SCIM and tickets",
           "[connector][slack][writer]") {
   Fixture f;
-  CHECK(error_text(f.w->read(change(ChangeType::set_level, "U3", "workspace:acme", "admin"))) ==
+  CHECK(error_text(f.w->read(make_change(ChangeType::set_level, "U3", "workspace:acme", "admin"))) ==
         "slack cannot set_level through its API; set apply_via = \"tickets\" on the system to file such changes as "
         "tickets (workspace:acme: Slack's Web API cannot change workspace roles)");
-  CHECK(error_text(f.w->read(change(ChangeType::disable_account, "U3", ""))) ==
+  CHECK(error_text(f.w->read(make_change(ChangeType::disable_account, "U3", ""))) ==
         "slack cannot disable_account through its API; set apply_via = \"tickets\" on the system to file such changes "
         "as tickets (Slack's Web API cannot create or deactivate users; Slack's SCIM API can: manage accounts with a "
         "system of type \"scim\")");
-  CHECK(error_text(f.w->write(change(ChangeType::create_account, "new@acme.com", "", "active"))) ==
+  CHECK(error_text(f.w->write(make_change(ChangeType::create_account, "new@acme.com", "", "active"))) ==
         "slack cannot create_account through its API; set apply_via = \"tickets\" on the system to file such changes "
         "as tickets (Slack's Web API cannot create or deactivate users; Slack's SCIM API can: manage accounts with a "
         "system of type \"scim\")");
