@@ -9,6 +9,8 @@ std::string_view to_string(AccountKind kind) {
     case AccountKind::human: return "human";
     case AccountKind::service: return "service";
     case AccountKind::bot: return "bot";
+    case AccountKind::builtin: return "builtin";
+    case AccountKind::guest: return "guest";
   }
   return "human";
 }
@@ -35,7 +37,9 @@ Result<AccountKind> parse_account_kind(std::string_view text) {
   if (text == "human") return AccountKind::human;
   if (text == "service") return AccountKind::service;
   if (text == "bot") return AccountKind::bot;
-  return fail("unknown account kind " + quote(text) + " (expected human, service or bot)");
+  if (text == "builtin") return AccountKind::builtin;
+  if (text == "guest") return AccountKind::guest;
+  return fail("unknown account kind " + quote(text) + " (expected human, service, bot, builtin or guest)");
 }
 
 Result<AccountStatus> parse_account_status(std::string_view text) {

@@ -13,7 +13,10 @@
 
 namespace rollcall {
 
-enum class AccountKind { human, service, bot };
+// builtin: an account the platform itself creates and owns (Slackbot, GitHub's ghost, an IdP's
+// own integration users). It is kept in snapshots and the inventory but is never an orphan.
+// guest: an external user invited into a directory (Entra B2B guests); matched like a human.
+enum class AccountKind { human, service, bot, builtin, guest };
 enum class AccountStatus { active, suspended, disabled };
 enum class SnapshotStatus { complete, partial, failed };
 

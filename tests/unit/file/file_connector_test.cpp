@@ -129,7 +129,7 @@ TEST_CASE("file: structural and field errors name the JSON location", "[connecto
   CHECK(read(R"({"accounts": [{"id": "a", "lastlogin": "2026-01-01"}]})") ==
         "e.json: /accounts/0: unknown field \"lastlogin\" (did you mean \"last_login\"?)");
   CHECK(read(R"({"accounts": [{"id": "a", "kind": "robot"}]})") ==
-        "e.json: /accounts/0: field \"kind\": unknown account kind \"robot\" (expected human, service or bot)");
+        "e.json: /accounts/0: field \"kind\": unknown account kind \"robot\" (expected human, service, bot, builtin or guest)");
   CHECK(read(R"({"accounts": [{"id": "a", "last_login": "yesterday"}]})") ==
         "e.json: /accounts/0: field \"last_login\": invalid date/time \"yesterday\" (expected ISO 8601)");
   CHECK(read(R"({"accounts": [{"id": "a", "email": ["x"]}]})") ==
