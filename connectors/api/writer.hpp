@@ -14,7 +14,9 @@
 
 namespace rollcall::connectors {
 
-enum class ChangeType { grant, revoke, set_level, create_account, disable_account };
+// enable_account reactivates an existing disabled or suspended account (a rehire), where
+// create_account would fail or duplicate it.
+enum class ChangeType { grant, revoke, set_level, create_account, disable_account, enable_account };
 
 inline std::string_view to_string(ChangeType type) {
   switch (type) {
@@ -23,6 +25,7 @@ inline std::string_view to_string(ChangeType type) {
     case ChangeType::set_level: return "set_level";
     case ChangeType::create_account: return "create_account";
     case ChangeType::disable_account: return "disable_account";
+    case ChangeType::enable_account: return "enable_account";
   }
   return "";
 }

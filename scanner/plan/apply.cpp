@@ -29,7 +29,8 @@ connectors::Change change_of(const Action& a) {
 
 // The live state in the words of the plan's before/after fields.
 std::string state_word(const Action& a, const connectors::LiveState& s) {
-  if (a.type == ActionType::create_account || a.type == ActionType::disable_account) {
+  if (a.type == ActionType::create_account || a.type == ActionType::disable_account ||
+      a.type == ActionType::enable_account) {
     if (!s.account_exists) return std::string(kAbsent);
     return std::string(s.account_active ? kActive : kDisabled);
   }

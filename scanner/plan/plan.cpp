@@ -15,8 +15,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr std::array<ActionType, 5> kActionTypes = {ActionType::grant, ActionType::revoke, ActionType::set_level,
-                                                    ActionType::create_account, ActionType::disable_account};
+constexpr std::array<ActionType, 6> kActionTypes = {ActionType::grant,          ActionType::revoke,
+                                                    ActionType::set_level,      ActionType::create_account,
+                                                    ActionType::disable_account, ActionType::enable_account};
 constexpr std::array<std::string_view, 11> kFindingKinds = {
     "terminated_active", "unauthorized_access", "privilege_mismatch", "orphan_account",
     "sod_violation",     "service_account_owner_invalid", "duplicate_account", "missing_access",
@@ -290,6 +291,8 @@ std::string describe(const Action& a) {
       return "+ create_account " + a.system + " " + who;
     case ActionType::disable_account:
       return "- disable_account " + a.system + " " + who;
+    case ActionType::enable_account:
+      return "+ enable_account " + a.system + " " + who;
   }
   return "";
 }

@@ -10,7 +10,8 @@ namespace rollcall::plan {
 namespace {
 
 constexpr const char* kHeader = "key,system,action,account,login,entitlement,level\n";
-constexpr std::array<const char*, 5> kNames = {"grant", "revoke", "set_level", "create_account", "disable_account"};
+constexpr std::array<const char*, 6> kNames = {"grant",           "revoke",          "set_level",
+                                               "create_account", "disable_account", "enable_account"};
 
 // A CSV field: quoted when it holds a separator, quote or line break.
 std::string field(const std::string& v) {
@@ -66,6 +67,7 @@ Result<connectors::LiveState> TicketWriter::read(const connectors::Change& c) {
     case connectors::ChangeType::revoke: s.level.reset(); break;
     case connectors::ChangeType::create_account: s.account_exists = s.account_active = true; break;
     case connectors::ChangeType::disable_account: s.account_active = false; break;
+    case connectors::ChangeType::enable_account: s.account_active = true; break;
   }
   return s;
 }
