@@ -51,7 +51,7 @@ Result<void> walk(const ApiClient& client, const std::string& path, const Query&
   std::unordered_set<std::string> seen;
   for (int page = 1;; ++page) {
     Query q = query;
-    q.emplace_back("limit", std::to_string(paging.limit));
+    q.emplace_back(paging.limit_param, std::to_string(paging.limit));
     if (!cursor.empty()) q.emplace_back(paging.cursor_param, cursor);
     RC_ASSIGN(JsonResponse r, client.get_json(client.url(path, q), label, page));
     const std::string where = page_label(label, page);

@@ -2,7 +2,8 @@
 // order; it never writes its own page loop.
 //
 //   LinkPaging   — RFC 8288 Link header, rel="next" (GitHub): per_page=N, then follow links.
-//   CursorPaging — an opaque cursor in the body (Slack: response_metadata.next_cursor).
+//   CursorPaging — an opaque cursor in the body (Slack: response_metadata.next_cursor;
+//                  Airtable: offset, with pageSize as the limit parameter).
 //   IndexPaging  — SCIM 2.0 (RFC 7644 §3.4.2.4): startIndex/count, totalResults, Resources.
 //
 // Failure is total: a page that fails after retries, is malformed, or breaks the strategy's
@@ -27,6 +28,7 @@ struct LinkPaging {
 
 struct CursorPaging {
   int limit = 200;
+  std::string limit_param = "limit";
   std::string items;                                    // JSON pointer, e.g. "/members"
   std::string cursor_param = "cursor";
   std::string next_cursor = "/response_metadata/next_cursor";

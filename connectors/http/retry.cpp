@@ -173,6 +173,18 @@ Result<Response> RetryingTransport::send(const Request& request) {
       if (hold_until_ == hold) hold_until_ = 0;
     }
 
+    if (policy_.min_interval.count() > 0) {
+      // Reserve the next slot under the lock, wait for it outside: threads queue up in turn.
+      auto now = std::chrono::steady_clock::now();
+      std::chrono::steady_clock::time_point slot;
+      {
+        std::lock_guard<std::mutex> lock(pace_mutex_);
+        slot = std::max(now, next_send_);
+        next_send_ = slot + policy_.min_interval;
+      }
+      if (slot > now) ctx_.sleeper.sleep_for(std::chrono::ceil<milliseconds>(slot - now));
+    }
+
     auto t0 = std::chrono::steady_clock::now();
     Result<Response> result = inner_->send(request);
     auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0);
@@ -220,6 +232,7 @@ Result<Response> RetryingTransport::send(const Request& request) {
                                         policy_.base_delay.count() << std::min(attempt - 1, 20));
       wait = milliseconds(static_cast<std::int64_t>(ctx_.random() * static_cast<double>(cap)));
       if (advice.secondary_limit) wait += policy_.secondary_limit_delay;
+      if (result && result->status == 429) wait = std::max(wait, policy_.rate_limit_wait);
     }
     if (waited + wait > policy_.max_total_wait) {
       if (result) return result;

@@ -16,6 +16,10 @@
 // a 5xx may or may not have taken effect, so it is returned at once: apply reads the target
 // again and retries only if the write did not happen (scanner/plan/apply.hpp).
 //
+// Paced, for services that publish a request rate and punish going over it (Airtable: 5
+// requests per second per base, then 30 s of 429s): min_interval spaces the sends of this
+// transport, retries included; a 429 that names no wait waits at least rate_limit_wait.
+//
 // Bounded: at most max_attempts sends per request, and at most max_total_wait of waiting in
 // total; a server asking for a longer wait fails the request at once, saying so.
 //
@@ -45,6 +49,8 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{30'000};          // cap of one backoff step
   std::chrono::milliseconds max_total_wait{300'000};    // all waits of one request together
   std::chrono::milliseconds secondary_limit_delay{60'000};  // GitHub: "wait at least a minute"
+  std::chrono::milliseconds min_interval{0};     // between two sends; 0 = no pacing
+  std::chrono::milliseconds rate_limit_wait{0};  // least wait after a 429 without Retry-After
 };
 
 // Where retries wait. Tests inject one that records instead of sleeping.
@@ -86,6 +92,8 @@ class RetryingTransport final : public Transport {
   RetryContext ctx_;
   std::mutex hold_mutex_;
   UnixTime hold_until_ = 0;  // X-RateLimit-Reset of a used-up quota; 0 = none
+  std::mutex pace_mutex_;
+  std::chrono::steady_clock::time_point next_send_{};  // min_interval: the earliest next send
 };
 
 // How a response should be treated by the retry loop; exposed for tests.
