@@ -44,6 +44,10 @@ class Statement {
   std::int64_t integer(int col) const;
   std::optional<std::int64_t> optional_integer(int col) const;
   bool is_null(int col) const;
+  // The result's columns (valid after prepare), and whether the statement cannot write.
+  int column_count() const;
+  std::string column_name(int col) const;
+  bool read_only() const;
 
  private:
   sqlite3* db_;
@@ -61,6 +65,10 @@ class Database {
   // schema. Fails when the file is not a database, is unreadable, or has a newer schema than
   // this binary knows ("upgrade rollcall"), naming the path.
   static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path);
+  // Opens an existing SQLite file read-only (SQLITE_OPEN_READONLY and query_only): no schema,
+  // no migration, no write. For reading someone else's database (a roster query). Fails naming
+  // the path when the file is missing or is not a SQLite database.
+  static Result<std::unique_ptr<Database>> open_read_only(const std::filesystem::path& path);
   // An in-memory database with the latest schema, for tests.
   static Result<std::unique_ptr<Database>> open_memory();
 
