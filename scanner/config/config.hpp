@@ -60,10 +60,11 @@ class Table {
 };
 
 struct RosterConfig {
-  std::string type = "csv";  // csv | json
-  std::filesystem::path path;
-  StringMap columns;         // field -> header in the export
-  std::string where;
+  std::string type = "csv";    // csv | json | airtable | sql
+  std::filesystem::path path;  // csv, json: the export file (absolute)
+  StringMap columns;           // field -> header (column, Airtable field) in the source
+  Table keys;                  // every key of [roster], validated against roster_keys(type)
+  std::string where;           // file:line of the [roster] header
 };
 
 struct SystemConfig {
@@ -95,6 +96,8 @@ using ConnectorKeys = std::function<const std::vector<KeySpec>*(const std::strin
 
 // Keys every [[system]] accepts whatever its type.
 const std::vector<KeySpec>& common_system_keys();
+// Keys [roster] accepts for a roster type (csv, json, airtable, sql); nullptr for another type.
+const std::vector<KeySpec>* roster_keys(const std::string& type);
 // Specs of the optional top-level sections, by section name.
 const std::map<std::string, std::vector<KeySpec>>& section_specs();
 
