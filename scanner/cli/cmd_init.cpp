@@ -11,7 +11,8 @@ namespace {
 
 constexpr const char* kConfig = R"(# rollcall workspace configuration. Reference: README.md, "Configuration".
 
-# The HR roster: who exists, their roles and status.
+# The HR roster: who exists, their roles and status. type: csv, json, airtable or sql
+# (an Airtable table or a SQL query instead of a file: see docs/roster.md).
 [roster]
 type = "csv"
 path = "roster.csv"

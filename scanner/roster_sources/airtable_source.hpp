@@ -3,7 +3,7 @@
 // page, the next page named by "offset") with a personal access token by reference.
 //
 // Airtable allows 5 requests per second per base and answers more with 429 and 30 s of
-// refusals: the transport is paced to 5 requests per second and waits 30 s after a 429 that
+// refusals: the transport is paced to one request every 220 ms and waits 30 s after a 429 that
 // names no wait (connectors/http/retry.hpp); pages that still fail fail the roster.
 //
 // Values: text, number and checkbox fields read as text; multiple select, linked records

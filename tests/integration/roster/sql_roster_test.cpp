@@ -151,7 +151,7 @@ TEST_CASE("sql roster: a PostgreSQL query, read-only, with the postgres connecto
                      "GRANT SELECT ON people TO rollcall_reader;")
                 .ok());
   }
-  Workspace ws({{"PG_PASSWORD", servers.get("ROLLCALL_PG_READER_PASSWORD")}});
+  Workspace ws(std::map<std::string, std::string>{{"PG_PASSWORD", servers.get("ROLLCALL_PG_READER_PASSWORD")}});
   const std::string dsn = "dsn = \"host=127.0.0.1 port=" + servers.get("ROLLCALL_PG_PORT") +
                           " dbname=hr user=rollcall_reader sslmode=disable\"\npassword_env = \"PG_PASSWORD\"\n";
   auto r = ws.load(dsn + "query = \"SELECT work_email, state, roles, entitlements AS \\\"Entitlements\\\", started "
@@ -171,7 +171,7 @@ TEST_CASE("sql roster: a PostgreSQL query, read-only, with the postgres connecto
             " database \"hr\": run the roster query: cannot execute INSERT in a read-only transaction");
   CHECK(error_of(ws.load(dsn + "query = \"SELECT work_email, 'x' AS state FROM people\"\n" + kColumns)) ==
         "postgres \"hr\" query row 1: column \"state\": status \"x\" is not active, leave or terminated");
-  Workspace wrong({{"PG_PASSWORD", "not-the-password"}});
+  Workspace wrong(std::map<std::string, std::string>{{"PG_PASSWORD", "not-the-password"}});
   CHECK(error_of(wrong.load(dsn + "query = \"SELECT 1\"\n")) ==
         "connect to 127.0.0.1:" + servers.get("ROLLCALL_PG_PORT") +
             " database \"hr\" as \"rollcall_reader\": password authentication failed for user \"rollcall_reader\"");

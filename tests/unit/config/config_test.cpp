@@ -153,3 +153,13 @@ TEST_CASE("config: each roster type has its own keys, checked strictly", "[confi
   REQUIRE(roster_keys("airtable") != nullptr);
   CHECK(roster_keys("xlsx") == nullptr);
 }
+
+TEST_CASE("docs: docs/roster.md documents every [roster] key of every type", "[config][docs]") {
+  const std::string doc = testing::read_file(testing::source_dir() / "docs" / "roster.md");
+  for (const char* type : {"csv", "json", "airtable", "sql"}) {
+    for (const KeySpec& k : *roster_keys(type)) {
+      INFO(type << ": " << k.name);
+      CHECK(doc.find("`" + k.name + "`") != std::string::npos);
+    }
+  }
+}

@@ -231,3 +231,53 @@ TEST_CASE("retry: a write refused by a rate limit (not processed) is retried", "
   CHECK(r->status == 201);
   CHECK(f.sleeper.waits() == ms({2000}));
 }
+
+TEST_CASE("retry: min_interval spaces the sends of one transport; the first is not held", "[http][retry]") {
+  Fixture f;
+  f.policy.min_interval = milliseconds(200);
+  f.fake.on("GET /x", Reply{200, "ok"});
+  auto transport = f.transport();
+  Request r;
+  r.url = "https://api.test/x";
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 6; ++i) REQUIRE(transport->send(r).ok());
+  auto elapsed = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0);
+  // The sleeper records instead of sleeping: the recorded waits and the real time together
+  // cover the five gaps, and no send waited longer than one interval.
+  milliseconds waited{0};
+  for (auto w : f.sleeper.waits()) {
+    CHECK(w <= milliseconds(200));
+    waited += w;
+  }
+  CHECK(waited + elapsed >= milliseconds(5 * 200));
+  CHECK(f.fake.sent().size() == 6);
+}
+
+TEST_CASE("retry: without min_interval nothing is paced (control)", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", Reply{200, "ok"});
+  auto transport = f.transport();
+  Request r;
+  r.url = "https://api.test/x";
+  for (int i = 0; i < 6; ++i) REQUIRE(transport->send(r).ok());
+  CHECK(f.sleeper.waits().empty());
+}
+
+TEST_CASE("retry: a 429 without Retry-After waits at least rate_limit_wait; with one, the server's wait",
+          "[http][retry]") {
+  Fixture f;
+  f.policy.rate_limit_wait = milliseconds(30'000);
+  f.fake.on("GET /x", {Reply{429, "{}"}, Reply{200, "ok"}});
+  REQUIRE(f.get().ok());
+  CHECK(f.sleeper.waits() == ms({30000}));
+  Fixture g;
+  g.policy.rate_limit_wait = milliseconds(30'000);
+  g.fake.on("GET /x", {Reply{429, "{}", {{"Retry-After", "2"}}}, Reply{200, "ok"}});
+  REQUIRE(g.get().ok());
+  CHECK(g.sleeper.waits() == ms({2000}));
+  Fixture h;  // a 503 is not a rate limit: plain backoff
+  h.policy.rate_limit_wait = milliseconds(30'000);
+  h.fake.on("GET /x", {Reply{503, "{}"}, Reply{200, "ok"}});
+  REQUIRE(h.get().ok());
+  CHECK(h.sleeper.waits() == ms({500}));
+}
