@@ -28,10 +28,10 @@ struct LinkPaging {
 
 struct CursorPaging {
   int limit = 200;
-  std::string limit_param = "limit";
   std::string items;                                    // JSON pointer, e.g. "/members"
   std::string cursor_param = "cursor";
   std::string next_cursor = "/response_metadata/next_cursor";
+  std::string limit_param = "limit";                    // Airtable: "pageSize"
 };
 
 struct IndexPaging {
