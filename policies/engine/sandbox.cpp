@@ -1,11 +1,12 @@
 // The sandbox a policy runs in: the curated base environment (which functions exist, which are
-// replaced, which are denied with a clear error), the per-file environments, and the guards on
-// C functions whose work the instruction budget cannot see. One file, so a reviewer can audit
-// everything a policy can reach. Part of LuaHost (lua_host.hpp); the error discipline there
-// applies.
-#include <cmath>
+// replaced, which are denied with a clear error) and the per-file environments. One file, so a
+// reviewer can audit everything a policy can reach; the bounds on work done in C that the
+// wrappers installed here apply are in bounded.cpp. What a policy can reach of shared state is
+// read-only views (views.cpp) and functions; its globals are its own. Part of LuaHost
+// (lua_host.hpp); the error discipline there applies.
 #include <cstdio>
 
+#include "policies/engine/bounded.hpp"
 #include "policies/engine/lua_host.hpp"
 
 namespace rollcall::policy::detail {
@@ -14,11 +15,6 @@ namespace {
 // Registry keys (their addresses are the keys).
 char kBaseKey;     // the base environment every file env reads through
 char kEnvMetaKey;  // the metatable of a file environment while the file loads
-
-// Lua patterns backtrack: the worst case of a pattern with k quantifiers on an n-byte subject
-// is about n^k steps (times n start positions when unanchored), all inside C where the count
-// hook cannot stop it. Calls whose worst case exceeds this many steps are refused.
-constexpr double kMaxPatternWork = 1e9;
 
 // ---- Things policies may not use: clear errors instead of "attempt to call a nil value" ----
 
@@ -83,8 +79,30 @@ int safe_setmetatable(lua_State* L) {
   return 1;
 }
 
+// rawget and rawlen that read a view's data (read-only either way; without this they would
+// see the view's empty table, and `next`/`pairs` would disagree with them).
+int view_rawget(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  lua_settop(L, 2);
+  LuaHost::push_data(L, 1);
+  lua_insert(L, 2);
+  lua_rawget(L, 2);
+  return 1;
+}
+
+int view_rawlen(lua_State* L) {
+  int t = lua_type(L, 1);
+  luaL_argexpected(L, t == LUA_TTABLE || t == LUA_TSTRING, 1, "table or string");
+  LuaHost::push_data(L, 1);
+  lua_pushinteger(L, static_cast<lua_Integer>(lua_rawlen(L, -1)));
+  return 1;
+}
+
 // load(chunk [, chunkname [, mode [, env]]]): source text only; the chunk gets `env`, or an
-// environment of its own that reads through to the base environment.
+// environment of its own that reads through to the base environment. The chunk is named after
+// the line that loads it ("policies/x.lua:12 (load)"), whatever name is asked for: errors in
+// it and definitions made by it are attributed to the file that really wrote them.
 int safe_load(lua_State* L) {
   if (lua_type(L, 1) != LUA_TSTRING) {
     return luaL_error(L, "load: only source text (a string) can be loaded in policies");
@@ -94,9 +112,17 @@ int safe_load(lua_State* L) {
   if (len > 0 && text[0] == LUA_SIGNATURE[0]) {
     return luaL_error(L, "load: binary chunks are not allowed in policies");
   }
-  const char* name = luaL_optstring(L, 2, "=(load)");
+  luaL_optstring(L, 2, nullptr);
   bool has_env = !lua_isnone(L, 4);
   if (has_env) luaL_checktype(L, 4, LUA_TTABLE);
+  LuaHost::charge(L, static_cast<lua_Integer>(len));  // compiling is linear work in C
+  lua_Debug ar;
+  if (LuaHost::policy_frame(L, 1, ar)) {
+    lua_pushfstring(L, "=%s:%d (load)", LuaHost::chunk_file(ar.source).data(), ar.currentline);
+  } else {
+    lua_pushliteral(L, "=(load)");
+  }
+  const char* name = lua_tostring(L, -1);
   if (luaL_loadbufferx(L, text, len, name, "t") != LUA_OK) {
     luaL_pushfail(L);
     lua_insert(L, -2);
@@ -108,72 +134,6 @@ int safe_load(lua_State* L) {
     LuaHost::push_file_env(L);
   lua_setupvalue(L, -2, 1);
   return 1;
-}
-
-// ---- string: pattern functions refuse calls that could backtrack for hours ----
-
-enum PatternFn : int { kFind, kMatch, kGmatch, kGsub };
-const char* const kPatternFnNames[] = {"find", "match", "gmatch", "gsub"};
-
-// The worst-case number of matching steps of pattern p on an n-byte subject.
-double pattern_cost(std::string_view p, std::size_t n, bool anchorable) {
-  bool anchored = anchorable && !p.empty() && p[0] == '^';
-  int quantifiers = 0;
-  bool special = false;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    char c = p[i];
-    if (c == '%') {
-      special = true;
-      if (i + 1 < p.size() && p[i + 1] == 'b') i += 2;  // %bxy
-      ++i;
-    } else if (c == '[') {
-      special = true;
-      ++i;
-      if (i < p.size() && p[i] == '^') ++i;
-      if (i < p.size() && p[i] == ']') ++i;  // a leading ']' is literal
-      while (i < p.size() && p[i] != ']') i += p[i] == '%' ? 2 : 1;
-    } else if (c == '*' || c == '+' || c == '-') {
-      ++quantifiers;
-    } else if (c == '.' || c == '?' || c == '(' || c == '^' || c == '$') {
-      special = true;
-    }
-  }
-  if (quantifiers == 0 && !special) return static_cast<double>(n);
-  double m = static_cast<double>(n) + 1;
-  return std::pow(m, quantifiers) * (anchored ? 1 : m);
-}
-
-// upvalue 1: the original function; upvalue 2: which one (PatternFn).
-int guarded_pattern(lua_State* L) {
-  int fn = static_cast<int>(lua_tointeger(L, lua_upvalueindex(2)));
-  std::size_t n = 0, plen = 0;
-  luaL_checklstring(L, 1, &n);
-  const char* p = luaL_checklstring(L, 2, &plen);
-  bool plain = fn == kFind && lua_toboolean(L, 4);
-  if (!plain && pattern_cost(std::string_view(p, plen), n, fn != kGmatch) > kMaxPatternWork) {
-    return luaL_error(L,
-                      "string.%s: pattern too complex for a %d-byte subject (policies may not "
-                      "backtrack more than 1e9 steps; match a shorter string or use plain find)",
-                      kPatternFnNames[fn], static_cast<int>(n));
-  }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
-// table.move loops in C: its element count is charged to the instruction budget.
-int guarded_move(lua_State* L) {
-  lua_Integer f = luaL_checkinteger(L, 2);
-  lua_Integer e = luaL_checkinteger(L, 3);
-  if (e >= f) {
-    double count = static_cast<double>(e) - static_cast<double>(f) + 1;
-    LuaHost::charge(L, count > 1e15 ? static_cast<lua_Integer>(1e15) : static_cast<lua_Integer>(count));
-  }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
 }
 
 // ---- os: pure time functions only, in UTC, with "now" fixed by the engine ----
@@ -317,10 +277,21 @@ int LuaHost::install_sandbox(lua_State* L) {
   lua_pushvalue(L, base);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &kBaseKey);
 
-  for (const char* name : {"assert", "error", "getmetatable", "ipairs", "next", "pairs", "rawequal", "rawget",
-                           "rawlen", "select", "tonumber", "tostring", "type", "_VERSION"}) {
+  for (const char* name : {"assert", "error", "getmetatable", "ipairs", "pairs", "rawequal", "select", "tostring",
+                           "type", "_VERSION"}) {
     copy_field(L, g, base, name);
   }
+  // Views read through, never hand out their data (views.cpp).
+  lua_pushcfunction(L, &LuaHost::view_next);
+  lua_setfield(L, base, "next");
+  lua_pushcfunction(L, view_rawget);
+  lua_setfield(L, base, "rawget");
+  lua_pushcfunction(L, view_rawlen);
+  lua_setfield(L, base, "rawlen");
+  lua_getfield(L, g, "tonumber");
+  push_charged(L, -1);
+  lua_setfield(L, base, "tonumber");
+  lua_pop(L, 1);
   lua_pushcfunction(L, &LuaHost::safe_pcall);
   lua_setfield(L, base, "pcall");
   lua_pushcfunction(L, &LuaHost::safe_xpcall);
@@ -340,15 +311,11 @@ int LuaHost::install_sandbox(lua_State* L) {
     lua_setfield(L, base, name);
   }
 
-  // string, also reachable as the methods of every string value.
+  // string, also reachable as the methods of every string value: the string metatable's
+  // __index is the copy behind the `string` view, which no policy can reach.
   push_copy(L, string_lib);
   int string_copy = lua_gettop(L);
-  for (int fn : {kFind, kMatch, kGmatch, kGsub}) {
-    lua_getfield(L, string_lib, kPatternFnNames[fn]);
-    lua_pushinteger(L, fn);
-    lua_pushcclosure(L, guarded_pattern, 2);
-    lua_setfield(L, string_copy, kPatternFnNames[fn]);
-  }
+  bound_string_library(L, string_copy);
   push_denied_function(L, "string.dump");
   lua_setfield(L, string_copy, "dump");
   lua_pushliteral(L, "");
@@ -361,9 +328,7 @@ int LuaHost::install_sandbox(lua_State* L) {
   set_field_readonly(L, base, string_copy, "string");
 
   push_copy(L, table_lib);
-  lua_getfield(L, table_lib, "move");
-  lua_pushcclosure(L, guarded_move, 1);
-  lua_setfield(L, -2, "move");
+  bound_table_library(L, -1);
   set_field_readonly(L, base, lua_gettop(L), "table");
 
   push_copy(L, math_lib);
@@ -373,7 +338,9 @@ int LuaHost::install_sandbox(lua_State* L) {
   }
   set_field_readonly(L, base, lua_gettop(L), "math");
 
-  set_field_readonly(L, base, utf8_lib, "utf8");
+  push_copy(L, utf8_lib);
+  bound_utf8_library(L, -1);
+  set_field_readonly(L, base, lua_gettop(L), "utf8");
 
   lua_newtable(L);
   int os_copy = lua_gettop(L);
@@ -381,7 +348,9 @@ int LuaHost::install_sandbox(lua_State* L) {
   lua_setfield(L, os_copy, "time");
   lua_getfield(L, os_lib, "date");
   lua_pushcclosure(L, os_date, 1);
+  push_charged(L, -1);
   lua_setfield(L, os_copy, "date");
+  lua_pop(L, 1);
   copy_field(L, os_lib, os_copy, "difftime");
   for (const char* name : {"os.execute", "os.exit", "os.getenv", "os.remove", "os.rename", "os.setlocale",
                            "os.tmpname", "os.clock"}) {
