@@ -20,7 +20,8 @@ constexpr const char* kVictim = R"(owner "finance"
 role "ap-clerk" { netsuite = { "role:ap-clerk" } }
 assign(function(person)
   if person.department == "Finance" then return "ap-clerk" end
-  if string.lower(person.title or "") == "controller" or ("Controller"):lower() ~= "controller" then return "ap-clerk" end
+  if string.lower(person.title or "") == "controller" then return "ap-clerk" end
+  if ("Controller"):lower() ~= "controller" then return "ap-clerk" end
   if has_role(person, "finance") or contains(person.aliases, "cfo@acme.com") then return "ap-clerk" end
   if person.attrs.cost_center == "FIN" or #person.roles > 0 then return "ap-clerk" end
   if math.floor(1.5) ~= 1 or os.time() ~= 1795165200 or utf8.char(72) ~= "H" then return "ap-clerk" end
