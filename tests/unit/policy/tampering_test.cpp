@@ -108,6 +108,8 @@ const Trick kPersonTricks[] = {
     // Harmless: reads.
     {"assert(next(person) ~= nil and rawget(person, 'email') == person.email)", ""},
     {"for k, v in pairs(person) do assert(type(v) ~= 'table' or getmetatable(v) == 'locked') end", ""},
+    {"for k, v in pairs(person.attrs) do assert(person.attrs[k] == v and rawget(person.attrs, k) == v) end", ""},
+    {"for i, r in ipairs(person.roles) do assert(person.roles[i] == r and rawlen(person.roles) >= i) end", ""},
 };
 
 std::string attacker_at_load(const std::string& trick) { return "owner \"attacker\"\n" + trick + "\n"; }
