@@ -14,6 +14,9 @@ namespace {
 // that many instructions. It reads the clock each time (a vDSO call, tens of nanoseconds per
 // thousand instructions), as does charge() for that much C work.
 constexpr int kHookEvery = 1000;
+// An allocation this large reads the clock too: a thousand VM instructions that each copy tens
+// of megabytes (`s .. s`) would otherwise run for seconds past the deadline before the hook.
+constexpr std::size_t kLargeAllocation = std::size_t{1} << 20;
 
 int chunk_line(lua_Debug& ar) { return ar.currentline > 0 ? ar.currentline : 0; }
 
@@ -63,6 +66,12 @@ void* LuaHost::allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsiz
   if (nsize > old && host->used_ - old + nsize > host->limits_.memory_bytes) return nullptr;
   void* p = std::realloc(ptr, nsize);
   if (p) host->used_ = host->used_ - old + nsize;
+  // An allocator must not raise: past the deadline it makes the hook run at the next
+  // instruction instead (lua_sethook may be called at any time), and the hook raises.
+  if (nsize >= kLargeAllocation && host->L_ && !host->deadline_exceeded_ && host->clock() > host->deadline_at_) {
+    host->deadline_exceeded_ = true;
+    lua_sethook(host->L_, &LuaHost::count_hook, LUA_MASKCOUNT, 1);
+  }
   return p;
 }
 
@@ -92,6 +101,7 @@ void LuaHost::raise_budget(lua_State* L, lua_Debug* ar, bool deadline) {
 
 void LuaHost::count_hook(lua_State* L, lua_Debug* ar) {
   LuaHost& host = of(L);
+  if (host.deadline_exceeded_) raise_budget(L, ar, true);
   host.remaining_ -= kHookEvery;
   if (host.remaining_ < 0 || host.budget_exceeded_) raise_budget(L, ar, false);
   if (host.deadline_exceeded_ || host.clock() > host.deadline_at_) raise_budget(L, ar, true);
@@ -111,6 +121,7 @@ void LuaHost::charge(lua_State* L, lua_Integer work) {
 Result<void> LuaHost::call(lua_CFunction fn, void* arg) {
   remaining_ = limits_.instructions;
   deadline_at_ = clock() + limits_.deadline;
+  lua_sethook(L_, &LuaHost::count_hook, LUA_MASKCOUNT, kHookEvery);  // after allocate() shortened it
   budget_exceeded_ = false;
   deadline_exceeded_ = false;
   memory_exceeded_ = false;
@@ -119,6 +130,7 @@ Result<void> LuaHost::call(lua_CFunction fn, void* arg) {
   lua_pushcfunction(L_, fn);
   lua_pushlightuserdata(L_, arg);
   int status = lua_pcall(L_, 1, 0, 0);
+  deadline_at_ = std::chrono::steady_clock::time_point::max();
   if (status == LUA_OK) return {};
   if (status == LUA_ERRMEM) memory_exceeded_ = true;
   std::string message;

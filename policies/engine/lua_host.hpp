@@ -117,7 +117,8 @@ class LuaHost {
   lua_State* L_ = nullptr;
   std::size_t used_ = 0;
   std::int64_t remaining_ = 0;
-  std::chrono::steady_clock::time_point deadline_at_;
+  // While a call runs; time_point::max() between calls.
+  std::chrono::steady_clock::time_point deadline_at_ = std::chrono::steady_clock::time_point::max();
   bool budget_exceeded_ = false;
   bool deadline_exceeded_ = false;
   bool memory_exceeded_ = false;

@@ -165,6 +165,10 @@ TEST_CASE("c work: a wall-clock deadline per evaluation stops what the budgets d
     w.file("evil.lua", "owner \"x\"\nlocal i = 0\nwhile true do i = i + 1 end\n");
     CHECK(w.load_error() == "policies/evil.lua:3: wall-clock deadline exceeded (10000 ms)");
   }
+  SECTION("a few huge copies between two checks of the count hook") {
+    CHECK(w.refused("  local s = ('x'):rep(1 << 20)\n  for i = 1, 20 do local t = s .. s end") ==
+          "person \"evil@acme.com\": policies/evil.lua:4: wall-clock deadline exceeded (10000 ms)");
+  }
   SECTION("even when the loop catches errors with pcall") {
     CHECK(w.refused("  while true do pcall(function() while true do end end) end") ==
           kAt + "wall-clock deadline exceeded (10000 ms)");
