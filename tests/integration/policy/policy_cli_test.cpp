@@ -103,7 +103,7 @@ TEST_CASE("policy cli: check evaluates everyone and fails on runtime errors", "[
   CHECK(r.exit_code == 1);
   CHECK(
       contains(r.err,
-               "rollcall: error: person \"sara.khan@acme.com\": policies/data.lua:27: attempt to index a nil "
+               "rollcall: error: person \"sara.khan@acme.com\": policies/data.lua:34: attempt to index a nil "
                "value (field 'nope')\n"));
   CHECK(contains(r.err, "rollcall: error: policy check failed: 2 of 14 people could not be evaluated\n"));
 }
