@@ -20,6 +20,13 @@ using Json = nlohmann::json;
 
 std::string str(const std::string& s) { return Json(s).dump(); }
 
+// Graph's content type. (httplib would brotli-compress a plain "application/json" for a curl
+// client, at a cost that would dominate every measurement; Graph answers uncompressed unless asked.)
+constexpr const char* kGraphJson =
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+void reply(httplib::Response& res, const std::string& body, int status = 200) { reply_json(res, body, status, kGraphJson); }
+
 std::string graph_error(const std::string& code, const std::string& message) {
   return Json{{"error", {{"code", code}, {"message", message}, {"innerError", {{"request-id", "0000"}}}}}}.dump();
 }
@@ -189,7 +196,7 @@ bool FakeGraph::authorized(const httplib::Request& req, httplib::Response& res) 
     if (auth.rfind("Bearer ", 0) == 0 && valid_tokens_.count(auth.substr(7)) != 0) return true;
   }
   res.set_header("WWW-Authenticate", "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"");
-  reply_json(res, graph_error("InvalidAuthenticationToken", "Access token has expired or is not yet valid."), 401);
+  reply(res, graph_error("InvalidAuthenticationToken", "Access token has expired or is not yet valid."), 401);
   return false;
 }
 
@@ -201,7 +208,7 @@ void FakeGraph::token(const httplib::Request& req, httplib::Response& res) {
     return it == form.end() ? std::string() : it->second;
   };
   auto deny = [&](int status, const std::string& error, const std::string& description) {
-    reply_json(res, Json{{"error", error}, {"error_description", description}, {"error_codes", {7000215}}}.dump(), status);
+    reply(res, Json{{"error", error}, {"error_description", description}, {"error_codes", {7000215}}}.dump(), status);
   };
   if (get("grant_type") != "client_credentials") return deny(400, "unsupported_grant_type", "AADSTS70003: grant_type");
   if (get("client_id") != client_id_) {
@@ -232,7 +239,7 @@ void FakeGraph::token(const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(mutex_);
     valid_tokens_.insert(access);
   }
-  reply_json(res, Json{{"token_type", "Bearer"}, {"expires_in", token_lifetime}, {"ext_expires_in", token_lifetime},
+  reply(res, Json{{"token_type", "Bearer"}, {"expires_in", token_lifetime}, {"ext_expires_in", token_lifetime},
                        {"access_token", access}}.dump());
 }
 
@@ -258,7 +265,7 @@ void FakeGraph::page(const httplib::Request& req, httplib::Response& res, std::s
     body += ",\"@odata.nextLink\":" + str(graph_url() + req.path + "?" + query + "&$skiptoken=" + std::to_string(skip + top));
   }
   body += '}';
-  reply_json(res, body);
+  reply(res, body);
 }
 
 std::string FakeGraph::object_json(const std::string& id) const {
@@ -291,7 +298,7 @@ void FakeGraph::install() {
     const std::string select = param(req, "$select");
     const bool sign_ins = select.find("signInActivity") != std::string::npos;
     if (sign_ins && !audit_log_permission) {
-      return reply_json(res, graph_error("Authorization_RequestDenied", "Insufficient privileges to complete the operation."), 403);
+      return reply(res, graph_error("Authorization_RequestDenied", "Insufficient privileges to complete the operation."), 403);
     }
     std::lock_guard<std::mutex> lock(mutex_);
     page(req, res, users.size(), [&](std::size_t i, std::string& s) {
@@ -318,7 +325,7 @@ void FakeGraph::install() {
       // displayName eq 'x' (a quote doubled), case-insensitive like Graph.
       const std::string prefix = "displayName eq '";
       if (filter.rfind(prefix, 0) != 0 || filter.back() != '\'') {
-        return reply_json(res, graph_error("Request_UnsupportedQuery", "Unsupported query."), 400);
+        return reply(res, graph_error("Request_UnsupportedQuery", "Unsupported query."), 400);
       }
       for (std::size_t i = prefix.size(); i + 1 < filter.size(); ++i) {
         wanted += static_cast<char>(std::tolower(static_cast<unsigned char>(filter[i])));
@@ -346,16 +353,16 @@ void FakeGraph::install() {
       std::lock_guard<std::mutex> lock(mutex_);
       for (const auto& x : users) {
         if (x.id == id) {
-          return reply_json(res, "{\"id\":" + str(x.id) + ",\"accountEnabled\":" + (x.enabled ? "true" : "false") + "}");
+          return reply(res, "{\"id\":" + str(x.id) + ",\"accountEnabled\":" + (x.enabled ? "true" : "false") + "}");
         }
       }
-      reply_json(res, graph_error("Request_ResourceNotFound", "Resource '" + id + "' does not exist."), 404);
+      reply(res, graph_error("Request_ResourceNotFound", "Resource '" + id + "' does not exist."), 404);
     });
     server_.route("PATCH", v1 + "/users/" + id, [this, id](const httplib::Request& req, httplib::Response& res) {
       if (!authorized(req, res)) return;
       Json body = Json::parse(req.body, nullptr, false);
       if (!body.is_object() || !body.contains("accountEnabled") || !body["accountEnabled"].is_boolean()) {
-        return reply_json(res, graph_error("Request_BadRequest", "Invalid request body."), 400);
+        return reply(res, graph_error("Request_BadRequest", "Invalid request body."), 400);
       }
       {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -374,9 +381,9 @@ void FakeGraph::install() {
       if (!authorized(req, res)) return;
       std::lock_guard<std::mutex> lock(mutex_);
       for (const auto& x : groups) {
-        if (x.id == gid) return reply_json(res, "{\"id\":" + str(x.id) + ",\"displayName\":" + str(x.name) + "}");
+        if (x.id == gid) return reply(res, "{\"id\":" + str(x.id) + ",\"displayName\":" + str(x.name) + "}");
       }
-      reply_json(res, graph_error("Request_ResourceNotFound", "Resource '" + gid + "' does not exist."), 404);
+      reply(res, graph_error("Request_ResourceNotFound", "Resource '" + gid + "' does not exist."), 404);
     });
     server_.get(v1 + "/groups/" + gid + "/members", [this, gid](const httplib::Request& req, httplib::Response& res) {
       if (!authorized(req, res)) return;
@@ -394,14 +401,14 @@ void FakeGraph::install() {
       Json body = Json::parse(req.body, nullptr, false);
       const std::string prefix = graph_url() + "/v1.0/directoryObjects/";
       const std::string ref = body.is_object() ? body.value("@odata.id", "") : "";
-      if (ref.rfind(prefix, 0) != 0) return reply_json(res, graph_error("Request_BadRequest", "Invalid object identifier."), 400);
+      if (ref.rfind(prefix, 0) != 0) return reply(res, graph_error("Request_BadRequest", "Invalid object identifier."), 400);
       const std::string member = ref.substr(prefix.size());
       {
         std::lock_guard<std::mutex> lock(mutex_);
         for (auto& x : groups) {
           if (x.id != gid) continue;
           if (std::find(x.members.begin(), x.members.end(), member) != x.members.end()) {
-            return reply_json(res, graph_error("Request_BadRequest", "One or more added object references already exist "
+            return reply(res, graph_error("Request_BadRequest", "One or more added object references already exist "
                                                                      "for the following modified properties: 'members'."), 400);
           }
           x.members.push_back(member);
@@ -422,7 +429,7 @@ void FakeGraph::install() {
                           if (x.id != gid) continue;
                           auto it = std::find(x.members.begin(), x.members.end(), uid);
                           if (it == x.members.end()) {
-                            return reply_json(res, graph_error("Request_ResourceNotFound", "Resource does not exist."), 404);
+                            return reply(res, graph_error("Request_ResourceNotFound", "Resource does not exist."), 404);
                           }
                           x.members.erase(it);
                         }
