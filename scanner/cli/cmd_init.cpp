@@ -35,6 +35,13 @@ max_snapshot_age = "26h"   # older snapshots make the system "incomplete" in a s
 # token_env = "GITHUB_TOKEN"
 # apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
 
+# [[system]]               # Microsoft Entra ID: docs/connectors/entra.md
+# name = "entra"
+# type = "entra"
+# tenant = "acme.onmicrosoft.com"
+# client_id = "00000000-0000-0000-0000-000000000000"
+# client_secret_env = "ENTRA_CLIENT_SECRET"
+
 # Limits of `rollcall apply` (README.md, "Plan and apply"):
 # [apply]
 # max_destructive = 25           # refuse plans with more destructive actions than this
