@@ -380,3 +380,59 @@ TEST_CASE("entra: sign-in configuration errors name the key", "[integration][ent
         "rollcall.toml:1: system \"entra\" needs client_secret_env/client_secret_file, or certificate_file with "
         "private_key_env/private_key_file");
 }
+
+TEST_CASE("entra: an empty tenant is an empty, complete read", "[integration][entra]") {
+  EntraWorld w(false);
+  w.install();
+  Collector c = must_fetch(w, w.system());
+  CHECK(c.accounts.empty());
+  CHECK(c.entitlements.empty());
+  CHECK(c.grants.empty());
+}
+
+TEST_CASE("entra: a missing application permission fails the read with Graph's reason", "[integration][entra]") {
+  EntraWorld w;
+  w.install();
+  Fault f;
+  f.path = "/v1.0/groups";
+  f.status = 403;
+  f.body = R"({"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}})";
+  f.times = -1;
+  w.server.inject(f);
+  CHECK(fetch_error(w, w.system()) ==
+        "GET /v1.0/groups?" +
+            http::encode_query({{"$select", "id,displayName,securityEnabled,mailEnabled,groupTypes,isAssignableToRole,"
+                                            "onPremisesSyncEnabled"}}) +
+            " page 1: HTTP 403: Authorization_RequestDenied: Insufficient privileges to complete the operation. (the app "
+            "registration lacks an application permission this read needs; see docs/connectors/entra.md)");
+}
+
+TEST_CASE("entra: malformed pages and token responses are errors naming what is wrong", "[integration][entra]") {
+  EntraWorld w;
+  w.install();
+  const std::string page1 = http::encode_query({{"$select", std::string(kUserSelect) + ",signInActivity"}, {"$top", "999"}});
+  const std::string label = "GET /v1.0/users?" + http::encode_query({{"$select", std::string(kUserSelect) + ",signInActivity"}});
+  SECTION("a user without accountEnabled") {
+    Fault f;
+    f.path = "/v1.0/users";
+    f.query = page1;
+    f.status = 200;
+    f.body = R"({"value":[{"id":"u9","userPrincipalName":"x@contoso.com","userType":"Member"}]})";
+    w.server.inject(f);
+    CHECK(fetch_error(w, w.system()) == label + " page 1: item 1: user \"u9\": \"accountEnabled\" is missing or not a boolean");
+  }
+  SECTION("a truncated page") {
+    Fault f;
+    f.kind = FakeServer::FaultKind::not_json;
+    f.path = "/v1.0/users";
+    f.query = page1;
+    w.server.inject(f);
+    CHECK_THAT(fetch_error(w, w.system()), Catch::StartsWith(label + " page 1: malformed JSON at byte "));
+  }
+  SECTION("a token response without a lifetime") {
+    w.graph.token_lifetime = 0;
+    CHECK(fetch_error(w, w.system()) == std::string("POST /") + kTenant +
+                                            "/oauth2/v2.0/token: the token response: \"expires_in\" is missing or not a "
+                                            "positive number");
+  }
+}
