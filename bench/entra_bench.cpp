@@ -20,9 +20,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "bench/measure.hpp"
 #include "connectors/api/snapshot_runner.hpp"
@@ -83,19 +82,28 @@ Options parse_args(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) {
-      std::fprintf(stderr, "usage: entra_bench [--users N] [--groups N] [--memberships N] [--apps N] [--page-cap N] "
-                           "[--db FILE] [--null-sink 1] [--verbose 1]\n");
+      std::fprintf(stderr,
+                   "usage: entra_bench [--users N] [--groups N] [--memberships N] [--apps N] [--page-cap N] "
+                   "[--db FILE] [--null-sink 1] [--verbose 1]\n");
       std::exit(2);
     }
     std::string v = argv[++i];
-    if (a == "--users") o.users = std::stoul(v);
-    else if (a == "--groups") o.groups = std::stoul(v);
-    else if (a == "--memberships") o.memberships = std::stoul(v);
-    else if (a == "--apps") o.apps = std::stoul(v);
-    else if (a == "--page-cap") o.page_cap = std::stoul(v);
-    else if (a == "--db") o.db = v;
-    else if (a == "--null-sink") o.null_sink = v == "1";
-    else if (a == "--verbose") o.verbose = v == "1";
+    if (a == "--users")
+      o.users = std::stoul(v);
+    else if (a == "--groups")
+      o.groups = std::stoul(v);
+    else if (a == "--memberships")
+      o.memberships = std::stoul(v);
+    else if (a == "--apps")
+      o.apps = std::stoul(v);
+    else if (a == "--page-cap")
+      o.page_cap = std::stoul(v);
+    else if (a == "--db")
+      o.db = v;
+    else if (a == "--null-sink")
+      o.null_sink = v == "1";
+    else if (a == "--verbose")
+      o.verbose = v == "1";
     else {
       std::fprintf(stderr, "entra_bench: unknown option %s\n", a.c_str());
       std::exit(2);
@@ -157,9 +165,9 @@ int main(int argc, char** argv) {
   }
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
 
-  std::filesystem::path db_path = o.db.empty() ? std::filesystem::temp_directory_path() /
-                                                     ("entra_bench-" + std::to_string(getpid()) + ".db")
-                                               : std::filesystem::path(o.db);
+  std::filesystem::path db_path =
+      o.db.empty() ? std::filesystem::temp_directory_path() / ("entra_bench-" + std::to_string(getpid()) + ".db")
+                   : std::filesystem::path(o.db);
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path.string() + suffix);
 
   SecretSource secrets = SecretSource::from_map({{"ENTRA_SECRET", kSecret}});

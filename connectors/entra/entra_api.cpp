@@ -38,8 +38,8 @@ std::string describe_graph_error(const http::Response& r) {
 std::vector<config::KeySpec> api_keys() {
   using config::ValueType;
   std::vector<config::KeySpec> keys = {
-      {"tenant", ValueType::string, true, "the directory (tenant) id or a verified domain, e.g. contoso.onmicrosoft.com",
-       ""},
+      {"tenant", ValueType::string, true,
+       "the directory (tenant) id or a verified domain, e.g. contoso.onmicrosoft.com", ""},
       {"client_id", ValueType::string, true, "the application (client) id of the app registration rollcall signs in as",
        ""},
       {"certificate_file", ValueType::string, false,
@@ -93,8 +93,9 @@ Result<EntraApi> open_api(const config::SystemConfig& sys, const ConnectorEnv& e
     return fail(keys.where(certificate ? "certificate_file" : "private_key_env") +
                 ": certificate sign-in needs both certificate_file and private_key_env/_file");
   } else {
-    return fail(sys.where + ": system " + quote(sys.name) +
-                " needs client_secret_env/client_secret_file, or certificate_file with private_key_env/private_key_file");
+    return fail(
+        sys.where + ": system " + quote(sys.name) +
+        " needs client_secret_env/client_secret_file, or certificate_file with private_key_env/private_key_file");
   }
 
   std::string authority = keys.string("authority").value_or("https://login.microsoftonline.com");
@@ -131,8 +132,8 @@ Result<EntraApi> open_api(const config::SystemConfig& sys, const ConnectorEnv& e
   }
   auto client = http::ApiClient::create(*transport, std::move(api), env.log);
   if (!client) return fail(keys.where("graph_url") + ": " + client.error().message());
-  return EntraApi{std::move(inner), std::move(tokens), std::move(transport), std::move(client).value(), tenant,
-                  settings.concurrency};
+  return EntraApi{std::move(inner), std::move(tokens),   std::move(transport), std::move(client).value(),
+                  tenant,           settings.concurrency};
 }
 
 }  // namespace rollcall::connectors::entra

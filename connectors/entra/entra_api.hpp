@@ -21,10 +21,10 @@
 namespace rollcall::connectors::entra {
 
 struct EntraApi {
-  std::unique_ptr<http::Transport> inner;            // retrying; carries token and Graph requests
-  std::unique_ptr<ClientCredentialsTokens> tokens;   // borrows *inner
-  std::unique_ptr<http::TokenTransport> transport;   // borrows *inner and *tokens
-  http::ApiClient client;                            // Graph, over *transport
+  std::unique_ptr<http::Transport> inner;           // retrying; carries token and Graph requests
+  std::unique_ptr<ClientCredentialsTokens> tokens;  // borrows *inner
+  std::unique_ptr<http::TokenTransport> transport;  // borrows *inner and *tokens
+  http::ApiClient client;                           // Graph, over *transport
   std::string tenant;
   int concurrency = 4;
 };

@@ -106,8 +106,7 @@ Result<std::string> client_assertion(const ClientCredential& credential, const s
   RC_ASSIGN(std::string x5t, certificate_thumbprint(credential.certificate_pem));
   const std::string& key_pem = credential.private_key_pem->reveal();
   std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
-  std::unique_ptr<EVP_PKEY, KeyFree> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
-                                             : nullptr);
+  std::unique_ptr<EVP_PKEY, KeyFree> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!key) return fail("the private key from " + credential.source + " is not an unencrypted PEM private key");
   if (EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA) {
     return fail("the private key from " + credential.source + " is not an RSA key (RS256 needs one)");
@@ -117,8 +116,12 @@ Result<std::string> client_assertion(const ClientCredential& credential, const s
   }
   RC_ASSIGN(std::string jti, random_uuid());
   const Json header = {{"alg", "RS256"}, {"typ", "JWT"}, {"x5t", x5t}};
-  const Json claims = {{"aud", token_url}, {"iss", credential.client_id}, {"sub", credential.client_id},
-                       {"jti", jti},       {"nbf", now},                  {"iat", now},
+  const Json claims = {{"aud", token_url},
+                       {"iss", credential.client_id},
+                       {"sub", credential.client_id},
+                       {"jti", jti},
+                       {"nbf", now},
+                       {"iat", now},
                        {"exp", now + 600}};
   const std::string signing_input = base64url(header.dump()) + "." + base64url(claims.dump());
 

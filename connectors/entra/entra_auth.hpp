@@ -32,8 +32,7 @@ struct ClientCredential {
 // A signed client assertion (RFC 7523) for `token_url`: header {alg RS256, typ JWT, x5t},
 // claims aud = token_url, iss = sub = client_id, jti (random), nbf = iat = now, exp = now + 10
 // minutes. Fails when the key or certificate cannot be read (never quoting either).
-Result<std::string> client_assertion(const ClientCredential& credential, const std::string& token_url,
-                                     UnixTime now);
+Result<std::string> client_assertion(const ClientCredential& credential, const std::string& token_url, UnixTime now);
 
 // Base64url (no padding) of the SHA-1 digest of the certificate's DER encoding.
 Result<std::string> certificate_thumbprint(const std::string& certificate_pem);
@@ -42,12 +41,8 @@ class ClientCredentialsTokens final : public http::TokenSource {
  public:
   // `authority` is the token endpoint's ApiClient, based at {authority}/{tenant} (so requests
   // go to /oauth2/v2.0/token); `scope` is "{graph}/.default". Borrows clock.
-  ClientCredentialsTokens(http::ApiClient authority, ClientCredential credential, std::string scope,
-                          const Clock& clock)
-      : authority_(std::move(authority)),
-        credential_(std::move(credential)),
-        scope_(std::move(scope)),
-        clock_(clock) {}
+  ClientCredentialsTokens(http::ApiClient authority, ClientCredential credential, std::string scope, const Clock& clock)
+      : authority_(std::move(authority)), credential_(std::move(credential)), scope_(std::move(scope)), clock_(clock) {}
 
   Result<Secret> token() override;
   Result<Secret> renew(const Secret& rejected) override;

@@ -47,7 +47,8 @@ Result<std::optional<UnixTime>> graph_time(const Json& object, std::string_view 
 // returns a secret's value from a list, and rollcall would not keep one: secretText, hint and
 // key are left out.
 Result<void> add_credentials(const Json& object, const std::string& source, Json& out) {
-  for (const auto& [member, type] : {std::pair{"passwordCredentials", "password"}, std::pair{"keyCredentials", "certificate"}}) {
+  for (const auto& [member, type] :
+       {std::pair{"passwordCredentials", "password"}, std::pair{"keyCredentials", "certificate"}}) {
     const Json* list = http::member(object, member);
     if (list == nullptr) continue;
     if (!list->is_array()) return fail(quote(member) + " is " + http::type_name(*list) + ", not an array");
@@ -86,7 +87,7 @@ struct App {  // one service principal
   std::string name;
   bool builtin = false;
   std::map<std::string, std::string> roles;  // app role id -> level name
-  std::string entitlement;                    // app:<name>, set once names are known
+  std::string entitlement;                   // app:<name>, set once names are known
 };
 
 struct Group {
@@ -178,7 +179,8 @@ class EntraConnector final : public Connector {
       a.external_id = employee->value_or("");
       // accountEnabled is always returned when selected; absent means the read was incomplete.
       const Json* enabled = http::member(item, "accountEnabled");
-      if (enabled == nullptr || !enabled->is_boolean()) return fail_for(Error("\"accountEnabled\" is missing or not a boolean"));
+      if (enabled == nullptr || !enabled->is_boolean())
+        return fail_for(Error("\"accountEnabled\" is missing or not a boolean"));
       a.status = enabled->get<bool>() ? AccountStatus::active : AccountStatus::disabled;
       a.kind = type->value_or("Member") == "Guest" ? AccountKind::guest : AccountKind::human;
       auto created = graph_time(item, "createdDateTime");
@@ -241,7 +243,9 @@ class EntraConnector final : public Connector {
                   RC_TRY(http::expect_object(item));
                   Registration r;
                   RC_ASSIGN(r.id, http::string_member(item, "id"));
-                  auto fail_for = [&](const Error& e) { return fail("application " + quote(r.id) + ": " + e.message()); };
+                  auto fail_for = [&](const Error& e) {
+                    return fail("application " + quote(r.id) + ": " + e.message());
+                  };
                   auto app_id = http::string_member(item, "appId");
                   if (!app_id) return fail_for(app_id.error());
                   r.app_id = *app_id;
@@ -256,8 +260,11 @@ class EntraConnector final : public Connector {
         regs.size(), api_.concurrency,
         [&](std::size_t i) { return owners("/applications/" + http::percent_encode(regs[i].id) + "/owners"); },
         [&](std::size_t i, std::vector<Owner>&& o) -> Result<void> {
-          Json attrs = {{"object", "application"}, {"application_id", regs[i].id}, {"app_id", regs[i].app_id},
-                        {"owners", owner_json(o)}, {"credentials", regs[i].credentials}};
+          Json attrs = {{"object", "application"},
+                        {"application_id", regs[i].id},
+                        {"app_id", regs[i].app_id},
+                        {"owners", owner_json(o)},
+                        {"credentials", regs[i].credentials}};
           applications_[regs[i].app_id] = std::pair{regs[i].name, std::move(attrs)};
           return {};
         });
@@ -324,7 +331,6 @@ class EntraConnector final : public Connector {
       p.attrs["credentials"] = std::move(credentials);
       if (account_index_.count(app.id) != 0) return {};
       add_account(app.id);
-      app_index_[app.id] = static_cast<std::uint32_t>(apps_.size());
       apps_.push_back(std::move(app));
       sps.push_back(std::move(p));
       return {};
@@ -391,8 +397,9 @@ class EntraConnector final : public Connector {
   }
 
   Result<void> read_groups() {
-    const std::string select = "id,displayName,securityEnabled,mailEnabled,groupTypes,isAssignableToRole,"
-                               "onPremisesSyncEnabled";
+    const std::string select =
+        "id,displayName,securityEnabled,mailEnabled,groupTypes,isAssignableToRole,"
+        "onPremisesSyncEnabled";
     RC_TRY(each("/groups", {{"$select", select}}, kTop, [&](const Json& item) -> Result<void> {
       RC_TRY(http::expect_object(item));
       Group g;
@@ -431,16 +438,17 @@ class EntraConnector final : public Connector {
   }
 
   Result<void> read_roles() {
-    RC_TRY(each("/directoryRoles", {{"$select", "id,displayName,roleTemplateId"}}, 0, [&](const Json& item) -> Result<void> {
-      RC_TRY(http::expect_object(item));
-      Role r;
-      RC_ASSIGN(r.id, http::string_member(item, "id"));
-      auto name = http::string_member(item, "displayName");
-      if (!name) return fail("directory role " + quote(r.id) + ": " + name.error().message());
-      r.name = *name;
-      roles_.push_back(std::move(r));
-      return {};
-    }));
+    RC_TRY(each("/directoryRoles", {{"$select", "id,displayName,roleTemplateId"}}, 0,
+                [&](const Json& item) -> Result<void> {
+                  RC_TRY(http::expect_object(item));
+                  Role r;
+                  RC_ASSIGN(r.id, http::string_member(item, "id"));
+                  auto name = http::string_member(item, "displayName");
+                  if (!name) return fail("directory role " + quote(r.id) + ": " + name.error().message());
+                  r.name = *name;
+                  roles_.push_back(std::move(r));
+                  return {};
+                }));
     return http::ordered_parallel<Members>(
         roles_.size(), api_.concurrency,
         [&](std::size_t i) { return members("/directoryRoles/" + http::percent_encode(roles_[i].id) + "/members"); },
@@ -579,7 +587,8 @@ class EntraConnector final : public Connector {
       for (std::uint32_t g : account_groups_[a]) {
         add(groups_[g].entitlement, "direct", "member");
         if (auto o = outer.find(g); o != outer.end()) {
-          for (const auto& [group, via] : o->second) add(groups_[group].entitlement, groups_[via].entitlement, "member");
+          for (const auto& [group, via] : o->second)
+            add(groups_[group].entitlement, groups_[via].entitlement, "member");
         }
         if (auto r = group_roles_.find(g); r != group_roles_.end()) {
           for (std::size_t role : r->second) add(roles_[role].entitlement, groups_[g].entitlement, "member");
@@ -615,17 +624,16 @@ class EntraConnector final : public Connector {
   std::size_t unknown_members_ = 0;
   std::map<std::string, std::pair<std::string, Json>> applications_;  // appId -> (name, attrs)
   std::vector<App> apps_;
-  std::unordered_map<std::string, std::uint32_t> app_index_;
   std::set<std::uint32_t> assigned_apps_;
   std::vector<Group> groups_;
   std::unordered_map<std::string, std::uint32_t> group_index_;
   std::vector<std::vector<std::uint32_t>> account_groups_;  // per account, the groups it is a direct member of
   MembershipGraph nesting_;                                 // group in group, by object id
   std::vector<Role> roles_;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> role_direct_;          // account, role
-  std::unordered_map<std::uint32_t, std::vector<std::size_t>> group_roles_;   // group -> roles
-  std::unordered_map<std::uint32_t, std::vector<Assignment>> group_apps_;     // group -> app roles
-  std::unordered_map<std::uint32_t, std::vector<Assignment>> account_apps_;   // account -> app roles
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> role_direct_;         // account, role
+  std::unordered_map<std::uint32_t, std::vector<std::size_t>> group_roles_;  // group -> roles
+  std::unordered_map<std::uint32_t, std::vector<Assignment>> group_apps_;    // group -> app roles
+  std::unordered_map<std::uint32_t, std::vector<Assignment>> account_apps_;  // account -> app roles
 };
 
 Result<std::unique_ptr<Connector>> create(const config::SystemConfig& sys, const ConnectorEnv& env) {
@@ -638,8 +646,9 @@ Result<std::unique_ptr<Connector>> create(const config::SystemConfig& sys, const
 ConnectorType connector_type() {
   ConnectorType t;
   t.name = "entra";
-  t.summary = "a Microsoft Entra ID tenant (Microsoft Graph): users, guests, groups, directory roles, "
-              "enterprise apps, service principals";
+  t.summary =
+      "a Microsoft Entra ID tenant (Microsoft Graph): users, guests, groups, directory roles, "
+      "enterprise apps, service principals";
   t.keys = api_keys();
   for (auto& k : http::common_keys()) t.keys.push_back(std::move(k));
   t.create = create;

@@ -92,7 +92,8 @@ class EntraWriter final : public Writer {
         if (!group) return fail(no_group(change));
         const std::string members = "/groups/" + http::percent_encode(*group) + "/members";
         if (change.type == ChangeType::grant) {
-          const Json body = {{"@odata.id", api_.client.url("/directoryObjects/" + http::percent_encode(change.account_id))}};
+          const Json body = {
+              {"@odata.id", api_.client.url("/directoryObjects/" + http::percent_encode(change.account_id))}};
           // A 400 "One or more added object references already exist" fails like any status:
           // apply's next read finds the membership and calls the action done.
           RC_TRY(api_.client.send(Method::post, members + "/$ref", body.dump()));
@@ -150,7 +151,8 @@ class EntraWriter final : public Writer {
   // The object id of the group `group:<displayName>` or `group:<displayName> (<id>)`, or nullopt
   // when none exists. Kept for the run: a group's id does not change.
   Result<std::optional<std::string>> group_id(const std::string& entitlement_id) {
-    if (auto it = group_ids_.find(entitlement_id); it != group_ids_.end()) return std::optional<std::string>(it->second);
+    if (auto it = group_ids_.find(entitlement_id); it != group_ids_.end())
+      return std::optional<std::string>(it->second);
     const std::string name = entitlement_id.substr(kGroupPrefix.size());
     std::vector<std::pair<std::string, std::string>> found;  // id, displayName
     auto collect = [&](const Json& g) -> Result<void> {

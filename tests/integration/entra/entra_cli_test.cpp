@@ -25,9 +25,7 @@ Run run_cli(const TempDir& dir, const std::string& args) {
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::string id(char kind, int n) {
-  return std::string(8, kind) + "-0000-4000-8000-00000000000" + std::to_string(n);
-}
+std::string id(char kind, int n) { return std::string(8, kind) + "-0000-4000-8000-00000000000" + std::to_string(n); }
 
 }  // namespace
 
@@ -38,9 +36,12 @@ TEST_CASE("entra cli: drift in an Entra tenant is planned, applied through Graph
   // jane should be in Engineering and is not; bob left and is still enabled; raj is in Finance,
   // which no policy gives him.
   graph.users = {
-      {id('a', 1), "jane@acme.com", "jane@acme.com", "Jane Doe", "E1", "Member", true, "2024-01-01T00:00:00Z", "2026-06-01T00:00:00Z"},
-      {id('a', 2), "bob@acme.com", "bob@acme.com", "Bob Brown", "E2", "Member", true, "2024-01-01T00:00:00Z", "2026-06-01T00:00:00Z"},
-      {id('a', 3), "raj@acme.com", "raj@acme.com", "Raj Patel", "E3", "Member", true, "2024-01-01T00:00:00Z", "2026-06-01T00:00:00Z"},
+      {id('a', 1), "jane@acme.com", "jane@acme.com", "Jane Doe", "E1", "Member", true, "2024-01-01T00:00:00Z",
+       "2026-06-01T00:00:00Z"},
+      {id('a', 2), "bob@acme.com", "bob@acme.com", "Bob Brown", "E2", "Member", true, "2024-01-01T00:00:00Z",
+       "2026-06-01T00:00:00Z"},
+      {id('a', 3), "raj@acme.com", "raj@acme.com", "Raj Patel", "E3", "Member", true, "2024-01-01T00:00:00Z",
+       "2026-06-01T00:00:00Z"},
   };
   graph.groups = {{id('b', 1), "Engineering", {id('a', 2), id('a', 3)}, false},
                   {id('b', 2), "Finance", {id('a', 3)}, false}};
@@ -53,11 +54,12 @@ TEST_CASE("entra cli: drift in an Entra tenant is planned, applied through Graph
             "E2,bob@acme.com,Bob Brown,Engineering,Engineer,engineer,terminated,,2020-01-01,2026-10-31\n"
             "E3,raj@acme.com,Raj Patel,Engineering,Engineer,engineer,active,,2020-01-01,\n");
   dir.write("ws/policies/eng.lua", "owner \"team-eng\"\nrole \"engineer\" { entra = { \"group:Engineering\" } }\n");
-  dir.write("ws/rollcall.toml", "[roster]\ntype = \"csv\"\npath = \"roster.csv\"\n\n"
-                                "[[system]]\nname = \"entra\"\ntype = \"entra\"\ntenant = \"acme.onmicrosoft.com\"\n"
-                                "client_id = \"cli-client\"\nclient_secret_env = \"ENTRA_SECRET\"\n"
-                                "authority = \"" + graph.authority() + "\"\ngraph_url = \"" + graph.graph_url() +
-                                    "\"\ntimeout = \"5s\"\n");
+  dir.write("ws/rollcall.toml",
+            "[roster]\ntype = \"csv\"\npath = \"roster.csv\"\n\n"
+            "[[system]]\nname = \"entra\"\ntype = \"entra\"\ntenant = \"acme.onmicrosoft.com\"\n"
+            "client_id = \"cli-client\"\nclient_secret_env = \"ENTRA_SECRET\"\n"
+            "authority = \"" +
+                graph.authority() + "\"\ngraph_url = \"" + graph.graph_url() + "\"\ntimeout = \"5s\"\n");
   const std::string plan_file = (dir / "ws" / "plan.json").string();
 
   Run snapshot = run_cli(dir, "-q snapshot");

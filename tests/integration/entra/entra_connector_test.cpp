@@ -2,12 +2,10 @@
 // curl transport and retries: every mapping and entitlement source with look-alike controls,
 // paging, throttling, a failing page, a token that expires mid-read, a tenant without
 // AuditLog.Read.All, and both ways of signing in.
-#include <catch2/catch.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "connectors/entra/entra_api.hpp"
 #include "connectors/http/url.hpp"
@@ -138,7 +136,7 @@ TEST_CASE("entra: users map to accounts: status, kind, login, email, employee id
 
   const Account* carl = c.find_account(uid(4));
   REQUIRE(carl != nullptr);
-  CHECK(carl->email.empty());  // no mail: nothing is made up from the UPN
+  CHECK(carl->email.empty());                 // no mail: nothing is made up from the UPN
   CHECK_FALSE(carl->last_login.has_value());  // never signed in, and known to be so
   CHECK(Json::parse(carl->attrs_json).count("sign_in_activity") == 0);
 }
@@ -157,12 +155,19 @@ TEST_CASE("entra: service principals and app registrations are service accounts 
   const Json attrs = Json::parse(payroll->attrs_json);
   CHECK(attrs["owners"] == Json::array({Json{{"id", uid(1)}, {"name", "jane@contoso.com"}}}));
   CHECK(attrs["application_owners"] == Json::array({Json{{"id", uid(4)}, {"name", "carl@contoso.com"}}}));
-  CHECK(attrs["credentials"] ==
-        Json::array({Json{{"type", "password"}, {"source", "servicePrincipal"}, {"key_id", "77777777-0000-4000-8000-000000000001"},
-                          {"display_name", "sync job"}, {"start", "2026-01-01T00:00:00Z"}, {"end", "2026-12-31T00:00:00Z"}},
-                     Json{{"type", "certificate"}, {"source", "application"}, {"key_id", "88888888-0000-4000-8000-000000000001"},
-                          {"display_name", "CN=payroll"}, {"start", "2026-01-01T00:00:00Z"}, {"end", "2027-01-01T00:00:00Z"},
-                          {"usage", "Verify"}}}));
+  CHECK(attrs["credentials"] == Json::array({Json{{"type", "password"},
+                                                  {"source", "servicePrincipal"},
+                                                  {"key_id", "77777777-0000-4000-8000-000000000001"},
+                                                  {"display_name", "sync job"},
+                                                  {"start", "2026-01-01T00:00:00Z"},
+                                                  {"end", "2026-12-31T00:00:00Z"}},
+                                             Json{{"type", "certificate"},
+                                                  {"source", "application"},
+                                                  {"key_id", "88888888-0000-4000-8000-000000000001"},
+                                                  {"display_name", "CN=payroll"},
+                                                  {"start", "2026-01-01T00:00:00Z"},
+                                                  {"end", "2027-01-01T00:00:00Z"},
+                                                  {"usage", "Verify"}}}));
   // Never a secret's hint or text.
   CHECK(payroll->attrs_json.find("hint") == std::string::npos);
   CHECK(payroll->attrs_json.find("secretText") == std::string::npos);
@@ -198,8 +203,9 @@ TEST_CASE("entra: @odata.nextLink pages are followed as given; the result is the
   for (const auto& r : w.server.requests()) {
     if (r.path == "/v1.0/users" && r.query.find("%24top=1") == std::string::npos) user_pages.push_back(r.query);
   }
-  CHECK(user_pages == std::vector<std::string>{users_page_query(1, 2).substr(0, users_page_query(1, 2).find("&$skiptoken")),
-                                               users_page_query(2, 2), users_page_query(3, 2)});
+  CHECK(user_pages ==
+        std::vector<std::string>{users_page_query(1, 2).substr(0, users_page_query(1, 2).find("&$skiptoken")),
+                                 users_page_query(2, 2), users_page_query(3, 2)});
 }
 
 TEST_CASE("entra: a 429 with Retry-After is waited out, and the read completes", "[integration][entra]") {
@@ -234,9 +240,10 @@ TEST_CASE("entra: a page that still fails after the retries fails the read, nami
   f.body = R"({"error":{"code":"serviceNotAvailable","message":"The service is temporarily unavailable."}})";
   f.times = -1;
   w.server.inject(f);
-  CHECK(fetch_error(w, w.system()) ==
-        "GET /v1.0/users?" + http::encode_query({{"$select", std::string(kUserSelect) + ",signInActivity"}}) +
-            " page 2: HTTP 503: serviceNotAvailable: The service is temporarily unavailable. (gave up after 5 attempts)");
+  CHECK(
+      fetch_error(w, w.system()) ==
+      "GET /v1.0/users?" + http::encode_query({{"$select", std::string(kUserSelect) + ",signInActivity"}}) +
+          " page 2: HTTP 503: serviceNotAvailable: The service is temporarily unavailable. (gave up after 5 attempts)");
 }
 
 TEST_CASE("entra: a token that expires mid-read is renewed once, and the read continues", "[integration][entra]") {
@@ -280,7 +287,8 @@ TEST_CASE("entra: a token is cached, renewed shortly before it expires, and neve
   CHECK(log.find(kSecret) == std::string::npos);
 }
 
-TEST_CASE("entra: without AuditLog.Read.All users are read without sign-ins, with one warning", "[integration][entra]") {
+TEST_CASE("entra: without AuditLog.Read.All users are read without sign-ins, with one warning",
+          "[integration][entra]") {
   EntraWorld w;
   w.graph.audit_log_permission = false;
   w.graph.page_cap = 2;
@@ -294,11 +302,13 @@ TEST_CASE("entra: without AuditLog.Read.All users are read without sign-ins, wit
     }
   }
   std::size_t warnings = 0;
-  for (const auto& line : w.fx.log.lines) warnings += line.find("Graph refuses signInActivity") != std::string::npos ? 1 : 0;
+  for (const auto& line : w.fx.log.lines)
+    warnings += line.find("Graph refuses signInActivity") != std::string::npos ? 1 : 0;
   CHECK(warnings == 1);
-  CHECK_THAT(w.fx.log.joined(),
-             Catch::Contains("system \"entra\": Graph refuses signInActivity (Authorization_RequestDenied): the app needs the "
-                             "AuditLog.Read.All application permission"));
+  CHECK_THAT(
+      w.fx.log.joined(),
+      Catch::Contains("system \"entra\": Graph refuses signInActivity (Authorization_RequestDenied): the app needs the "
+                      "AuditLog.Read.All application permission"));
   CHECK_THAT(w.fx.log.joined(), Catch::Contains("dormancy cannot be judged"));
 }
 
@@ -324,8 +334,8 @@ TEST_CASE("entra: certificate sign-in sends an RS256 client assertion naming the
   w.fx.clock.set(std::time(nullptr));  // the token endpoint checks the assertion's times against its own clock
   w.graph.certificate_pem = cert.cert_pem;
   w.install();
-  const auto system = w.system({{"certificate_file", (dir / "entra.crt").string()},
-                                {"private_key_file", (dir / "entra.key").string()}});
+  const auto system = w.system(
+      {{"certificate_file", (dir / "entra.crt").string()}, {"private_key_file", (dir / "entra.key").string()}});
   Collector c = must_fetch(w, system);
   CHECK(c.grant_lines() == expected_grants());
   const auto [header, claims] = w.graph.last_assertion();
@@ -342,17 +352,19 @@ TEST_CASE("entra: certificate sign-in sends an RS256 client assertion naming the
     const TestCertificate other = TestCertificate::make("other");
     dir.write("other.crt", other.cert_pem);
     dir.write("other.key", other.key_pem);
-    const auto wrong = w.system({{"certificate_file", (dir / "other.crt").string()},
-                                 {"private_key_file", (dir / "other.key").string()}});
-    CHECK(fetch_error(w, wrong) == std::string("POST /") + kTenant +
-                                       "/oauth2/v2.0/token: HTTP 401: AADSTS700027: x5t names no registered certificate "
-                                       "(the credential from file \"" + (dir / "other.key").string() + "\" was rejected)");
+    const auto wrong = w.system(
+        {{"certificate_file", (dir / "other.crt").string()}, {"private_key_file", (dir / "other.key").string()}});
+    CHECK(fetch_error(w, wrong) ==
+          std::string("POST /") + kTenant +
+              "/oauth2/v2.0/token: HTTP 401: AADSTS700027: x5t names no registered certificate "
+              "(the credential from file \"" +
+              (dir / "other.key").string() + "\" was rejected)");
   }
   SECTION("a key that does not belong to the certificate is caught before anything is sent") {
     const TestCertificate other = TestCertificate::make("other");
     dir.write("other.key", other.key_pem);
-    const auto mismatched = w.system({{"certificate_file", (dir / "entra.crt").string()},
-                                      {"private_key_file", (dir / "other.key").string()}});
+    const auto mismatched = w.system(
+        {{"certificate_file", (dir / "entra.crt").string()}, {"private_key_file", (dir / "other.key").string()}});
     CHECK(fetch_error(w, mismatched) ==
           "the private key from file \"" + (dir / "other.key").string() + "\" does not belong to the certificate");
   }
@@ -373,8 +385,9 @@ TEST_CASE("entra: sign-in configuration errors name the key", "[integration][ent
         "rollcall.toml:8: certificate sign-in needs both certificate_file and private_key_env/_file");
   CHECK(error({{"client_secret_env", std::string("NOT_SET")}}) ==
         "rollcall.toml:8: environment variable NOT_SET is not set");
-  auto none = w.fx.create(connectors::entra::connector_type(),
-                          system_config("entra", "entra", {{"tenant", std::string(kTenant)}, {"client_id", std::string(kClientId)}}));
+  auto none = w.fx.create(
+      connectors::entra::connector_type(),
+      system_config("entra", "entra", {{"tenant", std::string(kTenant)}, {"client_id", std::string(kClientId)}}));
   REQUIRE_FALSE(none.ok());
   CHECK(none.error().message() ==
         "rollcall.toml:1: system \"entra\" needs client_secret_env/client_secret_file, or certificate_file with "
@@ -396,22 +409,27 @@ TEST_CASE("entra: a missing application permission fails the read with Graph's r
   Fault f;
   f.path = "/v1.0/groups";
   f.status = 403;
-  f.body = R"({"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}})";
+  f.body =
+      R"({"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}})";
   f.times = -1;
   w.server.inject(f);
-  CHECK(fetch_error(w, w.system()) ==
-        "GET /v1.0/groups?" +
-            http::encode_query({{"$select", "id,displayName,securityEnabled,mailEnabled,groupTypes,isAssignableToRole,"
-                                            "onPremisesSyncEnabled"}}) +
-            " page 1: HTTP 403: Authorization_RequestDenied: Insufficient privileges to complete the operation. (the app "
-            "registration lacks an application permission this read needs; see docs/connectors/entra.md)");
+  CHECK(
+      fetch_error(w, w.system()) ==
+      "GET /v1.0/groups?" +
+          http::encode_query({{"$select",
+                               "id,displayName,securityEnabled,mailEnabled,groupTypes,isAssignableToRole,"
+                               "onPremisesSyncEnabled"}}) +
+          " page 1: HTTP 403: Authorization_RequestDenied: Insufficient privileges to complete the operation. (the app "
+          "registration lacks an application permission this read needs; see docs/connectors/entra.md)");
 }
 
 TEST_CASE("entra: malformed pages and token responses are errors naming what is wrong", "[integration][entra]") {
   EntraWorld w;
   w.install();
-  const std::string page1 = http::encode_query({{"$select", std::string(kUserSelect) + ",signInActivity"}, {"$top", "999"}});
-  const std::string label = "GET /v1.0/users?" + http::encode_query({{"$select", std::string(kUserSelect) + ",signInActivity"}});
+  const std::string page1 =
+      http::encode_query({{"$select", std::string(kUserSelect) + ",signInActivity"}, {"$top", "999"}});
+  const std::string label =
+      "GET /v1.0/users?" + http::encode_query({{"$select", std::string(kUserSelect) + ",signInActivity"}});
   SECTION("a user without accountEnabled") {
     Fault f;
     f.path = "/v1.0/users";
@@ -419,7 +437,8 @@ TEST_CASE("entra: malformed pages and token responses are errors naming what is 
     f.status = 200;
     f.body = R"({"value":[{"id":"u9","userPrincipalName":"x@contoso.com","userType":"Member"}]})";
     w.server.inject(f);
-    CHECK(fetch_error(w, w.system()) == label + " page 1: item 1: user \"u9\": \"accountEnabled\" is missing or not a boolean");
+    CHECK(fetch_error(w, w.system()) ==
+          label + " page 1: item 1: user \"u9\": \"accountEnabled\" is missing or not a boolean");
   }
   SECTION("a truncated page") {
     Fault f;
@@ -431,8 +450,9 @@ TEST_CASE("entra: malformed pages and token responses are errors naming what is 
   }
   SECTION("a token response without a lifetime") {
     w.graph.token_lifetime = 0;
-    CHECK(fetch_error(w, w.system()) == std::string("POST /") + kTenant +
-                                            "/oauth2/v2.0/token: the token response: \"expires_in\" is missing or not a "
-                                            "positive number");
+    CHECK(fetch_error(w, w.system()) ==
+          std::string("POST /") + kTenant +
+              "/oauth2/v2.0/token: the token response: \"expires_in\" is missing or not a "
+              "positive number");
   }
 }

@@ -97,19 +97,43 @@ inline void fill_directory(FakeGraph& g) {
   };
   const std::string payroll = "cccccccc-0000-4000-8000-000000000001";
   g.principals = {
-      {payroll, "dddddddd-0000-4000-8000-000000000001", "Payroll", "11111111-2222-3333-4444-555555555555", "Application",
-       true, {{"eeeeeeee-0000-4000-8000-000000000001", "Payroll.Admin", "Payroll administrator"}}, {uid(1)},
+      {payroll,
+       "dddddddd-0000-4000-8000-000000000001",
+       "Payroll",
+       "11111111-2222-3333-4444-555555555555",
+       "Application",
+       true,
+       {{"eeeeeeee-0000-4000-8000-000000000001", "Payroll.Admin", "Payroll administrator"}},
+       {uid(1)},
        {{uid(3), "User"}, {gid("01"), "Group", "eeeeeeee-0000-4000-8000-000000000001"}},
        {{"77777777-0000-4000-8000-000000000001", "sync job", "2026-01-01T00:00:00Z", "2026-12-31T00:00:00Z"}}},
-      {"cccccccc-0000-4000-8000-000000000002", "00000003-0000-0000-c000-000000000000", "Microsoft Graph",
-       "f8cdef31-a31e-4b4a-93e4-5f571e91255a", "Application", true,
-       {{"df021288-bdef-4463-88db-98f22de89214", "User.Read.All", "Read all users' full profiles"}}, {},
-       {{payroll, "ServicePrincipal", "df021288-bdef-4463-88db-98f22de89214"}}, {}},
-      {"cccccccc-0000-4000-8000-000000000003", "dddddddd-0000-4000-8000-000000000003", "Wiki",
-       "11111111-2222-3333-4444-555555555555", "Application", false, {}, {uid(5)}, {}, {}},
+      {"cccccccc-0000-4000-8000-000000000002",
+       "00000003-0000-0000-c000-000000000000",
+       "Microsoft Graph",
+       "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+       "Application",
+       true,
+       {{"df021288-bdef-4463-88db-98f22de89214", "User.Read.All", "Read all users' full profiles"}},
+       {},
+       {{payroll, "ServicePrincipal", "df021288-bdef-4463-88db-98f22de89214"}},
+       {}},
+      {"cccccccc-0000-4000-8000-000000000003",
+       "dddddddd-0000-4000-8000-000000000003",
+       "Wiki",
+       "11111111-2222-3333-4444-555555555555",
+       "Application",
+       false,
+       {},
+       {uid(5)},
+       {},
+       {}},
   };
   g.applications = {
-      {"ffffffff-0000-4000-8000-000000000001", "dddddddd-0000-4000-8000-000000000001", "Payroll", {uid(4)}, {},
+      {"ffffffff-0000-4000-8000-000000000001",
+       "dddddddd-0000-4000-8000-000000000001",
+       "Payroll",
+       {uid(4)},
+       {},
        {{"88888888-0000-4000-8000-000000000001", "CN=payroll", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"}}},
       {"ffffffff-0000-4000-8000-000000000009", "dddddddd-0000-4000-8000-000000000009", "Old Tool", {}, {}, {}},
   };
@@ -137,7 +161,9 @@ struct EntraWorld {
         {"graph_url", graph.graph_url()},
     };
     bool credential = false;
-    for (const auto& [k, v] : extra) credential = credential || k.rfind("client_secret", 0) == 0 || k.rfind("private_key", 0) == 0 || k == "certificate_file";
+    for (const auto& [k, v] : extra)
+      credential =
+          credential || k.rfind("client_secret", 0) == 0 || k.rfind("private_key", 0) == 0 || k == "certificate_file";
     if (!credential) keys.emplace_back("client_secret_env", std::string("ENTRA_SECRET"));
     for (auto& kv : extra) keys.push_back(std::move(kv));
     return system_config("entra", "entra", keys, timeout_s);

@@ -1,11 +1,11 @@
 // The entra writer against the stateful fake Graph: each write read back before and verified
 // after, through the real curl transport; apply with writes answered after the client's timeout
 // (each sent once, found done); a rehire re-enabled once.
-#include <catch2/catch.hpp>
+#include "connectors/entra/entra_writer.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 
-#include "connectors/entra/entra_writer.hpp"
 #include "scanner/plan/apply.hpp"
 #include "tests/integration/entra/entra_fixture.hpp"
 #include "tests/support/writer_checks.hpp"
@@ -97,13 +97,15 @@ TEST_CASE("entra writer: disable and enable an account, read back each time", "[
   CHECK(std::count_if(seen.begin(), seen.end(), [](const auto& s) { return s.method == "PATCH"; }) == 2);
 
   const auto gone = make_change(ChangeType::disable_account, "aaaaaaaa-0000-4000-8000-0000000000ff");
-  w.server.route("GET", "/v1.0/users/aaaaaaaa-0000-4000-8000-0000000000ff", [](const httplib::Request&, httplib::Response& res) {
-    reply_json(res, R"({"error":{"code":"Request_ResourceNotFound","message":"Resource does not exist."}})", 404);
-  });
+  w.server.route(
+      "GET", "/v1.0/users/aaaaaaaa-0000-4000-8000-0000000000ff", [](const httplib::Request&, httplib::Response& res) {
+        reply_json(res, R"({"error":{"code":"Request_ResourceNotFound","message":"Resource does not exist."}})", 404);
+      });
   CHECK_FALSE(must_read(*wr, gone).account_exists);
 }
 
-TEST_CASE("entra writer: grant and revoke a direct group membership, read back each time", "[integration][entra][writer]") {
+TEST_CASE("entra writer: grant and revoke a direct group membership, read back each time",
+          "[integration][entra][writer]") {
   EntraWorld w;
   w.install();
   auto wr = writer(w);
@@ -139,9 +141,10 @@ TEST_CASE("entra writer: what it will not do is refused before any write", "[int
   EntraWorld w;
   w.install();
   auto wr = writer(w);
-  CHECK(read_error(*wr, make_change(ChangeType::create_account, "new.hire@contoso.com")) ==
-        "entra cannot create_account through its API; set apply_via = \"tickets\" on the system to file such changes as "
-        "tickets");
+  CHECK(
+      read_error(*wr, make_change(ChangeType::create_account, "new.hire@contoso.com")) ==
+      "entra cannot create_account through its API; set apply_via = \"tickets\" on the system to file such changes as "
+      "tickets");
   CHECK(read_error(*wr, make_change(ChangeType::grant, uid(5), "directory-role:Global Administrator", "member")) ==
         "entra writes group memberships only (group:<displayName>), not \"directory-role:Global Administrator\"; set "
         "apply_via = \"tickets\" on the system for directory roles and apps");
@@ -173,7 +176,8 @@ TEST_CASE("entra apply: writes answered after the client's timeout are found don
                                              "PATCH /v1.0/users/" + uid(4), "PATCH /v1.0/users/" + uid(2)};
   for (std::size_t i = 0; i < reports.size(); ++i) {
     CHECK(reports[i].attempts == 1);
-    CHECK(reports[i].detail == "the write took effect despite: " + requests[i] + ": no complete response within 1s (the timeout)");
+    CHECK(reports[i].detail ==
+          "the write took effect despite: " + requests[i] + ": no complete response within 1s (the timeout)");
   }
   CHECK(w.graph.writes() == 4);
   CHECK(writes_seen(w.server) == 4);

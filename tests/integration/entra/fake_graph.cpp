@@ -9,9 +9,8 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace rollcall::testing {
 namespace {
@@ -25,7 +24,9 @@ std::string str(const std::string& s) { return Json(s).dump(); }
 constexpr const char* kGraphJson =
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
-void reply(httplib::Response& res, const std::string& body, int status = 200) { reply_json(res, body, status, kGraphJson); }
+void reply(httplib::Response& res, const std::string& body, int status = 200) {
+  reply_json(res, body, status, kGraphJson);
+}
 
 std::string graph_error(const std::string& code, const std::string& message) {
   return Json{{"error", {{"code", code}, {"message", message}, {"innerError", {{"request-id", "0000"}}}}}}.dump();
@@ -101,13 +102,20 @@ std::string verify_assertion(const std::string& jwt, const std::string& cert_pem
   EVP_MD_CTX_free(ctx);
   EVP_PKEY_free(key);
   const std::int64_t now = std::time(nullptr);
-  if (header.value("alg", "") != "RS256") reason = "AADSTS5002730: alg is not RS256";
-  else if (header.value("x5t", "") != base64url_encode(sha1, sha1_size)) reason = "AADSTS700027: x5t names no registered certificate";
-  else if (!signed_ok) reason = "AADSTS700027: the signature does not verify";
-  else if (claims.value("aud", "") != token_url) reason = "AADSTS700016: wrong audience";
-  else if (claims.value("iss", "") != client_id || claims.value("sub", "") != client_id) reason = "AADSTS700016: wrong issuer";
-  else if (claims.value("exp", std::int64_t{0}) <= now || claims.value("nbf", now + 1) > now + 60) reason = "AADSTS700024: the assertion is not within its valid time range";
-  else if (claims.value("jti", "").size() < 16) reason = "AADSTS700024: no jti";
+  if (header.value("alg", "") != "RS256")
+    reason = "AADSTS5002730: alg is not RS256";
+  else if (header.value("x5t", "") != base64url_encode(sha1, sha1_size))
+    reason = "AADSTS700027: x5t names no registered certificate";
+  else if (!signed_ok)
+    reason = "AADSTS700027: the signature does not verify";
+  else if (claims.value("aud", "") != token_url)
+    reason = "AADSTS700016: wrong audience";
+  else if (claims.value("iss", "") != client_id || claims.value("sub", "") != client_id)
+    reason = "AADSTS700016: wrong issuer";
+  else if (claims.value("exp", std::int64_t{0}) <= now || claims.value("nbf", now + 1) > now + 60)
+    reason = "AADSTS700024: the assertion is not within its valid time range";
+  else if (claims.value("jti", "").size() < 16)
+    reason = "AADSTS700024: no jti";
   return reason;
 }
 
@@ -148,9 +156,15 @@ void FakeGraph::generate(std::size_t n, std::size_t g, std::size_t memberships, 
     if (n > 0) sp.owners = {users[k % n].id};
     if (g > 0) sp.assigned.push_back({groups[k % g].id, "Group"});
     for (std::size_t j = 0; j < 20 && n > 0; ++j) {
-      sp.assigned.push_back({users[(k * 31 + j) % n].id, "User", j == 0 ? sp.roles[0].id : "00000000-0000-0000-0000-000000000000"});
+      sp.assigned.push_back(
+          {users[(k * 31 + j) % n].id, "User", j == 0 ? sp.roles[0].id : "00000000-0000-0000-0000-000000000000"});
     }
-    Application app{numbered("ffffffff", k), sp.app_id, sp.name, sp.owners, {{numbered("99999999", k), "ci", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"}}, {}};
+    Application app{numbered("ffffffff", k),
+                    sp.app_id,
+                    sp.name,
+                    sp.owners,
+                    {{numbered("99999999", k), "ci", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"}},
+                    {}};
     principals.push_back(std::move(sp));
     applications.push_back(std::move(app));
   }
@@ -195,7 +209,8 @@ bool FakeGraph::authorized(const httplib::Request& req, httplib::Response& res) 
     if (n == expire_at_.load()) valid_tokens_.clear();
     if (auth.rfind("Bearer ", 0) == 0 && valid_tokens_.count(auth.substr(7)) != 0) return true;
   }
-  res.set_header("WWW-Authenticate", "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"");
+  res.set_header("WWW-Authenticate",
+                 "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"");
   reply(res, graph_error("InvalidAuthenticationToken", "Access token has expired or is not yet valid."), 401);
   return false;
 }
@@ -212,14 +227,16 @@ void FakeGraph::token(const httplib::Request& req, httplib::Response& res) {
   };
   if (get("grant_type") != "client_credentials") return deny(400, "unsupported_grant_type", "AADSTS70003: grant_type");
   if (get("client_id") != client_id_) {
-    return deny(400, "unauthorized_client", "AADSTS700016: Application with identifier '" + get("client_id") +
-                                                "' was not found in the directory.");
+    return deny(400, "unauthorized_client",
+                "AADSTS700016: Application with identifier '" + get("client_id") + "' was not found in the directory.");
   }
-  if (get("scope") != graph_url() + "/.default") return deny(400, "invalid_scope", "AADSTS1002012: scope " + get("scope"));
+  if (get("scope") != graph_url() + "/.default")
+    return deny(400, "invalid_scope", "AADSTS1002012: scope " + get("scope"));
   if (certificate_pem.empty()) {
     if (get("client_secret") != secret_) {
-      return deny(401, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent "
-                                         "in the request is the client secret value, not the client secret ID.");
+      return deny(401, "invalid_client",
+                  "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent "
+                  "in the request is the client secret value, not the client secret ID.");
     }
   } else {
     if (get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") {
@@ -239,8 +256,11 @@ void FakeGraph::token(const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(mutex_);
     valid_tokens_.insert(access);
   }
-  reply(res, Json{{"token_type", "Bearer"}, {"expires_in", token_lifetime}, {"ext_expires_in", token_lifetime},
-                       {"access_token", access}}.dump());
+  reply(res, Json{{"token_type", "Bearer"},
+                  {"expires_in", token_lifetime},
+                  {"ext_expires_in", token_lifetime},
+                  {"access_token", access}}
+                 .dump());
 }
 
 void FakeGraph::page(const httplib::Request& req, httplib::Response& res, const std::vector<std::string>& items) const {
@@ -260,9 +280,11 @@ void FakeGraph::page(const httplib::Request& req, httplib::Response& res, std::s
   body += ']';
   if (skip + top < total) {
     // As Graph does: the request's own parameters plus a $skiptoken, on an absolute URL.
-    std::string query = req.target.substr(req.target.find('?') == std::string::npos ? req.target.size() : req.target.find('?') + 1);
+    std::string query =
+        req.target.substr(req.target.find('?') == std::string::npos ? req.target.size() : req.target.find('?') + 1);
     if (auto at = query.find("&$skiptoken="); at != std::string::npos) query.erase(at);
-    body += ",\"@odata.nextLink\":" + str(graph_url() + req.path + "?" + query + "&$skiptoken=" + std::to_string(skip + top));
+    body += ",\"@odata.nextLink\":" +
+            str(graph_url() + req.path + "?" + query + "&$skiptoken=" + std::to_string(skip + top));
   }
   body += '}';
   reply(res, body);
@@ -298,7 +320,8 @@ void FakeGraph::install() {
     const std::string select = param(req, "$select");
     const bool sign_ins = select.find("signInActivity") != std::string::npos;
     if (sign_ins && !audit_log_permission) {
-      return reply(res, graph_error("Authorization_RequestDenied", "Insufficient privileges to complete the operation."), 403);
+      return reply(
+          res, graph_error("Authorization_RequestDenied", "Insufficient privileges to complete the operation."), 403);
     }
     std::lock_guard<std::mutex> lock(mutex_);
     page(req, res, users.size(), [&](std::size_t i, std::string& s) {
@@ -396,27 +419,32 @@ void FakeGraph::install() {
       }
       page(req, res, items);
     });
-    server_.route("POST", v1 + "/groups/" + gid + "/members/$ref", [this, gid](const httplib::Request& req, httplib::Response& res) {
-      if (!authorized(req, res)) return;
-      Json body = Json::parse(req.body, nullptr, false);
-      const std::string prefix = graph_url() + "/v1.0/directoryObjects/";
-      const std::string ref = body.is_object() ? body.value("@odata.id", "") : "";
-      if (ref.rfind(prefix, 0) != 0) return reply(res, graph_error("Request_BadRequest", "Invalid object identifier."), 400);
-      const std::string member = ref.substr(prefix.size());
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        for (auto& x : groups) {
-          if (x.id != gid) continue;
-          if (std::find(x.members.begin(), x.members.end(), member) != x.members.end()) {
-            return reply(res, graph_error("Request_BadRequest", "One or more added object references already exist "
-                                                                     "for the following modified properties: 'members'."), 400);
-          }
-          x.members.push_back(member);
-        }
-      }
-      finish_write();
-      res.status = 204;
-    });
+    server_.route("POST", v1 + "/groups/" + gid + "/members/$ref",
+                  [this, gid](const httplib::Request& req, httplib::Response& res) {
+                    if (!authorized(req, res)) return;
+                    Json body = Json::parse(req.body, nullptr, false);
+                    const std::string prefix = graph_url() + "/v1.0/directoryObjects/";
+                    const std::string ref = body.is_object() ? body.value("@odata.id", "") : "";
+                    if (ref.rfind(prefix, 0) != 0)
+                      return reply(res, graph_error("Request_BadRequest", "Invalid object identifier."), 400);
+                    const std::string member = ref.substr(prefix.size());
+                    {
+                      std::lock_guard<std::mutex> lock(mutex_);
+                      for (auto& x : groups) {
+                        if (x.id != gid) continue;
+                        if (std::find(x.members.begin(), x.members.end(), member) != x.members.end()) {
+                          return reply(res,
+                                       graph_error("Request_BadRequest",
+                                                   "One or more added object references already exist "
+                                                   "for the following modified properties: 'members'."),
+                                       400);
+                        }
+                        x.members.push_back(member);
+                      }
+                    }
+                    finish_write();
+                    res.status = 204;
+                  });
     for (const auto& u : users) {
       if (!write_routes) break;
       const std::string uid = u.id;
@@ -445,22 +473,24 @@ void FakeGraph::install() {
     std::vector<std::string> items;
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& r : roles) {
-      items.push_back("{\"id\":" + str(r.id) + ",\"displayName\":" + str(r.name) + ",\"roleTemplateId\":" + str(r.id) + "}");
+      items.push_back("{\"id\":" + str(r.id) + ",\"displayName\":" + str(r.name) + ",\"roleTemplateId\":" + str(r.id) +
+                      "}");
     }
     page(req, res, items);
   });
   for (const auto& r : roles) {
     const std::string rid = r.id;
-    server_.get(v1 + "/directoryRoles/" + rid + "/members", [this, rid](const httplib::Request& req, httplib::Response& res) {
-      if (!authorized(req, res)) return;
-      std::vector<std::string> items;
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (const auto& x : roles) {
-        if (x.id != rid) continue;
-        for (const auto& m : x.members) items.push_back(object_json(m));
-      }
-      page(req, res, items);
-    });
+    server_.get(v1 + "/directoryRoles/" + rid + "/members",
+                [this, rid](const httplib::Request& req, httplib::Response& res) {
+                  if (!authorized(req, res)) return;
+                  std::vector<std::string> items;
+                  std::lock_guard<std::mutex> lock(mutex_);
+                  for (const auto& x : roles) {
+                    if (x.id != rid) continue;
+                    for (const auto& m : x.members) items.push_back(object_json(m));
+                  }
+                  page(req, res, items);
+                });
   }
 
   auto credentials = [](const std::vector<Credential>& list, bool certificate) {
@@ -487,10 +517,10 @@ void FakeGraph::install() {
       }
       roles_json += "]";
       items.push_back("{\"id\":" + str(p.id) + ",\"appId\":" + str(p.app_id) + ",\"displayName\":" + str(p.name) +
-                      ",\"servicePrincipalType\":" + str(p.type) + ",\"accountEnabled\":" + (p.enabled ? "true" : "false") +
-                      ",\"appOwnerOrganizationId\":" + (p.owner_org.empty() ? "null" : str(p.owner_org)) +
-                      ",\"appRoles\":" + roles_json + ",\"passwordCredentials\":" + credentials(p.secrets, false) +
-                      ",\"keyCredentials\":[]}");
+                      ",\"servicePrincipalType\":" + str(p.type) +
+                      ",\"accountEnabled\":" + (p.enabled ? "true" : "false") + ",\"appOwnerOrganizationId\":" +
+                      (p.owner_org.empty() ? "null" : str(p.owner_org)) + ",\"appRoles\":" + roles_json +
+                      ",\"passwordCredentials\":" + credentials(p.secrets, false) + ",\"keyCredentials\":[]}");
     }
     page(req, res, items);
   });
@@ -505,13 +535,14 @@ void FakeGraph::install() {
     }
     page(req, res, items);
   });
-  auto owner_list = [this](const httplib::Request& req, httplib::Response& res, const std::vector<std::string>& owners) {
+  auto owner_list = [this](const httplib::Request& req, httplib::Response& res,
+                           const std::vector<std::string>& owners) {
     std::vector<std::string> items;
     for (const auto& o : owners) {
       for (const auto& u : users) {
         if (u.id == o) {
-          items.push_back("{\"@odata.type\":\"#microsoft.graph.user\",\"id\":" + str(u.id) + ",\"displayName\":" + str(u.name) +
-                          ",\"userPrincipalName\":" + str(u.upn) + "}");
+          items.push_back("{\"@odata.type\":\"#microsoft.graph.user\",\"id\":" + str(u.id) +
+                          ",\"displayName\":" + str(u.name) + ",\"userPrincipalName\":" + str(u.upn) + "}");
         }
       }
     }
@@ -519,14 +550,16 @@ void FakeGraph::install() {
   };
   for (const auto& p : principals) {
     const std::string pid = p.id;
-    server_.get(v1 + "/servicePrincipals/" + pid + "/owners", [this, pid, owner_list](const httplib::Request& req, httplib::Response& res) {
-      if (!authorized(req, res)) return;
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (const auto& x : principals) {
-        if (x.id == pid) owner_list(req, res, x.owners);
-      }
-    });
-    server_.get(v1 + "/servicePrincipals/" + pid + "/appRoleAssignedTo", [this, pid](const httplib::Request& req, httplib::Response& res) {
+    server_.get(v1 + "/servicePrincipals/" + pid + "/owners",
+                [this, pid, owner_list](const httplib::Request& req, httplib::Response& res) {
+                  if (!authorized(req, res)) return;
+                  std::lock_guard<std::mutex> lock(mutex_);
+                  for (const auto& x : principals) {
+                    if (x.id == pid) owner_list(req, res, x.owners);
+                  }
+                });
+    server_.get(v1 + "/servicePrincipals/" + pid + "/appRoleAssignedTo", [this, pid](const httplib::Request& req,
+                                                                                     httplib::Response& res) {
       if (!authorized(req, res)) return;
       std::vector<std::string> items;
       std::lock_guard<std::mutex> lock(mutex_);
@@ -536,8 +569,8 @@ void FakeGraph::install() {
         for (const auto& a : x.assigned) {
           items.push_back("{\"id\":" + str(pid + "-" + std::to_string(++k)) + ",\"appRoleId\":" + str(a.role) +
                           ",\"principalId\":" + str(a.principal) + ",\"principalType\":" + str(a.type) +
-                          ",\"principalDisplayName\":\"x\",\"resourceId\":" + str(pid) + ",\"resourceDisplayName\":" + str(x.name) +
-                          ",\"createdDateTime\":\"2025-01-01T00:00:00Z\"}");
+                          ",\"principalDisplayName\":\"x\",\"resourceId\":" + str(pid) +
+                          ",\"resourceDisplayName\":" + str(x.name) + ",\"createdDateTime\":\"2025-01-01T00:00:00Z\"}");
         }
       }
       page(req, res, items);
@@ -545,13 +578,14 @@ void FakeGraph::install() {
   }
   for (const auto& a : applications) {
     const std::string aid = a.id;
-    server_.get(v1 + "/applications/" + aid + "/owners", [this, aid, owner_list](const httplib::Request& req, httplib::Response& res) {
-      if (!authorized(req, res)) return;
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (const auto& x : applications) {
-        if (x.id == aid) owner_list(req, res, x.owners);
-      }
-    });
+    server_.get(v1 + "/applications/" + aid + "/owners",
+                [this, aid, owner_list](const httplib::Request& req, httplib::Response& res) {
+                  if (!authorized(req, res)) return;
+                  std::lock_guard<std::mutex> lock(mutex_);
+                  for (const auto& x : applications) {
+                    if (x.id == aid) owner_list(req, res, x.owners);
+                  }
+                });
   }
 }
 

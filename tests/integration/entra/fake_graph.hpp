@@ -94,18 +94,21 @@ class FakeGraph {
   // Answers for `tenant`, client `client_id` with `client_secret` (or, with certificate_pem
   // set, a client assertion signed by its key).
   FakeGraph(FakeServer& server, std::string tenant, std::string client_id, std::string client_secret)
-      : server_(server), tenant_(std::move(tenant)), client_id_(std::move(client_id)), secret_(std::move(client_secret)) {}
+      : server_(server),
+        tenant_(std::move(tenant)),
+        client_id_(std::move(client_id)),
+        secret_(std::move(client_secret)) {}
 
   std::vector<User> users;
   std::vector<Group> groups;
   std::vector<Role> roles;
   std::vector<ServicePrincipal> principals;
   std::vector<Application> applications;
-  std::size_t page_cap = 999;       // largest page served, whatever $top asks
-  bool audit_log_permission = true; // AuditLog.Read.All granted
+  std::size_t page_cap = 999;        // largest page served, whatever $top asks
+  bool audit_log_permission = true;  // AuditLog.Read.All granted
   std::int64_t token_lifetime = 3599;
-  std::string certificate_pem;      // set: only client assertions signed for it are accepted
-  bool write_routes = true;         // route GET/PATCH per user and DELETE per (group, user)
+  std::string certificate_pem;  // set: only client assertions signed for it are accepted
+  bool write_routes = true;     // route GET/PATCH per user and DELETE per (group, user)
 
   // Fills a directory for the benchmark: n users, g groups holding `memberships` user
   // memberships in all (every tenth group nested in the one before it), `apps` service

@@ -1,7 +1,8 @@
+#include "connectors/http/token_transport.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "connectors/http/api_client.hpp"
-#include "connectors/http/token_transport.hpp"
 #include "tests/unit/http/support.hpp"
 
 using namespace rollcall;
