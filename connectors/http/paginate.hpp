@@ -4,6 +4,8 @@
 //   LinkPaging   — RFC 8288 Link header, rel="next" (GitHub): per_page=N, then follow links.
 //   CursorPaging — an opaque cursor in the body (Slack: response_metadata.next_cursor).
 //   IndexPaging  — SCIM 2.0 (RFC 7644 §3.4.2.4): startIndex/count, totalResults, Resources.
+//   NextLinkPaging — OData v4 (Microsoft Graph): items in "value", the next page's absolute URL in
+//                  "@odata.nextLink", followed exactly as given (it carries the server's skip token).
 //
 // Failure is total: a page that fails after retries, is malformed, or breaks the strategy's
 // contract (a link to another host, a cursor or link that repeats, a SCIM page that comes back
@@ -36,7 +38,13 @@ struct IndexPaging {
   int count = 100;  // items asked for per page; servers may return fewer
 };
 
-using Paging = std::variant<LinkPaging, CursorPaging, IndexPaging>;
+struct NextLinkPaging {
+  int top = 0;                              // page size asked for with `$top`; 0 = the server's default
+  std::string items = "/value";             // JSON pointer to the items
+  std::string next = "/@odata.nextLink";    // JSON pointer to the next page's URL; absent = last page
+};
+
+using Paging = std::variant<LinkPaging, CursorPaging, IndexPaging, NextLinkPaging>;
 using ItemFn = std::function<Result<void>(const Json& item)>;
 
 // Reads every page of `path?query` and calls `fn` for each item, in order.

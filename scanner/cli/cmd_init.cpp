@@ -36,6 +36,13 @@ owner = "team-it"          # findings no policy owner decided are routed to this
 # token_env = "GITHUB_TOKEN"
 # apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
 
+# [[system]]               # Microsoft Entra ID: docs/connectors/entra.md
+# name = "entra"
+# type = "entra"
+# tenant = "acme.onmicrosoft.com"
+# client_id = "00000000-0000-0000-0000-000000000000"
+# client_secret_env = "ENTRA_CLIENT_SECRET"
+
 # `rollcall scan` exits 2 when an open finding is at or above this severity, so schedulers and
 # CI notice; "none" never fails on findings. `--fail-on` overrides it.
 [scan]
