@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "scanner/cli/colour.hpp"
+
 namespace rollcall::cli {
 
 Result<config::WorkspaceConfig> Context::load_config() const {
@@ -23,7 +25,8 @@ void Context::report(const Error& error) {
 
 void Context::out(const std::string& line) const {
   if (quiet) return;
-  std::fwrite(line.data(), 1, line.size(), stdout);
+  const std::string text = colour ? paint(line) : line;
+  std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);
   std::fflush(stdout);
 }
