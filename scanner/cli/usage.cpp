@@ -118,7 +118,7 @@ std::string usage_line(const CLI::App& cmd) {
       continue;
     }
     std::string word = o->get_lnames().empty() ? "-" + o->get_snames().front() : "--" + o->get_lnames().front();
-    if (o->get_type_size_max() > 0) {
+    if (o->get_items_expected_max() > 0) {
       word += " " + (o->get_option_text().empty() ? std::string("VALUE") : o->get_option_text());
     }
     line += o->get_required() ? " " + word : " [" + word + "]";
@@ -150,7 +150,7 @@ std::optional<std::string> check_words(CLI::App& app, int argc, const char* cons
         bool all = true;
         for (std::size_t k = 1; k < word.size() && all; ++k) {
           const CLI::Option* f = find_option(*cmd, std::string("-") + word[k]);
-          all = f != nullptr && f->get_type_size_max() == 0;
+          all = f != nullptr && f->get_items_expected_max() == 0;
         }
         if (all) continue;
       }
@@ -161,7 +161,7 @@ std::optional<std::string> check_words(CLI::App& app, int argc, const char* cons
                                     (guess.empty() ? "" : " (did you mean " + quote(guess) + "?)"),
                                 *cmd);
       }
-      if (o->get_type_size_max() > 0 && word.find('=') == std::string::npos) ++i;  // its value
+      if (o->get_items_expected_max() > 0 && word.find('=') == std::string::npos) ++i;  // its value
       continue;
     }
     auto subs = commands(*cmd);

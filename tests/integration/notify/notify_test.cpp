@@ -90,7 +90,7 @@ Result<std::vector<notify::Target>> targets(const TempDir& dir, const std::strin
 
 struct Sender {
   NoSleep sleeper;
-  http::CurlTransportFactory factory{sleeper, [] { return 0.0; }};
+  http::CurlTransportFactory factory{sleeper, [] { return 0.5; }};
   CapturingLogger log{LogLevel::debug};
   FixedClock clock{1'790'000'100};
   std::vector<notify::Delivery> send(const reports::Report& r, const std::vector<notify::Target>& t) {

@@ -96,7 +96,7 @@ TEST_CASE("cli: colour on a terminal only, never with NO_COLOR or --no-color", "
   demo(dir);
   const std::string ws = "--workspace " + (dir / "ws").string();
   REQUIRE(run_rollcall(dir, ws + " -q snapshot", "ROLLCALL_NOW=2026-12-10T06:00:00Z").exit_code == 0);
-  const std::string scan = std::string(ROLLCALL_BINARY) + " " + ws + " scan --format json --fail-on none";
+  const std::string scan = std::string(ROLLCALL_BINARY) + " " + ws + " scan --format json --fail-on error";
   // script(1) gives the command a pseudo-terminal, as a user's shell would.
   auto tty = run_shell(dir, "ROLLCALL_NOW=2026-12-10T06:00:00Z script -qec '" + scan + "' /dev/null");
   INFO(tty.out << tty.err);
@@ -107,12 +107,17 @@ TEST_CASE("cli: colour on a terminal only, never with NO_COLOR or --no-color", "
   CHECK_FALSE(has(no_color.out, "\033["));
   auto flag = run_shell(dir, "ROLLCALL_NOW=2026-12-10T06:00:00Z script -qec '" +
                                  std::string(ROLLCALL_BINARY) + " --no-color " + ws +
-                                 " scan --format json --fail-on none' /dev/null");
+                                 " scan --format json --fail-on error' /dev/null");
   CHECK(has(flag.out, "critical"));
   CHECK_FALSE(has(flag.out, "\033["));
-  auto pipe = run_rollcall(dir, ws + " scan --format json --fail-on none", "ROLLCALL_NOW=2026-12-10T06:00:00Z");
+  auto pipe = run_rollcall(dir, ws + " scan --format json --fail-on error", "ROLLCALL_NOW=2026-12-10T06:00:00Z");
   CHECK(has(pipe.out, "critical"));
   CHECK_FALSE(has(pipe.out, "\033["));
+
+  // A finding kind given by its first word is suggested in full.
+  auto kind = run_rollcall(dir, ws + " plan --kind orphan", "ROLLCALL_NOW=2026-12-10T06:00:00Z");
+  CHECK(kind.exit_code == 1);
+  CHECK(has(kind.err, "--kind \"orphan\": not an action type or finding kind (did you mean \"orphan_account\"?)"));
 }
 
 TEST_CASE("cli: history --system suggests the system's name", "[cli]") {
@@ -142,7 +147,7 @@ TEST_CASE("secrets: token_credential reads the systemd credential from $CREDENTI
   const std::string ws = "--workspace " + (dir / "ws").string();
   auto unset = run_rollcall(dir, ws + " snapshot", "CREDENTIALS_DIRECTORY=");
   CHECK(unset.exit_code == 1);
-  CHECK(has(unset.err, "rollcall.toml:9: credential \"gh-token\": CREDENTIALS_DIRECTORY is not set "
+  CHECK(has(unset.err, "rollcall.toml:8: credential \"gh-token\": CREDENTIALS_DIRECTORY is not set "
                        "(credentials come from systemd's LoadCredential=)"));
   dir.write("creds/gh-token", "ghp_credential_value_1234\n");
   // The credential is read (the run then fails on the closed port, never printing the token).

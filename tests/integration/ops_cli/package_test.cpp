@@ -87,7 +87,7 @@ TEST_CASE("package: the .deb installs into a clean tree and its rollcall scans t
   INFO(snap.out << snap.err);
   CHECK(snap.exit_code == 0);
   CHECK(has(snap.out, "github: snapshot #1 complete"));
-  auto scan = run_shell(dir, "ROLLCALL_NOW=2026-12-10T06:00:00Z " + bin + ws + " scan --fail-on none");
+  auto scan = run_shell(dir, "ROLLCALL_NOW=2026-12-10T06:00:00Z " + bin + ws + " scan --fail-on error");
   INFO(scan.out << scan.err);
   CHECK(scan.exit_code == 0);
   CHECK(has(scan.out, "Scan #1: "));
