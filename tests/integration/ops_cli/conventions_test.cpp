@@ -164,7 +164,9 @@ namespace {
 // What bash completion offers for the words of a command line (the last word is completed).
 std::string complete(const TempDir& dir, const std::string& words) {
   const std::string script = (rollcall::testing::source_dir() / "dist" / "bash-completion" / "rollcall").string();
-  auto r = run_shell(dir, "bash -c 'source " + script + "; COMP_WORDS=(" + ROLLCALL_BINARY + " " + words +
+  // A line ending in a space completes a new, empty word.
+  const std::string last = !words.empty() && words.back() == ' ' ? "\"\"" : "";
+  auto r = run_shell(dir, "bash -c 'source " + script + "; COMP_WORDS=(" + ROLLCALL_BINARY + " " + words + last +
                               "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _rollcall; echo \"${COMPREPLY[*]}\"'");
   return r.out.substr(0, r.out.find('\n'));
 }

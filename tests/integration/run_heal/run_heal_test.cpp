@@ -115,7 +115,7 @@ TEST_CASE("run: a second run while one holds the lock refuses at once and change
   write_workspace(dir, scim.base_url(), server.url() + "/hook");
   // flock(1) holds the lock the way a running `rollcall run` does while the second one starts.
   auto held = rollcall::testing::run_shell(
-      dir, "flock " + (dir / "ws" / "rollcall.run.lock").string() + " env SCIM_TOKEN=" + kToken + " " +
+      dir, "flock " + (dir / "ws" / "rollcall.run.lock").string() + " env SCIM_TOKEN=" + kToken + " HOOK_KEY=" + kHookKey + " " +
                ROLLCALL_BINARY + " --workspace " + (dir / "ws").string() + " run </dev/null");
   INFO(held.out << held.err);
   CHECK(held.exit_code == 1);
