@@ -56,8 +56,8 @@ TEST_CASE("package: the .deb installs into a clean tree and its rollcall scans t
   auto needed = run_shell(dir, "objdump -p " + bin + " | awk '/NEEDED/ {print $2}'");
   REQUIRE(needed.exit_code == 0);
   for (const auto& so : lines(needed.out)) {
-    auto owner = run_shell(dir, "dpkg -S \"$(ldconfig -p | awk -v so=" + so +
-                                    " '$1 == so {print $NF; exit}')\" | cut -d: -f1 | head -1");
+    // By file name: ldconfig and dpkg disagree on /lib vs /usr/lib on a merged-/usr system.
+    auto owner = run_shell(dir, "dpkg -S \"*/$(gcc -print-multiarch)/" + so + "\" | cut -d: -f1 | head -1");
     std::string pkg = first_line(owner.out);
     INFO(so << " is in " << pkg << "; Depends: " << depends);
     REQUIRE_FALSE(pkg.empty());
@@ -71,8 +71,8 @@ TEST_CASE("package: the .deb installs into a clean tree and its rollcall scans t
          std::filesystem::exists(root / "usr/share/man/man1/rollcall.1.gz")));
   CHECK(std::filesystem::exists(root / "usr/share/doc/rollcall/examples/acme/rollcall.toml"));
   CHECK_FALSE(std::filesystem::exists(root / "usr/share/doc/rollcall/examples/acme/rollcall.db"));
-  CHECK(std::filesystem::exists(root / "lib/systemd/system/rollcall.timer"));
-  CHECK(has(read_file(root / "lib/systemd/system/rollcall.service"),
+  CHECK(std::filesystem::exists(root / "usr/lib/systemd/system/rollcall.timer"));
+  CHECK(has(read_file(root / "usr/lib/systemd/system/rollcall.service"),
             "ExecStart=/usr/bin/rollcall --workspace /var/lib/rollcall run\n"));
 
   auto version = run_shell(dir, bin + " --version");
