@@ -138,11 +138,12 @@ RetryingTransport::RetryingTransport(std::unique_ptr<Transport> inner, RetryPoli
     : inner_(std::move(inner)), policy_(policy), ctx_(std::move(context)) {}
 
 Result<Response> RetryingTransport::send(const Request& request) {
-  const std::string target = scrub_secrets(loggable_target(request.url), request);
+  const std::string target =
+      request.log_target.empty() ? scrub_secrets(loggable_target(request.url), request) : request.log_target;
   const std::string what = std::string(to_string(request.method)) + " " + target;
   milliseconds waited{0};
   const int max_attempts = std::max(1, policy_.max_attempts);
-  const bool write = request.method != Method::get;
+  const bool write = request.method != Method::get && !policy_.retry_writes;
 
   auto sleep = [&](milliseconds wait) {
     if (wait.count() > 0) ctx_.sleeper.sleep_for(wait);

@@ -45,6 +45,9 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{30'000};          // cap of one backoff step
   std::chrono::milliseconds max_total_wait{300'000};    // all waits of one request together
   std::chrono::milliseconds secondary_limit_delay{60'000};  // GitHub: "wait at least a minute"
+  // The caller's writes are safe to repeat (a notification, which receivers de-duplicate by its
+  // delivery id): they are retried like reads, on network failures, 408 and 5xx too.
+  bool retry_writes = false;
 };
 
 // Where retries wait. Tests inject one that records instead of sleeping.

@@ -26,6 +26,13 @@ Result<void> run_snapshots(Context& ctx, const HistoryOptions& opts) {
   RC_ASSIGN(auto db, ctx.open_database(cfg));
   store::SnapshotStore store(*db);
   RC_ASSIGN(auto rows, store.list(opts.system, opts.limit));
+  if (rows.empty() && !opts.system.empty() && !cfg.find_system(opts.system)) {
+    std::vector<std::string> names;
+    for (const auto& s : cfg.systems) names.push_back(s.name);
+    const std::string guess = closest_match(opts.system, names);
+    return fail("no system named " + quote(opts.system) + " in " + cfg.file.filename().string() +
+                (guess.empty() ? "" : " (did you mean " + quote(guess) + "?)"));
+  }
   if (rows.empty()) {
     ctx.out("no snapshots yet; run `rollcall snapshot`");
     return {};

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "scanner/cli/colour.hpp"
 #include "scanner/cli/safe_text.hpp"
 
 namespace rollcall::cli {
@@ -25,7 +26,8 @@ void Context::report(const Error& error) {
 
 void Context::out(const std::string& line) const {
   if (quiet) return;
-  std::fwrite(line.data(), 1, line.size(), stdout);
+  const std::string text = colour ? paint(line) : line;
+  std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);
   std::fflush(stdout);
 }

@@ -44,4 +44,18 @@ Result<Secret> SecretSource::from_file(const std::string& path) const {
   return Secret(std::move(s));
 }
 
+Result<Secret> SecretSource::from_credential(const std::string& name) const {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
+    return fail("credential name " + quote(name) + " must be a plain name like \"scim-token\"");
+  }
+  auto dir = lookup_env_("CREDENTIALS_DIRECTORY");
+  if (!dir || dir->empty()) {
+    return fail("credential " + quote(name) +
+                ": CREDENTIALS_DIRECTORY is not set (credentials come from systemd's LoadCredential=)");
+  }
+  auto secret = from_file(*dir + "/" + name);
+  if (!secret) return fail("credential " + quote(name) + ": " + secret.error().message());
+  return secret;
+}
+
 }  // namespace rollcall

@@ -2,8 +2,8 @@
 // and no implicit conversion, so it cannot end up in a log line, an error, the database or a
 // report by accident. Code that must send it calls reveal() at the last moment.
 //
-// SecretSource resolves a reference (`<name>_env` = variable name, `<name>_file` = path) to a
-// Secret. It is the Env seam: connectors never call getenv or read files for credentials.
+// SecretSource resolves a reference (`<name>_env` = variable name, `<name>_file` = path,
+// `<name>_credential` = a systemd credential passed with LoadCredential=) to a Secret. It is the Env seam: connectors never call getenv or read files for credentials.
 #pragma once
 
 #include <functional>
@@ -41,6 +41,10 @@ class SecretSource {
   Result<Secret> from_env(const std::string& var) const;
   // Reads the file at `path`, stripping one trailing newline. Fails naming the path.
   Result<Secret> from_file(const std::string& path) const;
+  // Reads the systemd credential `name` (LoadCredential=NAME:PATH in the unit): the file NAME in
+  // the folder $CREDENTIALS_DIRECTORY, as from_file. Fails when the variable is unset (not run
+  // by systemd with credentials), the name is not a plain file name, or the file is missing.
+  Result<Secret> from_credential(const std::string& name) const;
 
  private:
   EnvLookup lookup_env_;

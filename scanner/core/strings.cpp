@@ -73,6 +73,14 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
       best = c;
     }
   }
+  if (!best.empty() || word.size() < 3) return best;
+  // No near spelling: a word that begins exactly one candidate ("orphan" -> "orphan_account").
+  for (const auto& c : candidates) {
+    if (to_lower(c).rfind(to_lower(word), 0) == 0) {
+      if (!best.empty()) return "";
+      best = c;
+    }
+  }
   return best;
 }
 
