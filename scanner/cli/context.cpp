@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 
 namespace rollcall::cli {
 
@@ -14,10 +15,18 @@ Result<std::unique_ptr<store::Database>> Context::open_database(const config::Wo
   return store::Database::open(cfg.database);
 }
 
+Result<std::unique_ptr<store::Database>> Context::read_database(const config::WorkspaceConfig& cfg) const {
+  // No database yet: an empty one in memory, so "no snapshots yet" is said without creating it.
+  std::error_code ec;
+  if (!std::filesystem::exists(cfg.database, ec)) return store::Database::open_memory();
+  return store::Database::open_read_only(cfg.database);
+}
+
 bool Context::interactive() const { return !quiet && ::isatty(STDERR_FILENO) == 1; }
 
 void Context::report(const Error& error) {
-  log->error(error.message());
+  // The last line of defence for stderr: every secret resolved in this run, in every form.
+  log->error(secrets ? secrets->redactor().redact(error.message()) : error.message());
   exit_code = kExitError;
 }
 
