@@ -62,7 +62,8 @@ TEST_CASE("hostile cli: invalid bytes already in the database never make scan, p
   INFO(plan.err);
   CHECK(plan.exit_code == 2);  // changes pending: it did not abort (exit 134 / signal)
   CHECK(rollcall::is_valid_utf8(read_file(dir / "ws" / "rollcall.plan.json")));
-  CHECK(plan.out.find("  - revoke github skhan? repo:payments (write)\n") != std::string::npos);
+  CHECK(plan.out.find("  - revoke github skhan") != std::string::npos);
+  CHECK(plan.out.find(" repo:payments (write)\n") != std::string::npos);
   CHECK(run_cli(dir, "history --scans").exit_code == 0);
 }
 
@@ -141,7 +142,8 @@ TEST_CASE("hostile cli: a full disk says disk full", "[integration][hostile]") {
     ~Unmount() { ::umount(p.c_str()); }
   } unmount{dir / "ws"};
   dir.write("ws/roster.csv", "email\na@x.com\n");
-  dir.write("ws/rollcall.toml", "[roster]\npath = \"roster.csv\"\n");
+  dir.write("ws/e.json", R"({"accounts": [{"id": "a"}]})");
+  dir.write("ws/rollcall.toml", "[roster]\npath = \"roster.csv\"\n[[system]]\nname = \"app\"\ntype = \"file\"\npath = \"e.json\"\n");
   // Fill the file system to the last block.
   (void)rollcall::testing::run_shell(dir, "dd if=/dev/zero of=" + (dir / "ws" / "fill").string() + " bs=4k 2>/dev/null");
   CliRun s = run_cli(dir, "snapshot");

@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <thread>
 
@@ -79,6 +80,7 @@ void check_never_leaks(EchoServer::Reply reply, const std::string& secret, bool 
   TempDir dir;
   EchoServer server(std::move(reply));
   dir.write("ws/roster.csv", "email\njane@acme.com\n");
+  std::filesystem::create_directories(dir / "ws" / "policies");
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
   dir.write("ws/rollcall.toml",
             "[roster]\npath = \"roster.csv\"\n[[system]]\nname = \"app\"\n" +
@@ -95,7 +97,7 @@ void check_never_leaks(EchoServer::Reply reply, const std::string& secret, bool 
   CHECK(scan.exit_code != -1);
   auto history = rollcall::testing::run_rollcall(dir, ws + " history");
   CHECK_THAT(history.out, Catch::Contains("failed"));
-  CHECK_THAT(history.out, Catch::Contains("[REDACTED]"));
+  CHECK_THAT(history.out, Catch::Contains("[REDACTED"));  // may be cut to the column
 
   const std::string lower = rollcall::to_lower(secret);
   // The distinctive middle of the secret, in any case, must appear nowhere.
@@ -138,9 +140,10 @@ TEST_CASE("planted token: echoed lower-cased and upper-cased", "[integration][se
 }
 
 TEST_CASE("planted token: inside a ?next= redirect parameter", "[integration][secrets]") {
-  check_never_leaks([](const auto&, auto& res) {
+  check_never_leaks([](const auto& req, auto& res) {
     res.status = 302;
-    res.set_header("Location", std::string("/login?next=") + percent(std::string("/orgs/acme?token=") + kToken));
+    res.set_header("Location", "http://" + req.get_header_value("Host") + "/login?next=" +
+                                   percent(std::string("/orgs/acme?token=") + kToken));
   }, kToken);
 }
 
