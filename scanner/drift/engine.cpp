@@ -1,64 +1,15 @@
 #include "scanner/drift/engine.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 #include <unordered_set>
 
 #include "scanner/core/strings.hpp"
+#include "scanner/drift/system_run.hpp"
 
 namespace rollcall::drift {
-namespace {
-
-constexpr std::uint32_t kNone = UINT32_MAX;
-constexpr std::size_t kMaxListed = 10;  // entitlements named in one missing-account finding
-
-bool day_passed(UnixTime day, UnixTime now) { return now / 86400 > day / 86400; }
-
-std::vector<std::string> lines_of(const std::string& text) {
-  return text.empty() ? std::vector<std::string>{} : split(text, '\n');
-}
-
-// 93600 -> "26h", 5400 -> "90m", 45 -> "45s": as a max_snapshot_age is written.
-std::string format_age(std::int64_t seconds) {
-  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
-  if (seconds % 60 == 0) return std::to_string(seconds / 60) + "m";
-  return std::to_string(seconds) + "s";
-}
-
-std::string account_name(const Account& a) { return a.login.empty() ? a.id : a.login; }
-
-// "admin", or "member (via group:eng); admin" when held several ways.
-std::string describe_levels(const std::vector<std::pair<std::string, std::string>>& held) {
-  std::string out;
-  for (const auto& [level, via] : held) {
-    if (!out.empty()) out += "; ";
-    out += level;
-    if (!via.empty() && via != "direct") out += " (via " + via + ")";
-  }
-  return out;
-}
-
-}  // namespace
-
-struct DriftEngine::SystemRun {
-  const config::SystemConfig* config = nullptr;
-  std::size_t index = 0;  // in the desired state
-  store::SnapshotInfo info;
-  reports::SnapshotRef snapshot;
-  std::vector<Account> accounts;
-  std::vector<Match> matches;
-  std::unordered_set<std::string> privileged;
-  std::vector<std::uint32_t> first;  // person -> their first active account, or kNone
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> more;  // person -> further ones
-  std::vector<std::uint8_t> inactive;  // person has a suspended or disabled account
-  std::unordered_set<std::uint32_t> ambiguous_people;
-  std::vector<std::uint8_t> held;  // per desired entry of the system
-  std::unordered_map<std::uint32_t, std::vector<std::uint8_t>> service_held;
-  std::vector<std::uint32_t> grants;  // per account
-  std::vector<std::pair<std::string, std::string>> group;  // (level, via) of the current group
-  const std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, std::uint32_t>>>* sod = nullptr;
-};
 
 DriftEngine::DriftEngine(const roster::Roster& roster, policy::PolicyEngine& policy,
                          const DesiredState& desired, IdentityMatcher& matcher, FindingSink& sink,
@@ -139,7 +90,17 @@ Result<reports::SystemStatus> DriftEngine::check_system(const config::SystemConf
   run.snapshot = *st.snapshot;
   auto sod = sod_index_.find(system.name);
   if (sod != sod_index_.end()) run.sod = &sod->second;
+  for (const auto& b : policy_.baselines()) {
+    if (b.system != system.name) continue;
+    for (const auto& e : b.entitlements) run.baseline.push_back(&e);
+    run.platform_defaults = run.platform_defaults && b.platform_defaults;
+  }
+  for (const auto& n : policy_.nestings()) {
+    if (n.system != system.name) continue;
+    for (const auto& reached : n.includes) run.accepted_nesting.insert(n.entitlement + '\x1f' + reached);
+  }
   if (auto r = diff(run); !r) return r.context("system " + quote(system.name));
+  st.unmatched = run.unmatched;
   checked_snapshots_[system.name] = "#" + std::to_string(snap.id) + " " + format_iso8601(snap.finished_at) +
                                     " " + snap.digest;
   return st;
@@ -155,7 +116,6 @@ Result<void> DriftEngine::diff(SystemRun& run) {
   }
   const std::size_t people = roster_.people.size();
   run.first.assign(people, kNone);
-  run.inactive.assign(people, 0);
   run.matches.resize(run.accounts.size());
   run.grants.assign(run.accounts.size(), 0);
   for (std::size_t i = 0; i < run.accounts.size(); ++i) {
@@ -164,7 +124,7 @@ Result<void> DriftEngine::diff(SystemRun& run) {
     const Match& m = run.matches[i];
     const bool active = a.status == AccountStatus::active;
     if (m.kind == MatchKind::person) {
-      if (!active) run.inactive[m.index] = 1;
+      if (!active) run.inactive[m.index].push_back(static_cast<std::uint32_t>(i));
       else if (run.first[m.index] == kNone) run.first[m.index] = static_cast<std::uint32_t>(i);
       else run.more[m.index].push_back(static_cast<std::uint32_t>(i));
     } else if (m.kind == MatchKind::ambiguous && active) {
@@ -194,14 +154,25 @@ Result<void> DriftEngine::diff(SystemRun& run) {
       run.group.clear();
       open = true;
     }
-    run.group.emplace_back(g.level, g.via);
+    run.group.push_back({g.level, g.via});
     ++run.grants[cur];
     return {};
   });
   if (!streamed) return streamed;
   if (open) flush_group(run, cur, entitlement);
-  account_findings(run);
-  missing_findings(run);
+  for (std::size_t i = 0; i < run.accounts.size(); ++i) {
+    if (run.accounts[i].status != AccountStatus::active) continue;
+    check_orphan(run, i);
+    check_terminated(run, i);
+    check_service_owner(run, i);
+    check_dormant(run, i);
+  }
+  check_duplicates(run);
+  check_missing(run);
+  check_missing_services(run);
+  check_everyone(run);
+  check_nested(run);
+  resolve_exceptions(run);
   diff_time_ += watch.lap();
   return {};
 }
@@ -212,6 +183,7 @@ reports::Finding DriftEngine::person_finding(const SystemRun& run, std::uint32_t
   f.system = run.config->name;
   f.person_email = p.email;
   f.person_name = p.name;
+  f.owner = run.config->owner;
   f.evidence.roster_row = roster_.where(p);
   f.evidence.snapshot = run.snapshot;
   return f;
@@ -225,6 +197,7 @@ reports::Finding DriftEngine::account_finding(const SystemRun& run, std::size_t 
     f = person_finding(run, m.index);
   } else {
     f.system = run.config->name;
+    f.owner = run.config->owner;
     f.evidence.snapshot = run.snapshot;
   }
   f.account_id = a.id;
@@ -235,12 +208,13 @@ reports::Finding DriftEngine::account_finding(const SystemRun& run, std::size_t 
     const auto& sa = policy_.service_accounts()[m.index];
     f.evidence.extra["service_account_owner"] = sa.owner;
     f.evidence.policy.push_back("service_account at " + sa.source.str());
+    if (!sa.policy_owner.empty()) f.owner = sa.policy_owner;
   }
   return f;
 }
 
 const std::string* DriftEngine::desired_level(SystemRun& run, const Match& m, const std::string& entitlement,
-                                              bool mark_held, std::string* why) const {
+                                              bool mark_held, std::string* why, std::string* owner) const {
   if (m.kind == MatchKind::person) {
     const std::uint32_t id = desired_.entitlements.find(entitlement);
     if (id == StringPool::kNone) return nullptr;
@@ -249,10 +223,12 @@ const std::string* DriftEngine::desired_level(SystemRun& run, const Match& m, co
       if (e->entitlement != id) continue;
       if (mark_held) run.held[static_cast<std::size_t>(e - desired_.system(run.index).entries.data())] = 1;
       if (why) *why = desired_.texts.str(e->provenance);
+      if (owner) *owner = desired_.texts.str(e->owner);
       return &desired_.levels.str(e->level);
     }
   } else if (m.kind == MatchKind::service) {
-    const auto& grants = policy_.service_accounts()[m.index].entitlements;
+    const auto& sa = policy_.service_accounts()[m.index];
+    const auto& grants = sa.entitlements;
     for (std::size_t j = 0; j < grants.size(); ++j) {
       if (grants[j].entitlement_id != entitlement) continue;
       if (mark_held) {
@@ -260,6 +236,7 @@ const std::string* DriftEngine::desired_level(SystemRun& run, const Match& m, co
         held.resize(grants.size(), 0);
         held[j] = 1;
       }
+      if (owner) *owner = sa.policy_owner;
       return &grants[j].level;
     }
   }
@@ -277,210 +254,78 @@ void DriftEngine::flush_group(SystemRun& run, std::size_t account, const std::st
     }
   }
 
+  // A grant to everyone is judged once for the system (check_everyone), never per account.
+  std::vector<HeldLevel> own;
+  for (const HeldLevel& h : run.group) {
+    if (!through_everyone(h)) {
+      own.push_back(h);
+      continue;
+    }
+    auto& reach = run.everyone[entitlement];
+    if (reach.accounts.empty() || reach.accounts.back() != account) reach.accounts.push_back(static_cast<std::uint32_t>(account));
+    reach.levels.insert(h.level);
+    if (reach.via.empty() || h.via == kViaEveryone) reach.via = h.via;
+  }
+
   if (m.kind != MatchKind::person && m.kind != MatchKind::service) return;  // reported once, not per grant
   if (m.kind == MatchKind::person && terminated(roster_.people[m.index])) return;  // terminated_active covers it
 
-  // What the owner should hold: the entitlement's desired level and why, or nothing.
-  std::string why;
-  const std::string* want = desired_level(run, m, entitlement, true, &why);
-  if (want == nullptr) {
-    // Inherited through an entitlement the owner should hold (a desired group or role): implied
-    // by that grant, not a separate one. Inherited through anything else: judged like a grant.
-    for (const auto& [level, via] : run.group) {
-      if (via != "direct" && !via.empty() && desired_level(run, m, via, false, nullptr) != nullptr) return;
+  // What the owner should hold: the entitlement's desired level(s) and why, or nothing.
+  std::string why, owner;
+  const std::string* want = desired_level(run, m, entitlement, true, &why, &owner);
+  if (own.empty()) return;  // held only through a grant to everyone: check_everyone judges it
+
+  // What every account of the system may hold (the baseline) is never judged per account.
+  for (const policy::BaselineEntry* b : run.baseline) {
+    if (!glob_match(b->entitlement, entitlement)) continue;
+    if (b->level.empty() || std::all_of(own.begin(), own.end(), [&](const HeldLevel& h) {
+          return policy::level_allowed(b->level, h.level);
+        })) {
+      return;
     }
   }
 
-  const bool wrong_level = want != nullptr && std::any_of(run.group.begin(), run.group.end(),
-                                                          [&](const auto& g) { return g.first != *want; });
-  if (want != nullptr && !wrong_level) return;
   reports::Finding f = account_finding(run, account);
   f.entitlement_id = entitlement;
-  f.actual = describe_levels(run.group);
+  f.facts.held = own;
+  f.actual = describe_held(own);
   const std::string who = account_name(a);
-  if (want == nullptr) {
-    f.expected = "no access";
-    f.message = who + " holds " + entitlement + " as " + f.actual + ", which no policy grants";
-    if (m.kind == MatchKind::person) {
-      const std::string& roles = desired_.roles_of(m.index);
-      f.evidence.policy.push_back(roles.empty() ? "no role assigned" : "roles: " + roles);
-    }
-    const std::uint32_t id = desired_.entitlements.find(entitlement);
-    const bool privileged = run.privileged.count(entitlement) != 0 ||
-                            (id != StringPool::kNone && desired_.system(run.index).privileged.count(id) != 0);
-    if (privileged) f.evidence.extra["privileged"] = "true";
-    sink_.add(Kind::unauthorized_access, std::move(f), {a.email}, privileged);
-  } else {
-    f.expected = *want;
-    f.message = who + " holds " + entitlement + " as " + f.actual + "; policy grants " + *want;
+  if (want != nullptr) {
+    const bool in_policy = std::all_of(own.begin(), own.end(), [&](const HeldLevel& h) {
+      return policy::level_allowed(*want, h.level);
+    });
+    if (in_policy) return;
+    f.expected = policy::describe_levels(*want);
+    f.facts.allowed_levels = level_list(*want);
+    if (!owner.empty()) f.owner = owner;
+    f.message = who + " holds " + entitlement + " as " + f.actual + "; policy grants " + f.expected;
     for (auto& line : lines_of(why)) f.evidence.policy.push_back(std::move(line));
     sink_.add(Kind::privilege_mismatch, std::move(f), {a.email});
-  }
-}
-
-void DriftEngine::account_findings(SystemRun& run) {
-  const int dormant_days = policy_.settings().dormant_days;
-  for (std::size_t i = 0; i < run.accounts.size(); ++i) {
-    const Account& a = run.accounts[i];
-    const Match& m = run.matches[i];
-    if (a.status != AccountStatus::active) continue;
-    const std::string who = account_name(a);
-    const std::string grants = std::to_string(run.grants[i]);
-
-    if (m.kind == MatchKind::none || m.kind == MatchKind::ambiguous) {
-      reports::Finding f = account_finding(run, i);
-      f.expected = "an owner: a person of the roster or a registered service account";
-      f.evidence.extra["grants"] = grants;
-      f.evidence.extra["account_kind"] = std::string(to_string(a.kind));
-      if (!a.email.empty()) f.evidence.extra["account_email"] = a.email;
-      if (!a.display_name.empty()) f.evidence.extra["display_name"] = a.display_name;
-      if (m.kind == MatchKind::none) {
-        f.actual = "no owner";
-        f.message = "account " + who + " matches no person of the roster and no registered service account";
-      } else {
-        std::string names;
-        for (std::uint32_t c : m.candidates) {
-          const roster::Person& p = roster_.people[c];
-          if (!names.empty()) names += ", ";
-          names += p.email + " (" + roster_.where(p) + ")";
-        }
-        f.actual = "ambiguous: " + std::to_string(m.candidates.size()) + " people";
-        f.evidence.extra["candidates"] = names;
-        f.message = "account " + who + " matches " + std::to_string(m.candidates.size()) +
-                    " people (" + names + "); map it explicitly in the [match] mapping file";
-      }
-      sink_.add(Kind::orphan_account, std::move(f), {a.email});
-      continue;
-    }
-
-    if (m.kind == MatchKind::person && terminated(roster_.people[m.index])) {
-      const roster::Person& p = roster_.people[m.index];
-      reports::Finding f = account_finding(run, i);
-      f.expected = "account disabled or removed";
-      f.actual = "active, " + grants + " grant(s)";
-      f.evidence.extra["person_status"] = std::string(roster::to_string(p.status));
-      if (p.end_date) f.evidence.extra["end_date"] = format_date(*p.end_date);
-      const std::string since_when = p.end_date ? " since " + format_date(*p.end_date) : "";
-      f.message = (p.name.empty() ? p.email : p.name) + " is terminated" + since_when + " but account " +
-                  who + " is still active";
-      sink_.add(Kind::terminated_active, std::move(f), {a.email});
-      continue;
-    }
-
-    if (m.kind == MatchKind::service) {
-      const auto& sa = policy_.service_accounts()[m.index];
-      std::string problem;
-      if (sa.owner.empty()) {
-        problem = "no owner";
-      } else if (std::int64_t owner = matcher_.find_person(sa.owner); owner < 0) {
-        problem = "owner " + sa.owner + " is not in the roster";
-      } else if (terminated(roster_.people[static_cast<std::size_t>(owner)])) {
-        problem = "owner " + sa.owner + " is terminated";
-      }
-      if (!problem.empty()) {
-        reports::Finding f = account_finding(run, i);
-        f.person_email = sa.owner;
-        f.expected = "an owner who is an active person of the roster";
-        f.actual = problem;
-        f.message = "service account " + who + ": " + problem;
-        sink_.add(Kind::service_account_owner_invalid, std::move(f), {a.email});
-      }
-    }
-
-    if (dormant_days > 0 && a.last_login && now_ - *a.last_login > std::int64_t{dormant_days} * 86400) {
-      const std::int64_t days = (now_ - *a.last_login) / 86400;
-      reports::Finding f = account_finding(run, i);
-      f.expected = "a login within " + std::to_string(dormant_days) + " days";
-      f.actual = "last login " + format_date(*a.last_login) + " (" + std::to_string(days) + " days ago)";
-      f.evidence.extra["last_login"] = format_iso8601(*a.last_login);
-      f.evidence.extra["dormant_days"] = std::to_string(dormant_days);
-      f.message = "account " + who + " has not logged in for " + std::to_string(days) + " days";
-      sink_.add(Kind::dormant_account, std::move(f), {a.email});
-    }
+    return;
   }
 
-  for (const auto& [person, extra] : run.more) {
-    const roster::Person& p = roster_.people[person];
-    if (terminated(p)) continue;
-    std::string names = account_name(run.accounts[run.first[person]]);
-    for (std::uint32_t i : extra) names += ", " + account_name(run.accounts[i]);
-    reports::Finding f = person_finding(run, person);
-    f.expected = "one account";
-    f.actual = std::to_string(extra.size() + 1) + " active accounts: " + names;
-    f.evidence.extra["accounts"] = names;
-    f.message = (p.name.empty() ? p.email : p.name) + " has " + std::to_string(extra.size() + 1) +
-                " active accounts in " + run.config->name + ": " + names;
-    sink_.add(Kind::duplicate_account, std::move(f));
-  }
-}
-
-void DriftEngine::missing_findings(SystemRun& run) {
-  const SystemDesired& sys = desired_.system(run.index);
-  for (std::uint32_t person = 0; person < roster_.people.size(); ++person) {
-    auto [begin, end] = desired_.of(run.index, person);
-    if (begin == end) continue;
-    const roster::Person& p = roster_.people[person];
-    if (!wants_access(p)) continue;
-    const std::string name = p.name.empty() ? p.email : p.name;
-    if (run.first[person] == kNone) {
-      // An ambiguous account may well be theirs: that finding covers it, not a missing account.
-      if (run.ambiguous_people.count(person)) continue;
-      reports::Finding f = person_finding(run, person);
-      std::string wanted;
-      std::set<std::string> why;
-      for (const DesiredEntry* e = begin; e != end; ++e) {
-        if (e - begin < static_cast<std::ptrdiff_t>(kMaxListed)) {
-          if (!wanted.empty()) wanted += ", ";
-          wanted += desired_.entitlements.str(e->entitlement);
-        }
-        for (auto& line : lines_of(desired_.texts.str(e->provenance))) why.insert(std::move(line));
-      }
-      const auto count = static_cast<std::size_t>(end - begin);
-      if (count > kMaxListed) wanted += ", and " + std::to_string(count - kMaxListed) + " more";
-      f.expected = "an active account with " + std::to_string(count) + " entitlement(s): " + wanted;
-      f.actual = run.inactive[person] ? "no active account (only suspended or disabled ones)" : "no account";
-      f.evidence.policy.assign(why.begin(), why.end());
-      f.message = name + " has no active account in " + run.config->name + " (policies grant " +
-                  std::to_string(count) + " entitlement(s))";
-      sink_.add(Kind::missing_access, std::move(f));
-      continue;
+  const std::uint32_t id = desired_.entitlements.find(entitlement);
+  const bool privileged = run.privileged.count(entitlement) != 0 ||
+                          (id != StringPool::kNone && desired_.system(run.index).privileged.count(id) != 0);
+  if (std::none_of(own.begin(), own.end(), direct)) {
+    // Reached only through nesting: one finding per (containing, reached) pair, unless a policy
+    // accepts the nesting.
+    for (const HeldLevel& h : own) {
+      if (run.accepted_nesting.count(h.via + '\x1f' + entitlement)) continue;
+      auto& reach = run.nested[{h.via, entitlement}];
+      if (reach.accounts.empty() || reach.accounts.back() != account) reach.accounts.push_back(static_cast<std::uint32_t>(account));
+      reach.levels.insert(h.level);
     }
-    const bool single = run.more.count(person) == 0;
-    for (const DesiredEntry* e = begin; e != end; ++e) {
-      if (run.held[static_cast<std::size_t>(e - sys.entries.data())]) continue;
-      reports::Finding f = person_finding(run, person);
-      if (single) {
-        const Account& a = run.accounts[run.first[person]];
-        f.account_id = a.id;
-        f.account_login = a.login;
-      }
-      f.entitlement_id = desired_.entitlements.str(e->entitlement);
-      f.expected = desired_.levels.str(e->level);
-      f.actual = "absent";
-      f.evidence.policy = lines_of(desired_.texts.str(e->provenance));
-      f.message = name + " lacks " + f.entitlement_id + " (" + f.expected + ") in " + run.config->name;
-      sink_.add(Kind::missing_access, std::move(f));
-    }
+    return;
   }
-
-  // Registered service accounts present in this system but lacking what they are registered for.
-  for (std::size_t i = 0; i < run.accounts.size(); ++i) {
-    const Match& m = run.matches[i];
-    if (m.kind != MatchKind::service || run.accounts[i].status != AccountStatus::active) continue;
-    const auto& sa = policy_.service_accounts()[m.index];
-    auto& held = run.service_held[m.index];
-    held.resize(sa.entitlements.size(), 0);
-    for (std::size_t j = 0; j < sa.entitlements.size(); ++j) {
-      if (held[j]) continue;
-      reports::Finding f = account_finding(run, i);
-      f.entitlement_id = sa.entitlements[j].entitlement_id;
-      f.expected = sa.entitlements[j].level;
-      f.actual = "absent";
-      f.message = "service account " + account_name(run.accounts[i]) + " lacks " + f.entitlement_id +
-                  " (" + f.expected + ")";
-      sink_.add(Kind::missing_access, std::move(f), {run.accounts[i].email});
-    }
+  f.expected = "no access";
+  f.message = who + " holds " + entitlement + " as " + f.actual + ", which no policy grants";
+  if (m.kind == MatchKind::person) {
+    const std::string& roles = desired_.roles_of(m.index);
+    f.evidence.policy.push_back(roles.empty() ? "no role assigned" : "roles: " + roles);
   }
+  f.facts.privileged = privileged;
+  sink_.add(Kind::unauthorized_access, std::move(f), {a.email});
 }
 
 void DriftEngine::absorb(DriftEngine& other) {
@@ -490,6 +335,7 @@ void DriftEngine::absorb(DriftEngine& other) {
   }
   other.sod_held_.clear();
   checked_snapshots_.merge(other.checked_snapshots_);
+  exception_resolved_.merge(other.exception_resolved_);
   match_time_.wall = std::max(match_time_.wall, other.match_time_.wall);
   match_time_.cpu += other.match_time_.cpu;
   diff_time_.wall = std::max(diff_time_.wall, other.diff_time_.wall);
@@ -538,6 +384,7 @@ void DriftEngine::check_sod() {
         auto it = checked_snapshots_.find(s);
         if (it != checked_snapshots_.end()) f.evidence.extra["snapshot " + s] = it->second;
       }
+      f.owner = rules[r].owner;
       sink_.add(Kind::sod_violation, std::move(f));
     }
   }

@@ -181,7 +181,7 @@ Result<void> check_blast_radius(const Plan& plan, const BlastLimits& limits, sto
   std::map<std::string, std::int64_t> by_system;
   std::int64_t total = 0;
   for (const auto& a : plan.actions) {
-    if (!is_destructive(a.type)) continue;
+    if (!destructive(a.type)) continue;
     ++by_system[a.system];
     ++total;
   }

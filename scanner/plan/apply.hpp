@@ -58,7 +58,7 @@ struct BlastLimits {
   std::optional<std::int64_t> max_destructive;  // per plan
   std::optional<double> max_destructive_share;  // of a system's accounts in the basis snapshot, 0..1
 };
-// Fails when the plan's destructive actions (is_destructive of each action's type, never the
+// Fails when the plan's destructive actions (destructive() of each action's type, never the
 // file's flag) exceed a limit, naming the count and the limit, or when an action's system is
 // not in the basis (its share could not be measured).
 Result<void> check_blast_radius(const Plan& plan, const BlastLimits& limits, store::Database& db);

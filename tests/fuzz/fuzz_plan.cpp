@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool in_basis = false;
     for (const auto& s : p->basis.systems) in_basis = in_basis || s.system == a.system;
     fuzz::fuzz_check(in_basis, "every action's system is in the basis");
-    fuzz::fuzz_check(a.destructive == plan::is_destructive(a.type), "destructive is derived from the type");
+    fuzz::fuzz_check(a.destructive == plan::destructive(a.type), "destructive is derived from the type");
   }
   const std::string text = plan::to_json(*p);
   fuzz::fuzz_check(!text.empty(), "a parsed plan can be written");

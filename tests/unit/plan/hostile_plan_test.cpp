@@ -91,13 +91,17 @@ TEST_CASE("hostile plan: destructive is derived from the action, never the file'
   for (auto pos = text.find("\"destructive\": true"); pos != std::string::npos; pos = text.find("\"destructive\": true")) {
     text.replace(pos, 19, "\"destructive\": false");
   }
+  // The id is recomputed, but over the derived flags: the edit shows as a mismatch.
   auto edited = parse_plan(reseal(text));
-  REQUIRE(edited.ok());  // the id matches: an unkeyed hash proves nothing
-  std::size_t destructive = 0;
-  for (const auto& a : edited->actions) destructive += a.destructive ? 1 : 0;
-  CHECK(destructive == 10);
-  CHECK(error_of(check_blast_radius(*edited, {5, std::nullopt}, *ws.db)) ==
-        "plan " + edited->id + " has 10 destructive actions, more than max_destructive = 5 "
+  REQUIRE_FALSE(edited.ok());
+  CHECK(edited.error().message().find(": content does not match its id (the file was edited)") != std::string::npos);
+  auto genuine = parse_plan(to_json(ws.plan));
+  REQUIRE(genuine.ok());
+  std::size_t destructive_actions = 0;
+  for (const auto& a : genuine->actions) destructive_actions += a.destructive ? 1 : 0;
+  CHECK(destructive_actions == 10);
+  CHECK(error_of(check_blast_radius(*genuine, {5, std::nullopt}, *ws.db)) ==
+        "plan " + genuine->id + " has 10 destructive actions, more than max_destructive = 5 "
         "(pass --allow-destructive to apply anyway)");
   // Even a Plan value carrying false flags (built elsewhere) is counted by type.
   Plan forged = ws.plan;
