@@ -22,8 +22,7 @@ namespace {
 
 constexpr std::string_view kHeader =
     "fingerprint,kind,severity,status,system,account_id,account_login,person_email,person_name,"
-    "entitlement_id,expected,actual,first_seen,message,owner,accounts,evidence,scan_id
-";
+    "entitlement_id,expected,actual,first_seen,message,owner,accounts,evidence,scan_id\r\n";
 
 void append_cell(std::string& out, std::string_view value) {
   std::string text;
