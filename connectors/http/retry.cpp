@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "connectors/http/url.hpp"
+#include "scanner/core/redact.hpp"
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::http {
@@ -118,19 +119,9 @@ std::string describe_wait(milliseconds wait) {
 }
 
 std::string scrub_secrets(std::string text, const Request& request) {
-  auto replace_all = [&](const std::string& needle) {
-    if (needle.size() < 4) return;  // too short to be a credential; would mangle the text
-    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos)) {
-      text.replace(pos, needle.size(), "[REDACTED]");
-      pos += 10;
-    }
-  };
-  for (const auto& h : request.secret_headers) {
-    const std::string& v = h.value.reveal();
-    replace_all(v);
-    if (auto space = v.find(' '); space != std::string::npos) replace_all(v.substr(space + 1));
-  }
-  return text;
+  Redactor redactor;
+  for (const auto& h : request.secret_headers) redactor.add_header_value(h.value.reveal());
+  return redactor.redact(text);
 }
 
 RetryingTransport::RetryingTransport(std::unique_ptr<Transport> inner, RetryPolicy policy,

@@ -108,8 +108,9 @@ std::optional<std::chrono::milliseconds> retry_after(const Response& response, U
 // "850ms", "12s", "5m", "1h30m": durations for messages.
 std::string describe_wait(std::chrono::milliseconds wait);
 
-// `text` with every secret header value of `request` (and the credential after an
-// Authorization scheme such as "Bearer ") replaced by "[REDACTED]".
+// `text` with every secret header value of `request` replaced by "[REDACTED]", in every form
+// Redactor (scanner/core/redact.hpp) knows: the credential after a scheme such as "Bearer ",
+// a Basic header's decoded password, encoded, escaped, re-cased or cut.
 std::string scrub_secrets(std::string text, const Request& request);
 
 }  // namespace rollcall::http

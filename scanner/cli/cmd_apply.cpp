@@ -46,7 +46,7 @@ Result<bool> confirm(const plan::Plan& p, const ApplyCliOptions& opts) {
   std::size_t destructive = 0;
   for (const auto& a : p.actions) {
     std::cerr << "  " << terminal_safe(plan::describe(a)) << "\n";
-    destructive += a.destructive ? 1 : 0;
+    destructive += plan::destructive(a.type) ? 1 : 0;
   }
   std::cerr << "Apply " << p.actions.size() << " action(s) of plan " << p.id << " (" << destructive
             << " destructive)? Type yes to continue: " << std::flush;
@@ -60,6 +60,7 @@ Result<void> run(Context& ctx, const ApplyCliOptions& opts) {
   RC_ASSIGN(plan::Plan p, read_plan(opts.plan));
   RC_ASSIGN(auto db, ctx.open_database(cfg));
   RC_ASSIGN(auto lock, plan::ApplyLock::acquire(cfg.dir / "rollcall.apply.lock"));
+  RC_TRY(plan::check_derived(p, *db));  // a plan file is untrusted: no flag skips this
   if (!opts.force_stale) RC_TRY(plan::check_fresh(p, *db));
   std::string refused;  // why a real apply would refuse this plan, shown by a dry run
   if (!opts.allow_destructive) {

@@ -43,6 +43,8 @@ struct Context {
   Result<config::WorkspaceConfig> load_config() const;
   // Opens (and migrates) the workspace database.
   Result<std::unique_ptr<store::Database>> open_database(const config::WorkspaceConfig& cfg) const;
+  // Opens it for reading only (history, diff): works in a workspace folder that is not writable.
+  Result<std::unique_ptr<store::Database>> read_database(const config::WorkspaceConfig& cfg) const;
   // True when stderr is a terminal and -q was not given: progress lines may be drawn.
   bool interactive() const;
   // Logs the error as one line and sets exit code 1.

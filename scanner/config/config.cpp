@@ -5,6 +5,7 @@
 #include <set>
 
 #include "scanner/core/strings.hpp"
+#include "scanner/core/utf8.hpp"
 #include "scanner/core/time.hpp"
 
 namespace rollcall::config {
@@ -265,12 +266,16 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
     return fail(file + ": not found (is " + quote(dir.string()) +
                 " a rollcall workspace? `rollcall init` creates one)");
   }
+  if (std::filesystem::is_directory(cfg.file, ec)) return fail(file + ": is a folder, not a file");
+  if (!std::filesystem::is_regular_file(cfg.file, ec)) return fail(file + ": is not a regular file");
   toml::table root;
   try {
     root = toml::parse_file(file);
   } catch (const toml::parse_error& e) {
+    // toml++ refuses ill-formed UTF-8 itself (the text rule, docs/security.md); its message
+    // may echo the bad bytes, which are escaped here.
     return fail(file + ":" + std::to_string(e.source().begin.line) + ": " +
-                std::string(e.description()));
+                escape_invalid_utf8(e.description()));
   }
 
   std::vector<KeySpec> top = workspace_keys();

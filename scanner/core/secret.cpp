@@ -29,7 +29,7 @@ SecretSource SecretSource::from_map(std::map<std::string, std::string> vars) {
 Result<Secret> SecretSource::from_env(const std::string& var) const {
   auto v = lookup_env_(var);
   if (!v || v->empty()) return fail("environment variable " + var + " is not set");
-  return Secret(*v);
+  return resolved(*v);
 }
 
 Result<Secret> SecretSource::from_file(const std::string& path) const {
@@ -41,7 +41,25 @@ Result<Secret> SecretSource::from_file(const std::string& path) const {
   if (!s.empty() && s.back() == '\n') s.pop_back();
   if (!s.empty() && s.back() == '\r') s.pop_back();
   if (s.empty()) return fail("secret file " + quote(path) + " is empty");
-  return Secret(std::move(s));
+  return resolved(std::move(s));
+}
+
+Secret SecretSource::resolved(std::string value) const {
+  {
+    std::lock_guard<std::mutex> lock(resolved_->mutex);
+    resolved_->redactor.add(value);
+  }
+  return Secret(std::move(value));
+}
+
+void SecretSource::remember(std::string_view header_value) const {
+  std::lock_guard<std::mutex> lock(resolved_->mutex);
+  resolved_->redactor.add_header_value(header_value);
+}
+
+Redactor SecretSource::redactor() const {
+  std::lock_guard<std::mutex> lock(resolved_->mutex);
+  return resolved_->redactor;
 }
 
 Result<Secret> SecretSource::from_credential(const std::string& name) const {

@@ -8,8 +8,13 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "scanner/core/redact.hpp"
 
 #include "scanner/core/result.hpp"
 
@@ -46,8 +51,22 @@ class SecretSource {
   // by systemd with credentials), the name is not a plain file name, or the file is missing.
   Result<Secret> from_credential(const std::string& name) const;
 
+  // A Redactor that knows every secret this source has resolved so far (and those added with
+  // remember()): for text about to leave the process (stored errors, stderr).
+  Redactor redactor() const;
+  // Adds a value derived from a secret (a Basic header value, a connection string) to what
+  // redactor() redacts.
+  void remember(std::string_view header_value) const;
+
  private:
+  Secret resolved(std::string value) const;
+
   EnvLookup lookup_env_;
+  struct Resolved {
+    std::mutex mutex;
+    Redactor redactor;
+  };
+  std::shared_ptr<Resolved> resolved_ = std::make_shared<Resolved>();
 };
 
 }  // namespace rollcall
