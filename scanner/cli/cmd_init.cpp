@@ -34,6 +34,7 @@ max_snapshot_age = "26h"   # older snapshots make the system "incomplete" in a s
 # org = "acme"
 # token_env = "GITHUB_TOKEN"
 # apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
+# Okta (type = "okta", base_url, token_env or client_id + private_key_file): docs/connectors/okta.md
 
 # Limits of `rollcall apply` (README.md, "Plan and apply"):
 # [apply]
