@@ -119,16 +119,17 @@ Result<void> OAuthSigner::fetch_token(UnixTime now) {
                                      {"scope", join(settings_.scopes, " ")},
                                      {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
                                      {"client_assertion", jwt}});
-  // The assertion is a credential for its lifetime: scrubbed like a header if echoed.
-  request.secret_headers.push_back({"X-Client-Assertion", Secret(jwt)});
+  // The assertion is a credential for its lifetime: scrubbed from messages like a header value.
+  http::Request scrub;
+  scrub.secret_headers.push_back({"client_assertion", Secret(jwt)});
   const std::string where = "POST " + http::loggable_target(settings_.token_url);
   ++token_requests_;
   auto sent = transport_.send(request);
-  if (!sent) return fail(where + ": " + http::scrub_secrets(sent.error().message(), request));
+  if (!sent) return fail(where + ": " + http::scrub_secrets(sent.error().message(), scrub));
   const http::Response& r = *sent;
   if (r.status != 200) {
     return fail(where + ": HTTP " + std::to_string(r.status) + ": " +
-                http::scrub_secrets(http::generic_error_text(r), request) + " (OAuth client " +
+                http::scrub_secrets(http::generic_error_text(r), scrub) + " (OAuth client " +
                 quote(settings_.client_id) + ", scopes " + join(settings_.scopes, " ") + ")");
   }
   Json body = Json::parse(r.body, nullptr, false);

@@ -351,3 +351,17 @@ TEST_CASE("okta: the SSWS token and OAuth secrets never reach logs or errors, ev
     }
   }
 }
+
+TEST_CASE("okta: a client assertion the org cannot verify is one clear line, and nothing is read",
+          "[connector][okta][integration][oauth]") {
+  Org org;
+  org.okta.enable_oauth(kClientId, rsa_key_pair().second);  // the org holds another app key
+  Collector sink;
+  auto r = org.fetch(sink, okta_system(org.okta, true));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message() ==
+        "GET /api/v1/users page 1: POST /oauth2/v1/token: HTTP 401: The client_assertion signature is invalid. (OAuth "
+        "client \"0oaRollcallService\", scopes okta.users.read okta.groups.read okta.apps.read okta.roles.read)");
+  CHECK(sink.accounts.empty());
+  CHECK(org.server.requests().size() == 1);  // the token request only
+}
