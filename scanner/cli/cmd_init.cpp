@@ -27,6 +27,7 @@ name = "app"
 type = "file"              # an export on disk: JSON, or a folder of CSVs
 path = "exports/app.json"
 max_snapshot_age = "26h"   # older snapshots make the system "incomplete" in a scan
+owner = "team-it"          # findings no policy owner decided are routed to this team
 
 # [[system]]
 # name = "github"
@@ -35,6 +36,11 @@ max_snapshot_age = "26h"   # older snapshots make the system "incomplete" in a s
 # token_env = "GITHUB_TOKEN"
 # apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
 # Okta (type = "okta", base_url, token_env or client_id + private_key_file): docs/connectors/okta.md
+
+# `rollcall scan` exits 2 when an open finding is at or above this severity, so schedulers and
+# CI notice; "none" never fails on findings. `--fail-on` overrides it.
+[scan]
+fail_on = "high"
 
 # Limits of `rollcall apply` (README.md, "Plan and apply"):
 # [apply]
