@@ -42,7 +42,7 @@ Result<AccountStatus> status_of(const std::string& okta) {
   static const std::map<std::string, AccountStatus> kTable = {
       {"ACTIVE", AccountStatus::active},        {"PASSWORD_EXPIRED", AccountStatus::active},
       {"LOCKED_OUT", AccountStatus::active},    {"RECOVERY", AccountStatus::active},
-      {"STAGED", AccountStatus::suspended},     {"PROVISIONED", AccountStatus::suspended},
+      {"STAGED", AccountStatus::suspended},     {"PROVISIONED", AccountStatus::active},
       {"SUSPENDED", AccountStatus::suspended},  {"DEPROVISIONED", AccountStatus::disabled},
   };
   auto it = kTable.find(okta);

@@ -5,9 +5,9 @@
 // Accounts: every user, in every status (the default list leaves out DEPROVISIONED users, so
 // they are read with a second, filtered list). id = the Okta user id, login = profile.login,
 // email = profile.email, external_id = profile.employeeNumber, last_login = lastLogin,
-// created_at = created; status ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT, RECOVERY -> active;
-// STAGED, PROVISIONED, SUSPENDED -> suspended; DEPROVISIONED -> disabled (attrs.okta_status
-// keeps Okta's word). Users whose login matches builtin_logins are kind builtin. With
+// created_at = created; status ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT, RECOVERY, PROVISIONED ->
+// active; STAGED, SUSPENDED -> suspended; DEPROVISIONED -> disabled (attrs.okta_status keeps
+// Okta's word). Users whose login matches builtin_logins are kind builtin. With
 // read_factors, attrs.mfa_enrolled and attrs.mfa_factors from /users/{id}/factors.
 // attrs.app_usernames maps each assigned app's label to the user's username in that app.
 //

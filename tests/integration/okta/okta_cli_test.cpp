@@ -38,7 +38,11 @@ TEST_CASE("apply cli over Okta: drift planted in an Okta org is fixed, and the n
     u.login = std::move(login);
     return u;
   };
-  okta.users = {user("00u1", "jane@acme.com"), user("00u2", "bob@acme.com"), user("00u3", "raj@acme.com")};
+  // hal left once and was rehired: his old account is DEPROVISIONED and must be enabled, not
+  // created again; what he lacks (Engineering) is granted in the next round.
+  okta.users = {user("00u1", "jane@acme.com"), user("00u2", "bob@acme.com"), user("00u3", "raj@acme.com"),
+                user("00u4", "hal@acme.com")};
+  okta.users[3].status = "DEPROVISIONED";
   okta.groups = {{"00g1", "Engineering", "OKTA_GROUP", {"00u2", "00u3"}, {}}, {"00g2", "Finance", "OKTA_GROUP", {"00u3"}, {}}};
   okta.apps = {{"0oa1", "github_enterprise", "GitHub", "ACTIVE", {{"00u1", "USER", "jane-gh"}, {"00u2", "GROUP", "bob-gh"}, {"00u3", "GROUP", "raj-gh"}}, {"00g1"}}};
   okta.install();
@@ -48,7 +52,8 @@ TEST_CASE("apply cli over Okta: drift planted in an Okta org is fixed, and the n
             "employee_id,email,name,department,title,role,status,manager_email,start_date,end_date\n"
             "E1,jane@acme.com,Jane Doe,Engineering,Engineer,engineer,active,,2020-01-01,\n"
             "E2,bob@acme.com,Bob Brown,Engineering,Engineer,engineer,terminated,,2020-01-01,2026-10-31\n"
-            "E3,raj@acme.com,Raj Patel,Engineering,Engineer,engineer,active,,2020-01-01,\n");
+            "E3,raj@acme.com,Raj Patel,Engineering,Engineer,engineer,active,,2020-01-01,\n"
+            "E4,hal@acme.com,Hal Jordan,Engineering,Engineer,engineer,active,,2026-11-01,\n");
   dir.write("ws/policies/eng.lua",
             "owner \"team-eng\"\nrole \"engineer\" { okta = { \"group:Engineering\", \"app:GitHub\" } }\n");
   dir.write("ws/rollcall.toml", "[roster]\ntype = \"csv\"\npath = \"roster.csv\"\n\n"
@@ -66,18 +71,34 @@ TEST_CASE("apply cli over Okta: drift planted in an Okta org is fixed, and the n
   CHECK(has(plan.out, "+ grant okta jane@acme.com group:Engineering (member)"));
   CHECK(has(plan.out, "- revoke okta raj@acme.com group:Finance"));
   CHECK(has(plan.out, "- disable_account okta bob@acme.com"));
-  CHECK(has(plan.out, "3 action(s), 2 destructive."));  // nothing about app:GitHub: each holds it as allowed
+  CHECK(has(plan.out, "+ enable_account okta 00u4"));
+  CHECK_FALSE(has(plan.out, "create_account"));
+  CHECK(has(plan.out, "4 action(s), 2 destructive."));  // nothing about app:GitHub: each holds it as allowed
   CHECK(okta.writes() == 0);
 
   auto apply = run_cli(dir, "apply " + plan_file + " --yes --allow-destructive");
   INFO(apply.out << apply.err);
   REQUIRE(apply.exit_code == 0);
-  CHECK(has(apply.out, "3 changed, 0 no-op, 0 conflict, 0 failed"));
+  CHECK(has(apply.out, "4 changed, 0 no-op, 0 conflict, 0 failed"));
+  CHECK(okta.status_of("00u4") == "PROVISIONED");
+  CHECK(okta.users_with_login("hal@acme.com") == 1);
   CHECK(okta.members("00g1") == std::vector<std::string>{"00u2", "00u3", "00u1"});
   CHECK(okta.members("00g2").empty());
   CHECK(okta.status_of("00u2") == "SUSPENDED");
-  const int writes = okta.writes();
   CHECK(read_file(dir / "ws" / "rollcall.db").find(kToken) == std::string::npos);
+
+  // Round two: the rehire's missing group.
+  REQUIRE(run_cli(dir, "-q snapshot").exit_code == 0);
+  REQUIRE(run_cli(dir, "-q scan --format json").exit_code == 0);
+  const std::string plan2 = (dir / "ws" / "plan2.json").string();
+  auto round2 = run_cli(dir, "plan --out " + plan2);
+  INFO(round2.out << round2.err);
+  CHECK(has(round2.out, "+ grant okta hal@acme.com group:Engineering (member)"));
+  CHECK(has(round2.out, "1 action(s), 0 destructive."));
+  auto apply2 = run_cli(dir, "apply " + plan2 + " --yes");
+  INFO(apply2.out << apply2.err);
+  CHECK(apply2.exit_code == 0);
+  const int writes = okta.writes();
 
   REQUIRE(run_cli(dir, "-q snapshot").exit_code == 0);
   REQUIRE(run_cli(dir, "-q scan --format json").exit_code == 0);

@@ -97,7 +97,7 @@ TEST_CASE("okta: every user status maps as documented, DEPROVISIONED users inclu
   const std::map<std::string, std::pair<AccountStatus, std::string>> expected = {
       {"00uada", {AccountStatus::active, "ACTIVE"}},         {"00ubob", {AccountStatus::active, "PASSWORD_EXPIRED"}},
       {"00ucyd", {AccountStatus::active, "LOCKED_OUT"}},     {"00udee", {AccountStatus::active, "RECOVERY"}},
-      {"00ueve", {AccountStatus::suspended, "STAGED"}},      {"00ufay", {AccountStatus::suspended, "PROVISIONED"}},
+      {"00ueve", {AccountStatus::suspended, "STAGED"}},      {"00ufay", {AccountStatus::active, "PROVISIONED"}},
       {"00ugus", {AccountStatus::suspended, "SUSPENDED"}},   {"00uhal", {AccountStatus::disabled, "DEPROVISIONED"}},
       {"00usync", {AccountStatus::active, "ACTIVE"}},        {"00ufan", {AccountStatus::active, "ACTIVE"}}};
   REQUIRE(c.accounts.size() == expected.size());
