@@ -528,10 +528,24 @@ void FakeOkta::route_app(const App& app) {
       std::lock_guard<std::mutex> lock(mutex_);
       for (const App& a : apps) {
         if (a.id != aid) continue;
-        for (const AppUser& au : a.users) {
-          items.push_back(Json{{"id", au.user_id}, {"externalId", nullptr}, {"created", kCreated}, {"scope", au.scope},
+        // As in Okta, members of an assigned group hold the app (scope GROUP) while they are
+        // members; direct assignments (scope USER) stay.
+        std::set<std::string> via_group;
+        for (const auto& gid : a.groups) {
+          if (const Group* g = find_group(gid)) via_group.insert(g->members.begin(), g->members.end());
+        }
+        std::set<std::string> listed;
+        auto add = [&](const std::string& uid, const std::string& scope, const std::string& username) {
+          if (!listed.insert(uid).second) return;
+          items.push_back(Json{{"id", uid}, {"externalId", nullptr}, {"created", kCreated}, {"scope", scope},
                                {"status", "PROVISIONED"}, {"syncState", "DISABLED"},
-                               {"credentials", {{"userName", au.username}}}, {"profile", Json::object()}}.dump());
+                               {"credentials", {{"userName", username}}}, {"profile", Json::object()}}.dump());
+        };
+        for (const AppUser& au : a.users) {
+          if (au.scope == "USER" || via_group.count(au.user_id) != 0) add(au.user_id, au.scope, au.username);
+        }
+        for (const auto& uid : via_group) {
+          if (const User* u = find_user(uid)) add(uid, "GROUP", u->login);
         }
       }
     }
