@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "scanner/cli/safe_text.hpp"
+
 namespace rollcall::cli {
 
 Result<config::WorkspaceConfig> Context::load_config() const {
@@ -17,7 +19,7 @@ Result<std::unique_ptr<store::Database>> Context::open_database(const config::Wo
 bool Context::interactive() const { return !quiet && ::isatty(STDERR_FILENO) == 1; }
 
 void Context::report(const Error& error) {
-  log->error(error.message());
+  log->error(terminal_safe_lines(error.message()));  // errors quote policy text, roster and API data
   exit_code = kExitError;
 }
 
