@@ -4,6 +4,7 @@
 #include "connectors/file/file_connector.hpp"
 #include "connectors/github/github_connector.hpp"
 #include "connectors/ldap/ldap_connector.hpp"
+#include "connectors/okta/okta_connector.hpp"
 #include "connectors/postgres/postgres_connector.hpp"
 #include "connectors/scim/scim_connector.hpp"
 #include "connectors/slack/slack_connector.hpp"
@@ -18,6 +19,7 @@ void register_builtin_connectors(Registry& registry) {
   registry.add(postgres::connector_type());
   registry.add(ldap::connector_type());
   registry.add(entra::connector_type());
+  registry.add(okta::connector_type());
 }
 
 }  // namespace rollcall::connectors

@@ -1,7 +1,8 @@
 // Pagination, written once. A connector picks a strategy and gets each item of every page in
 // order; it never writes its own page loop.
 //
-//   LinkPaging   — RFC 8288 Link header, rel="next" (GitHub): per_page=N, then follow links.
+//   LinkPaging   — RFC 8288 Link header, rel="next" (GitHub per_page=N, Okta limit=N), then
+//                  follow links; or a link in the body (Okta's _links.next.href).
 //   CursorPaging — an opaque cursor in the body (Slack: response_metadata.next_cursor).
 //   IndexPaging  — SCIM 2.0 (RFC 7644 §3.4.2.4): startIndex/count, totalResults, Resources.
 //   NextLinkPaging — OData v4 (Microsoft Graph): items in "value", the next page's absolute URL in
@@ -25,6 +26,10 @@ namespace rollcall::http {
 struct LinkPaging {
   int per_page = 100;
   std::string items;  // JSON pointer to the items; "" = the body is the array
+  std::string limit_param = "per_page";  // the page-size parameter (Okta: "limit")
+  // JSON pointer to the next page's URL in the body, for APIs that put the link there instead
+  // of a Link header (Okta's /api/v1/iam: "/_links/next/href"); "" = the Link header.
+  std::string next_href;
 };
 
 struct CursorPaging {

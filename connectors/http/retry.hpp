@@ -4,7 +4,8 @@
 // Retried, with exponential backoff and full jitter (a random wait in [0, min(max_delay,
 // base_delay * 2^(attempt-1))]): network failures, 408, 429 and 5xx other than 501/505.
 // Waits the server asks for win over backoff: Retry-After (seconds or an HTTP date), and
-// GitHub's X-RateLimit-Remaining: 0 + X-RateLimit-Reset (epoch seconds). A GitHub 403 is
+// GitHub's X-RateLimit-Remaining: 0 + X-RateLimit-Reset (epoch seconds), and the same pair as
+// Okta spells it (X-Rate-Limit-Remaining, X-Rate-Limit-Reset; a 429 needs only the reset). A GitHub 403 is
 // retried only when it is a rate limit (Retry-After, X-RateLimit-Remaining: 0, or a "secondary
 // rate limit" message; the latter waits at least a minute); any other 401/403 is returned at
 // once, as it is a configuration problem retries cannot fix. A successful response that says
@@ -89,6 +90,7 @@ class RetryingTransport final : public Transport {
   RetryContext ctx_;
   std::mutex hold_mutex_;
   UnixTime hold_until_ = 0;  // X-RateLimit-Reset of a used-up quota; 0 = none
+  std::string hold_header_;  // the header that set it, for messages
 };
 
 // How a response should be treated by the retry loop; exposed for tests.

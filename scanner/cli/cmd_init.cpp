@@ -35,6 +35,7 @@ owner = "team-it"          # findings no policy owner decided are routed to this
 # org = "acme"
 # token_env = "GITHUB_TOKEN"
 # apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
+# Okta (type = "okta", base_url, token_env or client_id + private_key_file): docs/connectors/okta.md
 
 # [[system]]               # Microsoft Entra ID: docs/connectors/entra.md
 # name = "entra"
