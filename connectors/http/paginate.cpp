@@ -22,7 +22,7 @@ Result<void> each(const Json& items, const std::string& where, const ItemFn& fn)
 Result<void> walk(const ApiClient& client, const std::string& path, const Query& query,
                   const LinkPaging& paging, const ItemFn& fn) {
   Query q = query;
-  q.emplace_back("per_page", std::to_string(paging.per_page));
+  q.emplace_back(paging.limit_param, std::to_string(paging.per_page));
   const std::string label = client.label(path, query);
   std::string url = client.url(path, q);
   std::unordered_set<std::string> seen{url};
@@ -32,8 +32,24 @@ Result<void> walk(const ApiClient& client, const std::string& path, const Query&
     auto items = array_at(r.json, paging.items);
     if (!items) return fail(where + ": " + items.error().message());
     RC_TRY(each(**items, where, fn));
-    const std::string* link = r.response.header("Link");
-    std::string next = link ? next_link(*link) : "";
+    std::string next;
+    if (paging.next_href.empty()) {
+      // Okta sends rel="self" and rel="next" as two Link headers: look at every one.
+      for (const Header& h : r.response.headers) {
+        if (next.empty() && to_lower(h.name) == "link") next = next_link(h.value);
+      }
+    } else {
+      try {
+        Json::json_pointer p(paging.next_href);
+        if (r.json.contains(p)) {
+          const Json& href = r.json.at(p);
+          if (!href.is_string()) return fail(where + ": " + quote(paging.next_href) + " is " + type_name(href) + ", not a string");
+          next = href.get<std::string>();
+        }
+      } catch (const Json::exception& e) {
+        return fail(where + ": " + quote(paging.next_href) + ": " + e.what());
+      }
+    }
     if (next.empty()) return {};
     // The credential goes with every request: never follow a link off the API's origin.
     if (!client.same_origin(next)) {
@@ -108,6 +124,42 @@ Result<void> walk(const ApiClient& client, const std::string& path, const Query&
       return fail(where + ": no resources returned at startIndex " + std::to_string(start) +
                   " although totalResults is " + std::to_string(total_results));
     }
+  }
+}
+
+Result<void> walk(const ApiClient& client, const std::string& path, const Query& query,
+                  const NextLinkPaging& paging, const ItemFn& fn) {
+  Query q = query;
+  if (paging.top > 0) q.emplace_back("$top", std::to_string(paging.top));
+  const std::string label = client.label(path, query);
+  std::string url = client.url(path, q);
+  std::unordered_set<std::string> seen{url};
+  for (int page = 1;; ++page) {
+    RC_ASSIGN(JsonResponse r, client.get_json(url, label, page));
+    const std::string where = page_label(label, page);
+    auto items = array_at(r.json, paging.items);
+    if (!items) return fail(where + ": " + items.error().message());
+    RC_TRY(each(**items, where, fn));
+    std::string next;
+    try {
+      Json::json_pointer p(paging.next);
+      if (r.json.contains(p)) {
+        const Json& link = r.json.at(p);
+        if (!link.is_null() && !link.is_string()) {
+          return fail(where + ": " + quote(paging.next) + " is " + type_name(link) + ", not a URL");
+        }
+        if (link.is_string()) next = link.get<std::string>();
+      }
+    } catch (const Json::exception& e) {
+      return fail(where + ": " + quote(paging.next) + ": " + e.what());
+    }
+    if (next.empty()) return {};
+    // The credential goes with every request: never follow a link off the API's origin.
+    if (!client.same_origin(next)) {
+      return fail(where + ": the next-page link leads to another host (" + quote(next) + "); not followed");
+    }
+    if (!seen.insert(next).second) return fail(where + ": the next-page link repeats an earlier page");
+    url = std::move(next);
   }
 }
 

@@ -1,10 +1,13 @@
 // Pagination, written once. A connector picks a strategy and gets each item of every page in
 // order; it never writes its own page loop.
 //
-//   LinkPaging   — RFC 8288 Link header, rel="next" (GitHub): per_page=N, then follow links.
+//   LinkPaging   — RFC 8288 Link header, rel="next" (GitHub per_page=N, Okta limit=N), then
+//                  follow links; or a link in the body (Okta's _links.next.href).
 //   CursorPaging — an opaque cursor in the body (Slack: response_metadata.next_cursor;
 //                  Airtable: offset, with pageSize as the limit parameter).
 //   IndexPaging  — SCIM 2.0 (RFC 7644 §3.4.2.4): startIndex/count, totalResults, Resources.
+//   NextLinkPaging — OData v4 (Microsoft Graph): items in "value", the next page's absolute URL in
+//                  "@odata.nextLink", followed exactly as given (it carries the server's skip token).
 //
 // Failure is total: a page that fails after retries, is malformed, or breaks the strategy's
 // contract (a link to another host, a cursor or link that repeats, a SCIM page that comes back
@@ -24,6 +27,10 @@ namespace rollcall::http {
 struct LinkPaging {
   int per_page = 100;
   std::string items;  // JSON pointer to the items; "" = the body is the array
+  std::string limit_param = "per_page";  // the page-size parameter (Okta: "limit")
+  // JSON pointer to the next page's URL in the body, for APIs that put the link there instead
+  // of a Link header (Okta's /api/v1/iam: "/_links/next/href"); "" = the Link header.
+  std::string next_href;
 };
 
 struct CursorPaging {
@@ -38,7 +45,13 @@ struct IndexPaging {
   int count = 100;  // items asked for per page; servers may return fewer
 };
 
-using Paging = std::variant<LinkPaging, CursorPaging, IndexPaging>;
+struct NextLinkPaging {
+  int top = 0;                              // page size asked for with `$top`; 0 = the server's default
+  std::string items = "/value";             // JSON pointer to the items
+  std::string next = "/@odata.nextLink";    // JSON pointer to the next page's URL; absent = last page
+};
+
+using Paging = std::variant<LinkPaging, CursorPaging, IndexPaging, NextLinkPaging>;
 using ItemFn = std::function<Result<void>(const Json& item)>;
 
 // Reads every page of `path?query` and calls `fn` for each item, in order.

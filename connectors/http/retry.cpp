@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "connectors/http/url.hpp"
+#include "scanner/core/redact.hpp"
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::http {
@@ -31,11 +32,23 @@ std::optional<UnixTime> parse_http_date(const std::string& text) {
   return static_cast<UnixTime>(timegm(&tm));
 }
 
-std::optional<UnixTime> rate_limit_reset(const Response& r) {
-  const std::string* remaining = r.header("X-RateLimit-Remaining");
-  const std::string* reset = r.header("X-RateLimit-Reset");
-  if (remaining == nullptr || reset == nullptr || parse_int(*remaining) != 0) return std::nullopt;
-  return parse_int(*reset);
+// A rate-limit window's reset (epoch seconds) and the header that gave it. GitHub spells the
+// headers X-RateLimit-*, Okta X-Rate-Limit-*. `used_up`: only when Remaining is 0 (a 2xx or
+// 403 says the quota is spent); otherwise (a 429, which says so by itself) the reset is enough.
+struct Reset {
+  UnixTime at = 0;
+  const char* header = "";
+};
+std::optional<Reset> rate_limit_reset(const Response& r, bool used_up = true) {
+  for (auto [remaining_name, reset_name] : {std::pair{"X-RateLimit-Remaining", "X-RateLimit-Reset"},
+                                            std::pair{"X-Rate-Limit-Remaining", "X-Rate-Limit-Reset"}}) {
+    const std::string* remaining = r.header(remaining_name);
+    const std::string* reset = r.header(reset_name);
+    if (reset == nullptr) continue;
+    if (used_up && (remaining == nullptr || parse_int(*remaining) != 0)) continue;
+    if (auto at = parse_int(*reset)) return Reset{*at, reset_name};
+  }
+  return std::nullopt;
 }
 
 milliseconds until(UnixTime t, UnixTime now) {
@@ -73,14 +86,14 @@ std::optional<milliseconds> retry_after(const Response& response, UnixTime now) 
 RetryAdvice advise(const Response& response, UnixTime now, bool write) {
   RetryAdvice a;
   int s = response.status;
-  auto server_wait = [&]() -> std::optional<milliseconds> {
+  auto server_wait = [&](bool used_up = true) -> std::optional<milliseconds> {
     if (auto ra = retry_after(response, now)) return ra;
-    if (auto reset = rate_limit_reset(response)) return until(*reset, now);
+    if (auto reset = rate_limit_reset(response, used_up)) return until(reset->at, now);
     return std::nullopt;
   };
   if (s == 429) {
     a.retry = true;
-    a.server_wait = server_wait();
+    a.server_wait = server_wait(false);
     a.reason = "HTTP 429 (rate limited)";
   } else if (s == 403) {
     // GitHub signals its rate limits with 403 too; every other 403 is a permission problem.
@@ -118,19 +131,9 @@ std::string describe_wait(milliseconds wait) {
 }
 
 std::string scrub_secrets(std::string text, const Request& request) {
-  auto replace_all = [&](const std::string& needle) {
-    if (needle.size() < 4) return;  // too short to be a credential; would mangle the text
-    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos)) {
-      text.replace(pos, needle.size(), "[REDACTED]");
-      pos += 10;
-    }
-  };
-  for (const auto& h : request.secret_headers) {
-    const std::string& v = h.value.reveal();
-    replace_all(v);
-    if (auto space = v.find(' '); space != std::string::npos) replace_all(v.substr(space + 1));
-  }
-  return text;
+  Redactor redactor;
+  for (const auto& h : request.secret_headers) redactor.add_header_value(h.value.reveal());
+  return redactor.redact(text);
 }
 
 RetryingTransport::RetryingTransport(std::unique_ptr<Transport> inner, RetryPolicy policy,
@@ -138,11 +141,12 @@ RetryingTransport::RetryingTransport(std::unique_ptr<Transport> inner, RetryPoli
     : inner_(std::move(inner)), policy_(policy), ctx_(std::move(context)) {}
 
 Result<Response> RetryingTransport::send(const Request& request) {
-  const std::string target = scrub_secrets(loggable_target(request.url), request);
+  const std::string target =
+      request.log_target.empty() ? scrub_secrets(loggable_target(request.url), request) : request.log_target;
   const std::string what = std::string(to_string(request.method)) + " " + target;
   milliseconds waited{0};
   const int max_attempts = std::max(1, policy_.max_attempts);
-  const bool write = request.method != Method::get;
+  const bool write = request.method != Method::get && !policy_.retry_writes;
 
   auto sleep = [&](milliseconds wait) {
     if (wait.count() > 0) ctx_.sleeper.sleep_for(wait);
@@ -152,21 +156,22 @@ Result<Response> RetryingTransport::send(const Request& request) {
   for (int attempt = 1;; ++attempt) {
     // A used-up quota holds back every request until its reset.
     UnixTime hold;
+    std::string hold_name;
     {
       std::lock_guard<std::mutex> lock(hold_mutex_);
       hold = hold_until_;
+      hold_name = hold_header_;
     }
     if (hold != 0) {
       UnixTime now = ctx_.clock.now();
       if (now < hold) {
         milliseconds wait = until(hold, now);
         if (waited + wait > policy_.max_total_wait) {
-          return fail("the API rate limit is used up until " + format_iso8601(hold) +
-                      " (X-RateLimit-Reset), longer than the retry wait budget (" +
-                      describe_wait(policy_.max_total_wait) + ") allows");
+          return fail("the API rate limit is used up until " + format_iso8601(hold) + " (" + hold_name +
+                      "), longer than the retry wait budget (" + describe_wait(policy_.max_total_wait) + ") allows");
         }
         ctx_.log.info(ctx_.system + ": API rate limit used up; waiting " + describe_wait(wait) +
-                      " until " + format_iso8601(hold) + " (X-RateLimit-Reset)");
+                      " until " + format_iso8601(hold) + " (" + hold_name + ")");
         sleep(wait);
       }
       std::lock_guard<std::mutex> lock(hold_mutex_);
@@ -200,9 +205,10 @@ Result<Response> RetryingTransport::send(const Request& request) {
       UnixTime now = ctx_.clock.now();
       advice = advise(*result, now, write);
       if (!advice.retry) {
-        if (auto reset = rate_limit_reset(*result); reset && *reset > now) {
+        if (auto reset = rate_limit_reset(*result); reset && reset->at > now) {
           std::lock_guard<std::mutex> lock(hold_mutex_);
-          hold_until_ = std::max(hold_until_, *reset);
+          hold_until_ = std::max(hold_until_, reset->at);
+          hold_header_ = reset->header;
         }
         return result;
       }

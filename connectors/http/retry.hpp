@@ -4,7 +4,8 @@
 // Retried, with exponential backoff and full jitter (a random wait in [0, min(max_delay,
 // base_delay * 2^(attempt-1))]): network failures, 408, 429 and 5xx other than 501/505.
 // Waits the server asks for win over backoff: Retry-After (seconds or an HTTP date), and
-// GitHub's X-RateLimit-Remaining: 0 + X-RateLimit-Reset (epoch seconds). A GitHub 403 is
+// GitHub's X-RateLimit-Remaining: 0 + X-RateLimit-Reset (epoch seconds), and the same pair as
+// Okta spells it (X-Rate-Limit-Remaining, X-Rate-Limit-Reset; a 429 needs only the reset). A GitHub 403 is
 // retried only when it is a rate limit (Retry-After, X-RateLimit-Remaining: 0, or a "secondary
 // rate limit" message; the latter waits at least a minute); any other 401/403 is returned at
 // once, as it is a configuration problem retries cannot fix. A successful response that says
@@ -51,6 +52,9 @@ struct RetryPolicy {
   std::chrono::milliseconds secondary_limit_delay{60'000};  // GitHub: "wait at least a minute"
   std::chrono::milliseconds min_interval{0};     // between two sends; 0 = no pacing
   std::chrono::milliseconds rate_limit_wait{0};  // least wait after a 429 without Retry-After
+  // The caller's writes are safe to repeat (a notification, which receivers de-duplicate by its
+  // delivery id): they are retried like reads, on network failures, 408 and 5xx too.
+  bool retry_writes = false;
 };
 
 // Where retries wait. Tests inject one that records instead of sleeping.
@@ -94,6 +98,7 @@ class RetryingTransport final : public Transport {
   UnixTime hold_until_ = 0;  // X-RateLimit-Reset of a used-up quota; 0 = none
   std::mutex pace_mutex_;
   std::chrono::steady_clock::time_point next_send_{};  // min_interval: the earliest next send
+  std::string hold_header_;  // the header that set it, for messages
 };
 
 // How a response should be treated by the retry loop; exposed for tests.
@@ -113,8 +118,9 @@ std::optional<std::chrono::milliseconds> retry_after(const Response& response, U
 // "850ms", "12s", "5m", "1h30m": durations for messages.
 std::string describe_wait(std::chrono::milliseconds wait);
 
-// `text` with every secret header value of `request` (and the credential after an
-// Authorization scheme such as "Bearer ") replaced by "[REDACTED]".
+// `text` with every secret header value of `request` replaced by "[REDACTED]", in every form
+// Redactor (scanner/core/redact.hpp) knows: the credential after a scheme such as "Bearer ",
+// a Basic header's decoded password, encoded, escaped, re-cased or cut.
 std::string scrub_secrets(std::string text, const Request& request);
 
 }  // namespace rollcall::http

@@ -36,6 +36,14 @@ owner = "team-it"          # findings no policy owner decided are routed to this
 # org = "acme"
 # token_env = "GITHUB_TOKEN"
 # apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
+# Okta (type = "okta", base_url, token_env or client_id + private_key_file): docs/connectors/okta.md
+
+# [[system]]               # Microsoft Entra ID: docs/connectors/entra.md
+# name = "entra"
+# type = "entra"
+# tenant = "acme.onmicrosoft.com"
+# client_id = "00000000-0000-0000-0000-000000000000"
+# client_secret_env = "ENTRA_CLIENT_SECRET"
 
 # `rollcall scan` exits 2 when an open finding is at or above this severity, so schedulers and
 # CI notice; "none" never fails on findings. `--fail-on` overrides it.

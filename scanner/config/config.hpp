@@ -86,8 +86,10 @@ struct WorkspaceConfig {
   std::filesystem::path policies_dir;  // absolute
   std::filesystem::path reports_dir;   // absolute
   std::filesystem::path database;      // absolute
-  // Optional sections, validated against their specs: [scan], [apply], [match].
+  // Optional sections, validated against their specs: [scan], [apply], [match], [run].
   std::map<std::string, Table> sections;
+  // [[notify]] targets, in file order, validated against notify_keys().
+  std::vector<Table> notify;
 
   const SystemConfig* find_system(const std::string& name) const;
 };
@@ -99,6 +101,8 @@ using ConnectorKeys = std::function<const std::vector<KeySpec>*(const std::strin
 const std::vector<KeySpec>& common_system_keys();
 // Keys [roster] accepts for a roster type (csv, json, airtable, sql); nullptr for another type.
 const std::vector<KeySpec>* roster_keys(const std::string& type);
+// Keys of a [[notify]] target (scanner/notify reads them).
+const std::vector<KeySpec>& notify_keys();
 // Specs of the optional top-level sections, by section name.
 const std::map<std::string, std::vector<KeySpec>>& section_specs();
 

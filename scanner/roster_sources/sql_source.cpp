@@ -53,7 +53,7 @@ std::string row_where(const std::string& source, std::size_t row) { return sourc
 
 Result<std::vector<roster::SourceRecord>> query_sqlite(const std::filesystem::path& file, const std::string& source,
                                                        const std::string& sql) {
-  RC_ASSIGN(auto db, store::Database::open_read_only(file));
+  RC_ASSIGN(auto db, store::Database::open_foreign(file));
   const std::string what = "SQLite " + quote(file.filename().string()) + ": ";
   auto stmt = db->prepare(sql);
   if (!stmt) return fail(what + stmt.error().message());

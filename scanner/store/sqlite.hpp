@@ -65,10 +65,16 @@ class Database {
   // schema. Fails when the file is not a database, is unreadable, or has a newer schema than
   // this binary knows ("upgrade rollcall"), naming the path.
   static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path);
-  // Opens an existing SQLite file read-only (SQLITE_OPEN_READONLY and query_only): no schema,
-  // no migration, no write. For reading someone else's database (a roster query). Fails naming
-  // the path when the file is missing or is not a SQLite database.
+  // Opens an existing database for reading only: no migration, no file created, nothing
+  // written, so read-only commands (history, diff) work in a workspace folder they cannot write.
+  // When SQLite cannot set up its WAL index there (the folder is read-only and no other process
+  // has the database open, so no -wal file exists), the file is read as immutable. Fails when
+  // the file is missing or its schema is not this binary's ("run a command that writes").
   static Result<std::unique_ptr<Database>> open_read_only(const std::filesystem::path& path);
+  // Opens an existing SQLite file that is not a rollcall store read-only (SQLITE_OPEN_READONLY
+  // and query_only): no schema check, no migration, no write. For reading someone else's
+  // database (a roster query). Fails naming the path when the file is missing or is not SQLite.
+  static Result<std::unique_ptr<Database>> open_foreign(const std::filesystem::path& path);
   // An in-memory database with the latest schema, for tests.
   static Result<std::unique_ptr<Database>> open_memory();
 

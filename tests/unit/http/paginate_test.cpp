@@ -91,6 +91,43 @@ TEST_CASE("paging: Link pages are followed in order until there is no next", "[h
   CHECK(f.fake.sent().size() == 3);
 }
 
+TEST_CASE("paging: Okta-style limit=N and a next link in the body (_links.next.href)", "[http][paging]") {
+  Fixture f;
+  LinkPaging p;
+  p.per_page = 100;
+  p.limit_param = "limit";
+  p.items = "/value";
+  p.next_href = "/_links/next/href";
+  f.fake.on("GET /api/v1/iam/assignees/users?limit=100",
+            Reply{200, R"({"value":[{"login":"a"}],"_links":{"next":{"href":"https://api.test/api/v1/iam/assignees/users?after=a&limit=100"}}})"});
+  f.fake.on("GET /api/v1/iam/assignees/users?after=a&limit=100", Reply{200, R"({"value":[{"login":"b"}],"_links":{}})"});
+  auto r = f.logins("/api/v1/iam/assignees/users", {}, p);
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"a", "b"});
+  SECTION("a body link that is not a string fails, naming it") {
+    FakeTransport::Reply bad{200, R"({"value":[],"_links":{"next":{"href":7}}})"};
+    f.fake.on("GET /api/v1/iam/assignees/users?limit=100", bad);
+    CHECK(error_of(f.logins("/api/v1/iam/assignees/users", {}, p)) ==
+          "GET /api/v1/iam/assignees/users page 1: \"/_links/next/href\" is a number, not a string");
+  }
+}
+
+TEST_CASE("paging: rel=\"next\" in a second Link header (Okta sends self and next apart)", "[http][paging]") {
+  Fixture f;
+  LinkPaging p;
+  p.limit_param = "limit";
+  p.per_page = 200;
+  f.fake.on("GET /api/v1/users?limit=200",
+            Reply{200, R"([{"login":"a"}])",
+                  {{"Link", R"(<https://api.test/api/v1/users?limit=200>; rel="self")"},
+                   {"Link", R"(<https://api.test/api/v1/users?after=a&limit=200>; rel="next")"}}});
+  f.fake.on("GET /api/v1/users?after=a&limit=200",
+            Reply{200, R"([{"login":"b"}])", {{"Link", R"(<https://api.test/api/v1/users?after=a&limit=200>; rel="self")"}}});
+  auto r = f.logins("/api/v1/users", {}, p);
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"a", "b"});
+}
+
 TEST_CASE("paging: a next link to another host is not followed", "[http][paging]") {
   Fixture f;
   f.fake.on("GET /orgs/acme/members?per_page=100",
@@ -193,6 +230,53 @@ TEST_CASE("paging: a SCIM page without totalResults is malformed", "[http][pagin
   Fixture f;
   f.fake.on("GET /Users?startIndex=1&count=2", Reply{200, R"({"Resources":[]})"});
   CHECK(error_of(f.logins("/Users", {}, IndexPaging{2})) == "GET /Users page 1: \"totalResults\" is missing or not a count");
+}
+
+TEST_CASE("paging: OData nextLinks are followed exactly as given until the last page", "[http][paging][odata]") {
+  Fixture f;
+  f.fake.on("GET /v1.0/users?%24select=id&%24top=999",
+            Reply{200, R"({"value":[{"login":"a"},{"login":"b"}],"@odata.nextLink":"https://api.test/v1.0/users?$select=id&$top=999&$skiptoken=X%27Q1%27"})"});
+  f.fake.on("GET /v1.0/users?$select=id&$top=999&$skiptoken=X%27Q1%27",
+            Reply{200, R"({"value":[{"login":"c"}],"@odata.nextLink":null})"});
+  auto r = f.logins("/v1.0/users", {{"$select", "id"}}, NextLinkPaging{999});
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"a", "b", "c"});
+  CHECK(f.fake.targets().size() == 2);
+}
+
+TEST_CASE("paging: an OData page without $top and without a nextLink is the only page", "[http][paging][odata]") {
+  Fixture f;
+  f.fake.on("GET /v1.0/directoryRoles", Reply{200, R"({"@odata.context":"x","value":[]})"});
+  auto r = f.logins("/v1.0/directoryRoles", {}, NextLinkPaging{});
+  REQUIRE(r.ok());
+  CHECK(r->empty());
+}
+
+TEST_CASE("paging: an OData nextLink off the API's origin, repeated, or not a string fails the walk",
+          "[http][paging][odata]") {
+  Fixture f;
+  SECTION("another host") {
+    f.fake.on("GET /users?%24top=2",
+              Reply{200, R"({"value":[],"@odata.nextLink":"https://evil.test/users?$skiptoken=1"})"});
+    CHECK(error_of(f.logins("/users", {}, NextLinkPaging{2})) ==
+          "GET /users page 1: the next-page link leads to another host (\"https://evil.test/users?$skiptoken=1\"); "
+          "not followed");
+  }
+  SECTION("a repeat") {
+    f.fake.on("GET /users?%24top=2", Reply{200, R"({"value":[],"@odata.nextLink":"https://api.test/users?p=2"})"});
+    f.fake.on("GET /users?p=2", Reply{200, R"({"value":[],"@odata.nextLink":"https://api.test/users?p=2"})"});
+    CHECK(error_of(f.logins("/users", {}, NextLinkPaging{2})) ==
+          "GET /users page 2: the next-page link repeats an earlier page");
+  }
+  SECTION("not a string") {
+    f.fake.on("GET /users?%24top=2", Reply{200, R"({"value":[],"@odata.nextLink":7})"});
+    CHECK(error_of(f.logins("/users", {}, NextLinkPaging{2})) ==
+          "GET /users page 1: \"/@odata.nextLink\" is a number, not a URL");
+  }
+  SECTION("no value array") {
+    f.fake.on("GET /users?%24top=2", Reply{200, R"({"error":{"code":"x"}})"});
+    CHECK_THAT(error_of(f.logins("/users", {}, NextLinkPaging{2})), Catch::StartsWith("GET /users page 1: "));
+  }
 }
 
 TEST_CASE("parallel: results are consumed in order on the calling thread", "[http][parallel]") {

@@ -122,6 +122,34 @@ TEST_CASE("retry: a GitHub 403 with X-RateLimit-Remaining 0 waits until X-RateLi
   CHECK(f.sleeper.waits() == ms({31000}));
 }
 
+TEST_CASE("retry: an Okta 429 waits until X-Rate-Limit-Reset", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", {Reply{429, R"({"errorCode":"E0000047","errorSummary":"API call exceeded rate limit"})",
+                             {{"X-Rate-Limit-Limit", "600"}, {"X-Rate-Limit-Remaining", "0"},
+                              {"X-Rate-Limit-Reset", std::to_string(kNow + 20)}}},
+                       Reply{200, "ok"}});
+  REQUIRE(f.get().ok());
+  CHECK(f.sleeper.waits() == ms({21000}));
+}
+
+TEST_CASE("retry: an Okta answer with X-Rate-Limit-Remaining 0 holds the next request; a positive one does not",
+          "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /a", Reply{200, "ok", {{"X-Rate-Limit-Remaining", "0"}, {"X-Rate-Limit-Reset", std::to_string(kNow + 10)}}});
+  f.fake.on("GET /b", Reply{200, "ok", {{"X-Rate-Limit-Remaining", "7"}, {"X-Rate-Limit-Reset", std::to_string(kNow + 50)}}});
+  auto t = f.transport();
+  Request a;
+  a.url = "https://api.test/a";
+  Request b;
+  b.url = "https://api.test/b";
+  REQUIRE(t->send(a).ok());
+  REQUIRE(t->send(b).ok());
+  CHECK(f.sleeper.waits() == ms({11000}));
+  CHECK_THAT(f.log.joined(), Catch::Contains("(X-Rate-Limit-Reset)"));
+  REQUIRE(t->send(a).ok());  // the look-alike: 7 remaining held nothing back
+  CHECK(f.sleeper.waits() == ms({11000}));
+}
+
 TEST_CASE("retry: a GitHub secondary rate limit without headers waits at least a minute", "[http][retry]") {
   Fixture f;
   f.fake.on("GET /x", {Reply{403, R"({"message":"You have exceeded a secondary rate limit. Please wait."})"},
