@@ -95,6 +95,7 @@ std::string earlier(const Roster& roster, const Person& p) {
 Result<void> set_list(Person& p, const std::string& field, std::vector<std::string> raw) {
   std::vector<std::string> list;
   for (auto& v : raw) {
+    RC_TRY(check_value(v, "field " + field_label(field) + " element " + std::to_string(list.size() + 1)));
     std::string_view t = trim(v);
     if (!t.empty()) list.emplace_back(t);
   }
@@ -248,13 +249,16 @@ Result<void> load_json(Roster& roster, const std::string& bytes, const config::S
       std::string field = it != key_to_field.end() ? it->second : "attr:" + key;
       if (value.is_array()) {
         std::vector<std::string> list;
-        for (const auto& el : value) list.push_back(json_text(el));
+        for (const auto& el : value) {
+          if (!el.is_string()) return fail(where + ": field " + field_label(field) + ": every element must be a string");
+          list.push_back(el.get<std::string>());
+        }
         auto r = set_list(p, field, std::move(list));
         if (!r) return fail(where + ": " + quote(key) + ": " + r.error().message());
         continue;
       }
       auto text = json_text(value);
-      if (!text) return fail(where + ": " + label + " " + text.error().message());
+      if (!text) return fail(where + ": field " + field_label(field) + " " + text.error().message());
       auto r = set_field(p, field, *text);
       if (!r) return fail(where + ": " + r.error().message());
     }
