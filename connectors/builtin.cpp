@@ -2,6 +2,7 @@
 #include "connectors/api/connector.hpp"
 #include "connectors/file/file_connector.hpp"
 #include "connectors/github/github_connector.hpp"
+#include "connectors/jira/jira_connector.hpp"
 #include "connectors/ldap/ldap_connector.hpp"
 #include "connectors/postgres/postgres_connector.hpp"
 #include "connectors/scim/scim_connector.hpp"
@@ -16,6 +17,7 @@ void register_builtin_connectors(Registry& registry) {
   registry.add(slack::connector_type());
   registry.add(postgres::connector_type());
   registry.add(ldap::connector_type());
+  registry.add(jira::connector_type());
 }
 
 }  // namespace rollcall::connectors
