@@ -35,6 +35,14 @@ max_snapshot_age = "26h"   # older snapshots make the system "incomplete" in a s
 # token_env = "GITHUB_TOKEN"
 # apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
 
+# [[system]]               # docs/connectors/jira.md
+# name = "jira"
+# type = "jira"
+# base_url = "https://acme.atlassian.net"
+# email = "rollcall@acme.com"
+# api_token_env = "JIRA_API_TOKEN"
+# projects = ["ENG"]
+
 # Limits of `rollcall apply` (README.md, "Plan and apply"):
 # [apply]
 # max_destructive = 25           # refuse plans with more destructive actions than this
