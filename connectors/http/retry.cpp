@@ -129,6 +129,7 @@ std::string scrub_secrets(std::string text, const Request& request) {
     const std::string& v = h.value.reveal();
     replace_all(v);
     if (auto space = v.find(' '); space != std::string::npos) replace_all(v.substr(space + 1));
+    for (const Secret& part : h.parts) replace_all(part.reveal());
   }
   return text;
 }

@@ -105,8 +105,8 @@ std::optional<std::chrono::milliseconds> retry_after(const Response& response, U
 // "850ms", "12s", "5m", "1h30m": durations for messages.
 std::string describe_wait(std::chrono::milliseconds wait);
 
-// `text` with every secret header value of `request` (and the credential after an
-// Authorization scheme such as "Bearer ") replaced by "[REDACTED]".
+// `text` with every secret header value of `request` (the credential after an Authorization
+// scheme such as "Bearer " alone too, and the header's `parts`) replaced by "[REDACTED]".
 std::string scrub_secrets(std::string text, const Request& request);
 
 }  // namespace rollcall::http

@@ -46,7 +46,7 @@ Result<JiraApi> open_api(const config::SystemConfig& sys, const ConnectorEnv& en
     site.auth = http::SecretHeader{"Authorization", http::bearer(token->secret)};
     site.credential_source = token->source;
   } else if (email && api_token) {
-    site.auth = http::SecretHeader{"Authorization", http::basic(*email, api_token->secret)};
+    site.auth = http::SecretHeader{"Authorization", http::basic(*email, api_token->secret), {api_token->secret}};
     site.credential_source = api_token->source + " (user " + quote(*email) + ")";
   } else if (email || api_token) {
     return fail(keys.where(email ? "email" : "api_token_env") +

@@ -18,14 +18,31 @@ namespace {
 
 constexpr const char* kToken = "ghp_PLANTED0token0value0must0never0leak";
 
-// Serves a GitHub-shaped API that rejects the token and repeats it in its error body.
+// "user:password" from a Basic credential's base64.
+std::string decode_basic(const std::string& header) {
+  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned bits = 0;
+  int count = 0;
+  for (char c : header.substr(6)) {
+    auto v = kAlphabet.find(c);
+    if (v == std::string::npos) break;
+    bits = (bits << 6) | static_cast<unsigned>(v);
+    if ((count += 6) >= 8) out += static_cast<char>((bits >> (count -= 8)) & 0xff);
+  }
+  return out;
+}
+
+// Serves an API that rejects the credential and repeats it in its error body (a Basic
+// credential decoded too, as a careless server might).
 class EchoingServer {
  public:
   EchoingServer() {
     server_.Get(R"(.*)", [](const httplib::Request& req, httplib::Response& res) {
       res.status = 401;
-      res.set_content(R"({"message":"Bad credentials: )" + req.get_header_value("Authorization") + R"("})",
-                      "application/json");
+      const std::string auth = req.get_header_value("Authorization");
+      const std::string decoded = auth.rfind("Basic ", 0) == 0 ? " (" + decode_basic(auth) + ")" : "";
+      res.set_content(R"({"message":"Bad credentials: )" + auth + decoded + R"("})", "application/json");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -100,7 +117,8 @@ TEST_CASE("secrets: a Jira API token (Basic auth) and an Atlassian org key, echo
   const std::string stderr_text = read_file(err);
   CHECK_THAT(stderr_text, Catch::Contains(with_org ? "system \"jira\": GET /admin/v1/orgs/org-1/users page 1: HTTP 401"
                                                    : "system \"jira\": GET /rest/api/3/users/search page 1: HTTP 401"));
-  CHECK_THAT(stderr_text, Catch::Contains("HTTP 401: Bad credentials: [REDACTED]"));
+  CHECK_THAT(stderr_text, Catch::Contains(with_org ? "HTTP 401: Bad credentials: [REDACTED]"
+                                                   : "HTTP 401: Bad credentials: [REDACTED] (bot@acme.com:[REDACTED])"));
   (void)std::system((std::string(ROLLCALL_BINARY) + " --workspace " + (dir / "ws").string() + " history >>" + out.string()).c_str());
   CHECK_THAT(read_file(out), Catch::Contains("failed"));
   // The token, the org key, and the token inside the Basic credential's base64 must appear nowhere.
