@@ -15,9 +15,10 @@
 // Failure is total: a page that fails after retries, is malformed, or breaks the strategy's
 // contract (a link to another host, a cursor or link that repeats, a SCIM page that comes back
 // empty before totalResults is reached, a page bean that is empty but not the last, an offset
-// page that repeats the previous one because the server ignored startAt) fails the whole walk with "<label> page N: <why>",
-// and an item the callback rejects with "<label> page N: item K: <why>". Items already handed
-// to the callback stay handed: the caller must treat the failure as "this system is partial".
+// page that repeats the previous one because the server ignored startAt) fails the whole walk
+// with "<label> page N: <why>", and an item the callback rejects with "<label> page N: item K:
+// <why>". Items already handed to the callback stay handed: the caller must treat the failure
+// as "this system is partial".
 #pragma once
 
 #include <functional>

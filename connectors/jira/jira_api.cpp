@@ -24,7 +24,9 @@ std::string describe_error(const http::Response& r) {
     }
   }
   std::string text = parts.empty() ? http::generic_error_text(r) : join(parts, "; ");
-  if (r.status == 403) text += " (the account needs the Browse users and groups global permission; writes need Jira administrator)";
+  if (r.status == 403) {
+    text += " (the account needs the Browse users and groups global permission; writes need Jira administrator)";
+  }
   return text;
 }
 

@@ -187,7 +187,9 @@ class JiraConnector final : public Connector {
     const std::string p = path("/applicationrole");
     RC_ASSIGN(Json roles, api_.client.get(p));
     const std::string where = api_.client.label(p);
-    if (!roles.is_array()) return fail(where + ": expected an array of application roles, got " + http::type_name(roles));
+    if (!roles.is_array()) {
+      return fail(where + ": expected an array of application roles, got " + http::type_name(roles));
+    }
     for (const Json& role : roles) {
       auto product = product_of(role);
       if (!product) return fail(where + ": " + product.error().message());
@@ -203,7 +205,8 @@ class JiraConnector final : public Connector {
     auto fail_for = [&](const std::string& why) { return fail("application role " + quote(out.key) + ": " + why); };
     Json attrs = Json::object();
     if (const Json* name = http::member(role, "name"); name != nullptr && name->is_string()) attrs["name"] = *name;
-    for (const auto& [member, attr] : {std::pair{"numberOfSeats", "seats"}, std::pair{"remainingSeats", "remaining_seats"},
+    for (const auto& [member, attr] : {std::pair{"numberOfSeats", "seats"},
+                                       std::pair{"remainingSeats", "remaining_seats"},
                                        std::pair{"userCount", "user_count"}}) {
       if (const Json* v = http::member(role, member); v != nullptr && v->is_number_integer()) attrs[attr] = *v;
     }
@@ -213,7 +216,9 @@ class JiraConnector final : public Connector {
       if (list == nullptr) return out;
       if (!list->is_array()) return fail_for(quote(key) + " is " + http::type_name(*list) + ", not an array");
       for (const Json& n : *list) {
-        if (!n.is_string() || n.get_ref<const std::string&>().empty()) return fail_for(quote(key) + " holds a non-name");
+        if (!n.is_string() || n.get_ref<const std::string&>().empty()) {
+          return fail_for(quote(key) + " holds a non-name");
+        }
         out.push_back(n.get<std::string>());
       }
       return out;
@@ -353,7 +358,8 @@ class JiraConnector final : public Connector {
     }
     if (skipped > 0) {
       log_.info("jira: " + std::to_string(skipped) +
-                " customer accounts (Jira Service Management portal customers) hold no group or project role; not read");
+                " customer accounts (Jira Service Management portal customers) hold no group or project role; "
+                "not read");
     }
     if (hidden_ > 0) {
       std::string how = api_.org ? "nor in organization " + quote(api_.org->org_id) + "'s managed accounts"
@@ -467,8 +473,8 @@ ConnectorType connector_type() {
   t.keys = {
       {"base_url", ValueType::string, true,
        "the site, e.g. https://acme.atlassian.net (OAuth: https://api.atlassian.com/ex/jira/<cloudId>)", ""},
-      {"email", ValueType::string, false, "the account whose API token authenticates (with api_token_env/api_token_file)",
-       ""},
+      {"email", ValueType::string, false,
+       "the account whose API token authenticates (with api_token_env/api_token_file)", ""},
       {"projects", ValueType::string_list, false, "project keys whose project roles to read; none when absent", ""},
       {"admin_groups", ValueType::string_list, false, "group name patterns that are privileged (case-insensitive)",
        "[\"site-admins\", \"org-admins\", \"jira-admins*\", \"jira-administrators\", \"administrators\", "
@@ -477,15 +483,17 @@ ConnectorType connector_type() {
        "display-name patterns of app users Atlassian creates itself (kind builtin, never orphans)",
        "[\"Automation for Jira\", \"Atlassian Assist\", ...] (docs/connectors/jira.md)"},
       {"page_size", ValueType::integer, false, "items asked for per page (maxResults); Jira may return fewer", "100"},
-      {"org_id", ValueType::string, false, "Atlassian organization id: match hidden emails through its managed accounts",
-       ""},
+      {"org_id", ValueType::string, false,
+       "Atlassian organization id: match hidden emails through its managed accounts", ""},
       {"admin_base_url", ValueType::string, false, "the organization admin API root", "\"https://api.atlassian.com\""},
   };
   for (auto& k : connectors::credential_keys("api_token", "Atlassian API token (Basic auth with email)")) {
     t.keys.push_back(std::move(k));
   }
   for (auto& k : connectors::credential_keys("token", "OAuth 2.0 bearer token")) t.keys.push_back(std::move(k));
-  for (auto& k : connectors::credential_keys("org_api_key", "organization admin API key")) t.keys.push_back(std::move(k));
+  for (auto& k : connectors::credential_keys("org_api_key", "organization admin API key")) {
+    t.keys.push_back(std::move(k));
+  }
   for (auto& k : http::common_keys()) t.keys.push_back(std::move(k));
   t.create = create;
   t.create_writer = create_writer;

@@ -114,10 +114,12 @@ class JiraWriter final : public Writer {
     } else if (starts_with(id, "project-role:")) {
       return unsupported_because(c, id + ": project role actors are not written; grant a group the role holds instead");
     } else {
-      return fail(quote(id) + " is not a Jira entitlement (group:<name>, product:<key>, project-role:<project>:<role>)");
+      return fail(quote(id) +
+                  " is not a Jira entitlement (group:<name>, product:<key>, project-role:<project>:<role>)");
     }
     if (c.type == ChangeType::grant && c.level != kMember) {
-      return fail("Jira groups and seats have one level, \"member\"; cannot grant " + quote(c.level) + " of " + quote(id));
+      return fail("Jira groups and seats have one level, \"member\"; cannot grant " + quote(c.level) + " of " +
+                  quote(id));
     }
     return t;
   }
