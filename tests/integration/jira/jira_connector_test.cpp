@@ -291,3 +291,35 @@ TEST_CASE("jira: configuration mistakes are named by file:line and key", "[conne
   CHECK(none.error().message() == "rollcall.toml:1: system \"jira\" needs email with api_token_env/api_token_file, or "
                                   "token_env/token_file (OAuth bearer token)");
 }
+
+TEST_CASE("jira: a site of 1,000 accounts and 30 groups costs one request per page", "[connector][jira][integration]") {
+  FakeServer server;
+  FakeJira jira{server, kEmail, kApiToken, kOauthToken, "org-1", kOrgKey};
+  for (int i = 0; i < 1000; ++i) {
+    jira.users.push_back({"acc-" + std::to_string(i), "User " + std::to_string(i), "u" + std::to_string(i) + "@acme.com"});
+  }
+  for (int g = 0; g < 30; ++g) {
+    FakeJira::Group group{"team-" + std::to_string(g), "g" + std::to_string(g), {}};
+    for (int m = 0; m < 60; ++m) group.members.push_back("acc-" + std::to_string((g * 31 + m) % 1000));
+    jira.groups.push_back(std::move(group));
+  }
+  jira.install();
+  RecordingSleeper sleeper;
+  http::CurlTransportFactory factory{sleeper, [] { return 0.5; }};
+  ConnectorFixture fx{factory, jira_env()};
+  Collector sink;
+  auto r = fx.fetch(connectors::jira::connector_type(),
+                    jira_system(jira, {}, {"org_id", "org_api_key_env", "admin_base_url", "projects"}), sink);
+  INFO((r ? std::string() : r.error().message()));
+  REQUIRE(r.ok());
+  CHECK(sink.accounts.size() == 1000);
+  CHECK(sink.grants.size() == 30 * 60);
+  // 10 pages of 100 and the empty one; one page bean of groups; members capped at 50 a page by
+  // Jira, so 2 pages a group.
+  CHECK(server.count("/rest/api/3/users/search") == 11);
+  CHECK(server.count("/rest/api/3/group/bulk") == 1);
+  CHECK(server.count("/rest/api/3/group/member") == 60);
+  CHECK(server.count("/rest/api/3/applicationrole") == 1);
+  CHECK(server.requests().size() == 73);
+  CHECK(server.connections() <= 4);  // kept-alive connections, at most `concurrency` of them
+}
