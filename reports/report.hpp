@@ -12,14 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "scanner/core/finding_kind.hpp"
 #include "scanner/core/time.hpp"
 
 namespace rollcall::reports {
 
-enum class Severity { info = 0, low = 1, medium = 2, high = 3, critical = 4, error = 5 };
-std::string_view to_string(Severity s);
-// Accepts the names above; nullopt otherwise.
-std::optional<Severity> parse_severity(std::string_view text);
+// Severities and finding kinds are one table shared by every module (scanner/core/finding_kind.hpp).
+using rollcall::FindingFacts;
+using rollcall::parse_severity;
+using rollcall::Severity;
+using rollcall::to_string;
 
 enum class FindingStatus { new_, persisting, excepted, resolved };
 std::string_view to_string(FindingStatus s);  // "new", "persisting", "excepted", "resolved"
@@ -39,6 +41,9 @@ struct SystemStatus {
   std::int64_t accounts = 0;
   std::int64_t entitlements = 0;
   std::int64_t grants = 0;
+  // Active accounts matched to nobody because the platform withholds their identity (no email
+  // visible): counted here, not reported as orphans.
+  std::int64_t unmatched = 0;
 };
 
 struct Evidence {
@@ -67,6 +72,10 @@ struct Finding {
   std::string actual;
   std::string message;      // one human sentence
   UnixTime first_seen = 0;
+  // The team to route it to: the policy owner of the role, rule, exception or service account
+  // that decided it, else the system's configured owner; "" when neither is known.
+  std::string owner;
+  FindingFacts facts;       // facts as data, for machines (plan reads only these)
   Evidence evidence;
 };
 

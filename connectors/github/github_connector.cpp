@@ -142,7 +142,8 @@ class GithubConnector final : public Connector {
     Account a;
     a.id = u.login;
     a.login = u.login;
-    a.kind = u.bot ? AccountKind::bot : AccountKind::human;
+    // "ghost" stands in for deleted users on every GitHub instance: the platform's own account.
+    a.kind = u.login == "ghost" ? AccountKind::builtin : u.bot ? AccountKind::bot : AccountKind::human;
     a.status = status;
     a.external_id = u.id;
     if (u.site_admin) attrs["site_admin"] = true;

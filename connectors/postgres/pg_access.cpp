@@ -88,6 +88,14 @@ Entitlement object_entitlement(const PgObject& obj, const std::string& privilege
 
 std::string role_id(const std::string& name) { return "role:" + name; }
 
+// What PostgreSQL grants PUBLIC out of the box (acldefault): CONNECT and TEMPORARY on databases,
+// (rollcall reads databases, schemas and tables; PUBLIC has nothing on those by default since
+// PostgreSQL 15, where CREATE on schema public was withdrawn).
+bool public_default(PgObjectKind kind, const std::string& privilege) {
+  if (kind == PgObjectKind::database) return privilege == "CONNECT" || privilege == "TEMPORARY";
+  return false;
+}
+
 }  // namespace
 
 Result<PgAccess> PgAccess::build(const PgCluster& cluster, AccessOptions options) {
@@ -236,7 +244,10 @@ Result<void> PgAccess::emit_object(const PgObject& obj,
     }
     const std::string level = grantable ? "admin" : "member";
     if (grantee == kPublic) {
-      for (const PgRole* a : accounts_) RC_TRY(sink.grant(Grant{a->name, e.id, level, "public"}));
+      // A grant to PUBLIC reaches every role because it reaches everyone: the drift engine judges
+      // it once per entitlement, never per account. PostgreSQL's own defaults are marked so.
+      const std::string via(public_default(obj.kind, privilege) ? kViaEveryoneDefault : kViaEveryone);
+      for (const PgRole* a : accounts_) RC_TRY(sink.grant(Grant{a->name, e.id, level, via}));
       continue;
     }
     RC_ASSIGN(const PgRole* r, role(grantee, "the privileges of " + where));

@@ -45,7 +45,9 @@ Result<User> to_user(const Json& u) {
     RC_ASSIGN(bool primary, flag(u, "is_primary_owner"));
     RC_ASSIGN(bool restricted, flag(u, "is_restricted"));
     RC_ASSIGN(bool ultra, flag(u, "is_ultra_restricted"));
-    a.kind = bot || a.id == "USLACKBOT" ? AccountKind::bot : AccountKind::human;
+    // Slackbot (USLACKBOT: no email, is_bot false) is the platform's own account in every
+    // workspace: builtin, never anyone's orphan.
+    a.kind = a.id == "USLACKBOT" ? AccountKind::builtin : bot ? AccountKind::bot : AccountKind::human;
     a.status = deleted ? AccountStatus::disabled : AccountStatus::active;
     Json attrs = Json::object();
     if (primary) attrs["primary_owner"] = true;

@@ -70,6 +70,8 @@ struct Definitions {
   std::vector<ExceptionRule> exceptions;
   std::vector<SodRule> sod_rules;
   std::vector<ServiceAccount> service_accounts;
+  std::vector<Baseline> baselines;
+  std::vector<Nesting> nestings;
   Settings settings;
   std::map<std::string, Source> settings_sources;  // "dormant_days", "severity.<key>", ...
   // Roles named by `role "x"` whose body never came: name -> where.

@@ -135,6 +135,8 @@ class LuaPolicyEngine final : public PolicyEngine {
   const std::vector<ExceptionRule>& exceptions() const override { return defs_.exceptions; }
   const std::vector<SodRule>& sod_rules() const override { return defs_.sod_rules; }
   const std::vector<ServiceAccount>& service_accounts() const override { return defs_.service_accounts; }
+  const std::vector<Baseline>& baselines() const override { return defs_.baselines; }
+  const std::vector<Nesting>& nestings() const override { return defs_.nestings; }
   const Settings& settings() const override { return defs_.settings; }
   const std::vector<RoleInfo>& roles() const override { return role_infos_; }
   const std::vector<RuleInfo>& rules() const override { return rule_infos_; }

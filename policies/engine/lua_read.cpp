@@ -102,10 +102,32 @@ bool read_entry(lua_State* L, int idx, const std::string& system, EntryDef& out,
     return false;
   }
   int type = t.push("level");
-  if (type != LUA_TNIL) {
+  if (type == LUA_TTABLE) {
+    // A set of allowed levels: { "member", "maintainer" }, the first one granted.
+    std::vector<std::string> levels;
+    ReadError list_err;
+    if (!read_string_list(L, -1, "entitlement " + quote(id) + ": level", levels, list_err) || levels.empty()) {
+      err = {"entitlement " + quote(id) + ": level must be a string or a non-empty list of strings",
+             std::string(id), system};
+      return false;
+    }
+    out.level.clear();
+    for (const std::string& l : levels) {
+      const std::string_view one = trim(l);
+      if (one.empty() || one.find(kLevelSeparator) != std::string_view::npos) {
+        err = {"entitlement " + quote(id) + ": level " + quote(l) + " is empty or holds a '|'", std::string(id),
+               system};
+        return false;
+      }
+      if (level_allowed(out.level, one) && !out.level.empty()) continue;
+      if (!out.level.empty()) out.level += kLevelSeparator;
+      out.level += one;
+    }
+  } else if (type != LUA_TNIL) {
     auto level = LuaHost::string_at(L, -1);
-    if (!level || trim(*level).empty()) {
-      err = {"entitlement " + quote(id) + ": level must be a non-empty string, not " + describe_type(L, -1),
+    if (!level || trim(*level).empty() || trim(*level).find(kLevelSeparator) != std::string_view::npos) {
+      err = {"entitlement " + quote(id) + ": level must be a non-empty string or a list of them, not " +
+                 describe_type(L, -1),
              std::string(id), system};
       return false;
     }

@@ -50,6 +50,16 @@ struct Provenance {
 // for one entitlement are an evaluation error).
 std::optional<int> level_rank(std::string_view level);
 
+// A level as the desired state carries it: one level ("admin"), or a set of allowed levels
+// written { "member", "maintainer" } and carried as "member|maintainer". The first level of a
+// set is the one to grant (or to set a wrong level to); any level of the set is in policy.
+inline constexpr char kLevelSeparator = '|';
+std::vector<std::string_view> allowed_levels(std::string_view spec);
+bool level_allowed(std::string_view spec, std::string_view held);
+std::string_view primary_level(std::string_view spec);
+// "member or maintainer", for people.
+std::string describe_levels(std::string_view spec);
+
 struct DesiredGrant {
   std::string system;
   std::string entitlement_id;  // "<type>:<name>"
@@ -84,6 +94,37 @@ struct ExceptionRule {
   Source source;
 };
 
+// What every account of a system may hold without a policy granting it per person (a group
+// every entry is in, a default channel, CONNECT on a database): never judged per account, and a
+// grant to everyone (kViaEveryone) of anything else is reported once per system and
+// entitlement. `entitlements` may use `*` as a wildcard; `level` "" allows any level.
+struct BaselineEntry {
+  std::string entitlement;  // id or pattern
+  std::string level;        // level spec as for grants, "" for any
+  Source source;
+};
+struct Baseline {
+  std::string system;
+  std::vector<BaselineEntry> entitlements;
+  // false: the platform's own default grants to everyone (kViaEveryoneDefault) are judged too
+  bool platform_defaults = true;
+  std::string description;
+  std::string owner;
+  Source source;
+};
+
+// A designed nesting: holding `entitlement` in `system` gives the entitlements in `includes`
+// (a PostgreSQL role built on another, a directory group nested on purpose). Access reached
+// through it is then implied; any other nesting is reported as nested_access.
+struct Nesting {
+  std::string system;
+  std::string entitlement;
+  std::vector<std::string> includes;
+  std::string reason;
+  std::string owner;
+  Source source;
+};
+
 struct SodRule {
   std::string name;
   std::vector<std::string> entitlements;  // "<system>:<entitlement id>", at least two
@@ -106,6 +147,9 @@ struct ServiceAccount {
 
 struct Settings {
   int dormant_days = 90;
+  // Roster statuses whose people are expected to log in (dormant_account applies to them and
+  // to service accounts); people on leave are not, by default.
+  std::vector<std::string> dormant_statuses = {"active"};
   bool strip_plus_tags = false;
   std::vector<std::string> domains;  // equivalent email domains: first is canonical
   // finding kind -> severity override; kinds and values (info, low, medium, high, critical,
@@ -176,6 +220,8 @@ class PolicyEngine {
   virtual const std::vector<ExceptionRule>& exceptions() const = 0;
   virtual const std::vector<SodRule>& sod_rules() const = 0;
   virtual const std::vector<ServiceAccount>& service_accounts() const = 0;
+  virtual const std::vector<Baseline>& baselines() const = 0;
+  virtual const std::vector<Nesting>& nestings() const = 0;
   virtual const Settings& settings() const = 0;
   virtual const std::vector<RoleInfo>& roles() const = 0;
   virtual const std::vector<RuleInfo>& rules() const = 0;

@@ -132,9 +132,17 @@ int PolicyFile::range_end(int line) const {
   return next == definition_lines.end() ? INT32_MAX : *next - 1;
 }
 
+// Two sources of one grant: the higher primary level wins with its whole set; equal primary
+// levels allow the union of their sets.
 Result<void> merge_reason(DesiredGrant& into, std::string_view level, bool privileged, Provenance why) {
-  if (level != into.level) {
-    auto a = level_rank(into.level), b = level_rank(level);
+  if (level != into.level && primary_level(level) == primary_level(into.level)) {
+    std::string merged = into.level;
+    for (std::string_view l : allowed_levels(level)) {
+      if (!level_allowed(merged, l)) merged += kLevelSeparator + std::string(l);
+    }
+    into.level = std::move(merged);
+  } else if (level != into.level) {
+    auto a = level_rank(primary_level(into.level)), b = level_rank(primary_level(level));
     if (!a || !b) {
       return fail("entitlement " + quote(into.entitlement_id) + " in system " + quote(into.system) +
                   " gets levels " + quote(into.level) + " (" + into.why.front().describe() + ") and " +

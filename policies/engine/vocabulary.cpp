@@ -240,6 +240,12 @@ void finish_file(Definitions& defs, std::size_t index) {
   for (ServiceAccount& sa : defs.service_accounts) {
     if (sa.source.file == f.path) sa.policy_owner = f.owner;
   }
+  for (Baseline& b : defs.baselines) {
+    if (b.source.file == f.path) b.owner = f.owner;
+  }
+  for (Nesting& n : defs.nestings) {
+    if (n.source.file == f.path) n.owner = f.owner;
+  }
 }
 
 }  // namespace

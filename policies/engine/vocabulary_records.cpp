@@ -1,19 +1,17 @@
-// The record verbs of the policy vocabulary: sod, exception, service_account and settings.
+// The record verbs of the policy vocabulary: sod, exception, service_account, baseline, nesting
+// and settings.
 // Error discipline: see vocabulary_support.hpp.
 #include <algorithm>
 
 #include "policies/engine/helpers.hpp"
 #include "policies/engine/vocabulary_support.hpp"
+#include "scanner/core/finding_kind.hpp"
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::policy::detail {
 namespace {
 
-const std::vector<std::string> kFindingKinds = {
-    "terminated_active", "unauthorized_access", "privilege_mismatch",
-    "orphan_account",    "sod_violation",       "service_account_owner_invalid",
-    "duplicate_account", "missing_access",      "exception_expired",
-    "dormant_account",   "system_incomplete"};
+const std::vector<std::string> kFindingKinds = finding_kind_names();
 const std::vector<std::string> kSeverities = {"info", "low", "medium", "high", "critical", "error"};
 
 // ---- sod { name = "...", "<system>:<entitlement id>", ... } ----
@@ -243,7 +241,109 @@ int l_service_account(lua_State* L) {
   return 0;
 }
 
-// ---- settings { dormant_days, match = { strip_plus_tags, domains }, severity = { ... } } ----
+// ---- baseline { system = ..., entitlements = { ... }, platform_defaults = true } ----
+
+bool define_baseline(lua_State* L, Session& s) {
+  Source at = begin_definition(L, s);
+  if (lua_type(L, 1) != LUA_TTABLE) {
+    return error_at(L, at, "baseline needs a table: baseline { system = \"postgres\", entitlements = { ... } }");
+  }
+  TableReader t(L, 1);
+  Baseline b;
+  b.source = at;
+  std::string problem;
+  const std::vector<std::string> keys = {"system", "entitlements", "platform_defaults", "description"};
+  if (std::string bad = t.unknown_key({keys.begin(), keys.end()}); !bad.empty()) {
+    std::string close = closest_match(bad, keys);
+    return read_error(L, s, at, "baseline",
+                      {"unknown key " + quote(bad) + " (allowed: " + join(keys, ", ") + ")" +
+                           (close.empty() ? "" : "; did you mean " + quote(close) + "?"),
+                       "", bad});
+  }
+  if (!required_string(L, t, "system", "system = \"postgres\"", b.system, problem) ||
+      !optional_string(L, t, "description", b.description, problem)) {
+    return error_at(L, at, "baseline: " + problem);
+  }
+  if (!s.known_system(b.system)) return read_error(L, s, at, "baseline", {s.unknown_system(b.system), b.system, "system"});
+  if (t.push("platform_defaults") != LUA_TNIL) {
+    if (lua_type(L, -1) != LUA_TBOOLEAN) return error_at(L, at, "baseline: platform_defaults must be true or false");
+    b.platform_defaults = lua_toboolean(L, -1);
+  }
+  if (t.push("entitlements") != LUA_TNIL) {
+    std::vector<EntryDef> entries;
+    ReadError e;
+    if (!read_entry_list(L, -1, b.system, entries, e)) return read_error(L, s, at, "baseline", e);
+    // An entry without an explicit level allows any level: read_entry_list defaults to "member".
+    for (std::size_t i = 1; lua_rawgeti(L, -1, static_cast<lua_Integer>(i)) != LUA_TNIL; ++i) {
+      const bool bare = lua_type(L, -1) == LUA_TSTRING;
+      lua_pop(L, 1);
+      BaselineEntry be;
+      be.entitlement = entries[i - 1].entitlement_id;
+      be.level = bare ? "" : entries[i - 1].level;
+      be.source = entries[i - 1].source.line > 0 ? entries[i - 1].source : at;
+      b.entitlements.push_back(std::move(be));
+    }
+    lua_pop(L, 1);
+  }
+  s.defs->baselines.push_back(std::move(b));
+  return true;
+}
+
+int l_baseline(lua_State* L) {
+  check_loading(L, "baseline");
+  if (!define_baseline(L, session_of(L))) return LuaHost::raise(L, false);
+  return 0;
+}
+
+// ---- nesting { system = ..., entitlement = ..., includes = { ... }, reason = ... } ----
+
+bool define_nesting(lua_State* L, Session& s) {
+  Source at = begin_definition(L, s);
+  if (lua_type(L, 1) != LUA_TTABLE) {
+    return error_at(L, at,
+                    "nesting needs a table: nesting { system = \"postgres\", entitlement = \"role:app_rw\", "
+                    "includes = { \"role:app_ro\" } }");
+  }
+  TableReader t(L, 1);
+  Nesting n;
+  n.source = at;
+  std::string problem;
+  const std::vector<std::string> keys = {"system", "entitlement", "includes", "reason"};
+  if (std::string bad = t.unknown_key({keys.begin(), keys.end()}); !bad.empty()) {
+    std::string close = closest_match(bad, keys);
+    return read_error(L, s, at, "nesting",
+                      {"unknown key " + quote(bad) + " (allowed: " + join(keys, ", ") + ")" +
+                           (close.empty() ? "" : "; did you mean " + quote(close) + "?"),
+                       "", bad});
+  }
+  if (!required_string(L, t, "system", "system = \"postgres\"", n.system, problem) ||
+      !required_string(L, t, "entitlement", "entitlement = \"role:app_rw\"", n.entitlement, problem) ||
+      !optional_string(L, t, "reason", n.reason, problem)) {
+    return error_at(L, at, "nesting: " + problem);
+  }
+  if (!s.known_system(n.system)) return read_error(L, s, at, "nesting", {s.unknown_system(n.system), n.system, "system"});
+  if (!valid_entitlement_id(n.entitlement)) {
+    return error_at(L, at, "nesting: malformed entitlement id " + quote(n.entitlement) + " (expected \"<type>:<name>\")");
+  }
+  if (t.push("includes") == LUA_TNIL) return error_at(L, at, "nesting: missing includes = { \"<type>:<name>\", ... }");
+  ReadError e;
+  if (!read_string_list(L, -1, "includes", n.includes, e)) return read_error(L, s, at, "nesting", e);
+  for (const std::string& id : n.includes) {
+    if (!valid_entitlement_id(id)) {
+      return error_at(L, at, "nesting: malformed entitlement id " + quote(id) + " in includes (expected \"<type>:<name>\")");
+    }
+  }
+  s.defs->nestings.push_back(std::move(n));
+  return true;
+}
+
+int l_nesting(lua_State* L) {
+  check_loading(L, "nesting");
+  if (!define_nesting(L, session_of(L))) return LuaHost::raise(L, false);
+  return 0;
+}
+
+// ---- settings { dormant_days, dormant_statuses, match = { strip_plus_tags, domains }, severity = { ... } } ----
 
 // Records that settings key `key` is set at `at`; false when another file set it already.
 bool claim_setting(lua_State* L, Session& s, const Source& at, const std::string& key) {
@@ -328,11 +428,11 @@ bool define_settings(lua_State* L, Session& s) {
   if (lua_type(L, 1) != LUA_TTABLE)
     return error_at(L, at, "settings needs a table: settings { dormant_days = 90 }");
   TableReader t(L, 1);
-  const std::vector<std::string> allowed = {"dormant_days", "match", "severity"};
-  if (std::string bad = t.unknown_key({"dormant_days", "match", "severity"}); !bad.empty()) {
+  const std::vector<std::string> allowed = {"dormant_days", "dormant_statuses", "match", "severity"};
+  if (std::string bad = t.unknown_key({allowed.begin(), allowed.end()}); !bad.empty()) {
     std::string close = closest_match(bad, allowed);
     return read_error(L, s, at, "settings",
-                      {"unknown key " + quote(bad) + " (allowed: dormant_days, match, severity" +
+                      {"unknown key " + quote(bad) + " (allowed: " + join(allowed, ", ") +
                            (close.empty() ? ")" : "; did you mean " + quote(close) + "?)"),
                        "", bad});
   }
@@ -344,6 +444,21 @@ bool define_settings(lua_State* L, Session& s) {
     }
     if (!claim_setting(L, s, at, "dormant_days")) return false;
     s.defs->settings.dormant_days = static_cast<int>(days);
+  }
+  if (t.push("dormant_statuses") != LUA_TNIL) {
+    std::vector<std::string> statuses;
+    ReadError e;
+    if (!read_string_list(L, -1, "dormant_statuses", statuses, e)) return read_error(L, s, at, "settings", e);
+    for (std::string& status : statuses) {
+      status = to_lower(trim(status));
+      if (status != "active" && status != "leave" && status != "terminated") {
+        return read_error(L, s, at, "settings",
+                          {"dormant_statuses: " + quote(status) + " is not a roster status (active, leave, terminated)", "",
+                           "dormant_statuses"});
+      }
+    }
+    if (!claim_setting(L, s, at, "dormant_statuses")) return false;
+    s.defs->settings.dormant_statuses = std::move(statuses);
   }
   if (t.push("match") != LUA_TNIL && !define_match_settings(L, s, at)) return false;
   if (t.push("severity") != LUA_TNIL && !define_severity(L, s, at)) return false;
@@ -361,6 +476,8 @@ int l_settings(lua_State* L) {
 const luaL_Reg kRecordVerbs[] = {{"sod", l_sod},
                                  {"exception", l_exception},
                                  {"service_account", l_service_account},
+                                 {"baseline", l_baseline},
+                                 {"nesting", l_nesting},
                                  {"settings", l_settings},
                                  {nullptr, nullptr}};
 

@@ -20,7 +20,7 @@ namespace {
 
 constexpr std::string_view kHeader =
     "fingerprint,kind,severity,status,system,account_id,account_login,person_email,person_name,"
-    "entitlement_id,expected,actual,first_seen,message,evidence\r\n";
+    "entitlement_id,expected,actual,first_seen,message,owner,accounts,evidence\r\n";
 
 void append_cell(std::string& out, std::string_view value) {
   std::string text;
@@ -57,6 +57,12 @@ void append_row(std::string& out, const Finding& f, FindingStatus status) {
   append_cell(out, f.first_seen ? format_iso8601(f.first_seen) : "");
   out += ',';
   append_cell(out, f.message);
+  out += ',';
+  append_cell(out, f.owner);
+  out += ',';
+  std::string accounts;
+  for (const auto& a : f.facts.accounts) (accounts.empty() ? accounts : accounts += ';') += a;
+  append_cell(out, accounts);
   out += ',';
   append_cell(out, evidence_to_json(f.evidence));
   out += "\r\n";

@@ -50,7 +50,19 @@ class Builder {
     out += ',';
     str(out, f.message);
     out += ',';
-    evidence(out, f.evidence);
+    if (f.owner.empty() && f.facts.accounts.empty()) {
+      evidence(out, f.evidence);
+    } else {
+      // The routing team and the accounts a finding is about are shown with its evidence.
+      Evidence shown = f.evidence;
+      if (!f.owner.empty()) shown.extra["owner"] = f.owner;
+      if (!f.facts.accounts.empty()) {
+        std::string ids;
+        for (const auto& a : f.facts.accounts) (ids.empty() ? ids : ids += ", ") += a;
+        shown.extra["account ids"] = ids;
+      }
+      evidence(out, shown);
+    }
     out += ']';
   }
 

@@ -46,6 +46,11 @@ class JsonOut {
     out_ += std::to_string(n);
     return *this;
   }
+  JsonOut& value(bool b) {
+    separate();
+    out_ += b ? "true" : "false";
+    return *this;
+  }
   JsonOut& null() {
     separate();
     out_ += "null";
@@ -139,7 +144,17 @@ void put_finding(JsonOut& j, const Finding& f) {
       .member("actual", f.actual)
       .member("message", f.message)
       .member("first_seen", format_iso8601(f.first_seen))
-      .key("evidence");
+      .member("owner", f.owner);
+  // The structured facts (scanner/core/finding_kind.hpp): always present, empty when they do
+  // not apply to the kind, so machines never parse expected/actual/message.
+  const FindingFacts& x = f.facts;
+  j.key("held").begin_array();
+  for (const auto& h : x.held) j.begin_object().member("level", h.level).member("via", h.via).end_object();
+  j.end_array().key("allowed_levels").begin_array();
+  for (const auto& l : x.allowed_levels) j.value(l);
+  j.end_array().member("account_state", x.account_state).key("accounts").begin_array();
+  for (const auto& a : x.accounts) j.value(a);
+  j.end_array().member("via", x.via).member("reach", x.reach).member("privileged", x.privileged).key("evidence");
   put_evidence(j, f.evidence);
   j.end_object();
 }
@@ -181,7 +196,7 @@ void put_report(std::string& buf, const Report& r, Flush flush) {
     j.begin_object().member("name", s.name).member("type", s.type).member("status", s.status).key("snapshot");
     put_snapshot(j, s.snapshot);
     j.member("error", s.error).member("accounts", s.accounts).member("entitlements", s.entitlements);
-    j.member("grants", s.grants).end_object();
+    j.member("grants", s.grants).member("unmatched", s.unmatched).end_object();
   }
   j.end_array();
   const ScanSummary& m = r.summary;

@@ -103,9 +103,13 @@ Result<void> run(Context& ctx, const ApplyCliOptions& opts) {
   RC_ASSIGN(auto db, ctx.open_database(cfg));
   RC_ASSIGN(auto lock, plan::ApplyLock::acquire(cfg.dir / "rollcall.apply.lock"));
   if (!opts.force_stale) RC_TRY(plan::check_fresh(p, *db));
+  std::string refused;  // why a real apply would refuse this plan, shown by a dry run
   if (!opts.allow_destructive) {
     RC_ASSIGN(plan::BlastLimits l, limits(cfg));
-    RC_TRY(check_blast_radius(p, l, *db));
+    if (auto r = check_blast_radius(p, l, *db); !r) {
+      if (!opts.dry_run) return r;
+      refused = r.error().message();
+    }
   }
   // Every writer is built before anything is asked or done: a system that cannot be written
   // (bad config, missing credential) stops the apply with nothing changed.
@@ -152,6 +156,10 @@ Result<void> run(Context& ctx, const ApplyCliOptions& opts) {
           " no-op, " + (opts.dry_run ? std::to_string(counts[plan::Outcome::would_change]) + " would change, " : "") +
           std::to_string(counts[plan::Outcome::conflict]) + " conflict, " +
           std::to_string(counts[plan::Outcome::failed]) + " failed");
+  if (!refused.empty()) {
+    // A dry run changes nothing, so it shows the whole plan and exits 0; a real apply would stop.
+    ctx.out("Note: `rollcall apply` without --dry-run would refuse this plan: " + terminal_safe(refused));
+  }
   if (bad > 0) ctx.exit_code = kExitApplyIncomplete;
   return {};
 }

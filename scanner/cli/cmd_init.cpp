@@ -27,6 +27,7 @@ name = "app"
 type = "file"              # an export on disk: JSON, or a folder of CSVs
 path = "exports/app.json"
 max_snapshot_age = "26h"   # older snapshots make the system "incomplete" in a scan
+owner = "team-it"          # findings no policy owner decided are routed to this team
 
 # [[system]]
 # name = "github"
@@ -42,6 +43,11 @@ max_snapshot_age = "26h"   # older snapshots make the system "incomplete" in a s
 # email = "rollcall@acme.com"
 # api_token_env = "JIRA_API_TOKEN"
 # projects = ["ENG"]
+
+# `rollcall scan` exits 2 when an open finding is at or above this severity, so schedulers and
+# CI notice; "none" never fails on findings. `--fail-on` overrides it.
+[scan]
+fail_on = "high"
 
 # Limits of `rollcall apply` (README.md, "Plan and apply"):
 # [apply]

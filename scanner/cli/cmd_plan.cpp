@@ -1,6 +1,9 @@
-// rollcall plan [--out FILE] [--system NAME]... [--kind KIND]...: the actions that would fix
-// the latest scan's findings, written as rollcall.plan/v1 JSON and summarized one line per
-// action. Exit code 2 when there are changes, 0 when none.
+// rollcall plan [--out FILE] [--system NAME]... [--kind KIND]... [--owner TEAM]...
+// [--detailed-exitcode]: the actions that would fix the latest scan's findings, written as
+// rollcall.plan/v1 JSON and summarized one line per action. Like terraform: exit 0 on success,
+// and with --detailed-exitcode 2 when changes are pending. A selected system the scan could not
+// judge is named with its reason and makes the exit code 1: a plan never claims a match for a
+// system it did not see.
 #include <filesystem>
 #include <fstream>
 
@@ -17,6 +20,8 @@ struct PlanOptions {
   std::string out;
   std::vector<std::string> systems;
   std::vector<std::string> kinds;
+  std::vector<std::string> owners;
+  bool detailed_exitcode = false;
 };
 
 Result<void> write_text(const std::filesystem::path& path, const std::string& text) {
@@ -42,7 +47,7 @@ Result<void> run(Context& ctx, const PlanOptions& opts) {
   RC_ASSIGN(auto scan, scans.latest());
   if (!scan) return fail("no scan stored yet: run `rollcall scan` first");
   RC_ASSIGN(auto findings, scans.findings(scan->id));
-  RC_ASSIGN(plan::Plan p, plan::build_plan(*scan, findings, {opts.systems, opts.kinds},
+  RC_ASSIGN(plan::Plan p, plan::build_plan(*scan, findings, {opts.systems, opts.kinds, opts.owners},
                                            format_iso8601(ctx.clock->now())));
   const std::filesystem::path out =
       (opts.out.empty() ? cfg.dir / "rollcall.plan.json" : std::filesystem::absolute(opts.out)).lexically_normal();
@@ -54,12 +59,25 @@ Result<void> run(Context& ctx, const PlanOptions& opts) {
     text += "\n  " + terminal_safe(plan::describe(a));
     destructive += a.destructive ? 1 : 0;
   }
-  for (const auto& s : p.skipped_systems) text += "\n  ! " + s + ": incomplete in the scan, no action planned";
   text += "\n" + std::to_string(p.actions.size()) + " action(s), " + std::to_string(destructive) +
           " destructive. Written to " + out.string();
-  if (p.actions.empty()) text = "No changes: the systems match the desired access. Plan " + p.id + " written to " + out.string();
+  if (p.actions.empty()) {
+    text = p.skipped_systems.empty() ? "No changes: the systems match the desired access."
+                                     : "No changes for the systems the scan judged.";
+    text += " Plan " + p.id + " written to " + out.string();
+  }
   ctx.out(text);
-  if (!p.actions.empty()) ctx.exit_code = kExitFindings;
+  if (!p.skipped_systems.empty()) {
+    std::string names;
+    for (const auto& s : p.skipped_systems) {
+      if (!names.empty()) names += "; ";
+      names += terminal_safe(s.system) + " (" + plan::skip_reason(s.status) + ")";
+    }
+    ctx.report(Error(std::to_string(p.skipped_systems.size()) + " selected system(s) not judged, nothing planned " +
+                     "for them: " + names));
+    return {};
+  }
+  if (!p.actions.empty() && opts.detailed_exitcode) ctx.exit_code = kExitFindings;
   return {};
 }
 
@@ -71,6 +89,9 @@ void add_plan_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--out", opts->out, "plan file (default: <workspace>/rollcall.plan.json)");
   cmd->add_option("--system", opts->systems, "only these systems (repeatable)");
   cmd->add_option("--kind", opts->kinds, "only these action types or finding kinds (repeatable)");
+  cmd->add_option("--owner", opts->owners, "only findings routed to these teams (repeatable)");
+  cmd->add_flag("--detailed-exitcode", opts->detailed_exitcode,
+                "exit 2 when changes are pending, 0 when none (1 on error or an unjudged system)");
   cmd->callback([&ctx, opts] {
     if (auto r = run(ctx, *opts); !r) ctx.report(r.error());
   });

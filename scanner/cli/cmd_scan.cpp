@@ -1,6 +1,8 @@
-// rollcall scan [--fail-on SEVERITY] [--format json,html,csv] [--out DIR]: evaluates the
-// policies against the latest snapshots, stores the scan, writes the reports and prints a
-// one-screen summary. Exit code 2 when an open finding is at or above --fail-on.
+// rollcall scan [--fail-on SEVERITY|none] [--format json,html,csv] [--out DIR] [--owner TEAM]...:
+// evaluates the policies against the latest snapshots, stores the scan, writes the reports and
+// prints a one-screen summary. Exit code 2 when an open finding is at or above --fail-on
+// (default "high", like oscap and Powerpipe; "none" opts out). --owner narrows the reports, the
+// summary and the exit code to the findings routed to those teams; the stored scan is whole.
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -12,6 +14,7 @@
 #include "scanner/cli/safe_text.hpp"
 #include "scanner/cli/version.hpp"
 #include "scanner/core/strings.hpp"
+#include "scanner/drift/history.hpp"
 #include "scanner/drift/scan.hpp"
 #include "scanner/roster/roster.hpp"
 
@@ -25,10 +28,13 @@ constexpr Severity kSeveritiesHighFirst[] = {Severity::error, Severity::critical
 constexpr std::size_t kTopFindings = 10;
 constexpr std::size_t kMessageWidth = 100;
 
+constexpr std::string_view kDefaultFailOn = "high";
+
 struct ScanOptions {
   std::string fail_on;
   std::vector<std::string> formats;
   std::string out;
+  std::vector<std::string> owners;
 };
 
 // What the command line and the [scan] section ask for, validated.
@@ -47,10 +53,12 @@ Result<Settings> settings(const ScanOptions& opts, const config::WorkspaceConfig
     fail_on = *section->string("fail_on");
     fail_on_where = section->where("fail_on") + ": fail_on";
   }
-  if (!fail_on.empty()) {
+  if (fail_on.empty()) fail_on = kDefaultFailOn;
+  if (fail_on != "none") {
     s.fail_on = reports::parse_severity(fail_on);
     if (!s.fail_on) {
-      return fail(fail_on_where + ": " + quote(fail_on) + " is not one of info, low, medium, high, critical, error");
+      return fail(fail_on_where + ": " + quote(fail_on) +
+                  " is not one of info, low, medium, high, critical, error, none");
     }
   }
   std::vector<std::string> formats = opts.formats;
@@ -161,7 +169,15 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
 
   RC_ASSIGN(drift::ScanOutcome outcome,
             drift::run_scan({cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)}));
-  const reports::Report& report = outcome.report;
+  reports::Report& report = outcome.report;
+  if (!opts.owners.empty()) {
+    auto other = [&](const reports::Finding& f) {
+      return std::find(opts.owners.begin(), opts.owners.end(), f.owner) == opts.owners.end();
+    };
+    std::erase_if(report.findings, other);
+    std::erase_if(report.resolved, other);
+    report.summary = drift::summarize(report.findings, static_cast<std::int64_t>(report.resolved.size()));
+  }
   for (const auto& phase : outcome.phases) {
     ctx.log->debug("scan: " + phase.name + ": " + seconds(phase.time.wall) + " (CPU " + seconds(phase.time.cpu) + ")");
   }
@@ -175,8 +191,16 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
   ctx.out(summary(report, s.out, written));
 
   if (s.fail_on) {
+    std::int64_t failing = 0;
     for (const auto& f : report.findings) {
-      if (f.status != reports::FindingStatus::excepted && f.severity >= *s.fail_on) return kExitFindings;
+      failing += f.status != reports::FindingStatus::excepted && f.severity >= *s.fail_on;
+    }
+    if (failing > 0) {
+      // Said on stderr too, so a quiet scheduled scan (-q, cron) still mails one line.
+      ctx.log->error("scan #" + std::to_string(report.scan_id) + ": " + thousands(failing) +
+                     " open finding(s) at or above " + std::string(to_string(*s.fail_on)) + " (" +
+                     thousands(report.summary.open) + " open in all); reports in " + s.out.string());
+      return kExitFindings;
     }
   }
   return kExitOk;
@@ -189,7 +213,8 @@ void add_scan_command(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand("scan", "compare desired and actual access, store the scan, write reports");
   cmd->add_option("--fail-on", opts->fail_on,
                   "exit 2 when an open finding is at or above this severity "
-                  "(info, low, medium, high, critical, error)");
+                  "(info, low, medium, high, critical, error; default high; none: never)");
+  cmd->add_option("--owner", opts->owners, "only findings routed to these teams (repeatable)");
   cmd->add_option("--format", opts->formats, "report formats: json, html, csv (default: all)")->delimiter(',');
   cmd->add_option("--out", opts->out, "folder for the reports (default: the workspace's reports folder)");
   cmd->callback([&ctx, opts] {

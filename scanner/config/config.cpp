@@ -194,6 +194,8 @@ const std::vector<KeySpec>& common_system_keys() {
       {"apply_via", ValueType::string, false,
        "how `rollcall apply` carries out changes: \"api\" (the connector's write side) or \"tickets\"",
        "\"api\" where the connector can write, else \"tickets\""},
+      {"owner", ValueType::string, false,
+       "the team its findings are routed to when no policy owner decided them (e.g. \"team-platform\")", ""},
   };
   return k;
 }
@@ -293,6 +295,7 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
           if (!d) return fail(keys.where("timeout") + ": " + d.error().message());
           sys.timeout_s = *d;
         }
+        if (auto owner = keys.string("owner")) sys.owner = *owner;
         if (auto via = keys.string("apply_via")) {
           if (*via != "api" && *via != "tickets") {
             return fail(keys.where("apply_via") + ": apply_via must be \"api\" or \"tickets\", not " + quote(*via));

@@ -72,6 +72,7 @@ struct SystemConfig {
   std::optional<std::int64_t> max_snapshot_age_s;
   std::int64_t timeout_s = 60;
   std::string apply_via;  // "api", "tickets", or "" (api where the connector can write)
+  std::string owner;      // team owning the system's findings that no policy owner decided; ""
   Table keys;  // every key of the [[system]] table, validated against the connector's specs
   std::string where;  // file:line of the [[system]] header
 };

@@ -49,11 +49,19 @@ struct Entitlement {
   std::string attrs_json = "{}";
 };
 
+// A grant that reaches an account only because the system grants it to every account
+// (PostgreSQL's PUBLIC, an organization's base permission): `via` is one of these. The default
+// form marks the platform's own out-of-the-box grants (PostgreSQL's CONNECT and TEMPORARY on a
+// database), which are part of every system's baseline unless a policy opts out.
+inline constexpr std::string_view kViaEveryone = "everyone";
+inline constexpr std::string_view kViaEveryoneDefault = "everyone:default";
+
 struct Grant {
   std::string account_id;
   std::string entitlement_id;
   std::string level = "member";
-  std::string via = "direct";  // "direct", or the group/role id it is inherited through
+  // "direct", the group/role id it is inherited through, or kViaEveryone / kViaEveryoneDefault
+  std::string via = "direct";
 };
 
 // Splits "<type>:<name>" at the first ':'. Fails when either side is empty.

@@ -15,7 +15,20 @@ Result<DesiredState> DesiredState::evaluate(const roster::Roster& roster, policy
 
   // describe() builds several strings; the same few provenances recur for every person holding
   // a role, so they are described once, keyed by their fields.
-  std::unordered_map<std::string, std::uint32_t> described;
+  std::unordered_map<std::string, std::pair<std::uint32_t, std::uint32_t>> described;  // -> (text, owner)
+  std::unordered_map<std::string, std::string> role_owner, rule_owner;
+  for (const auto& r : policy.roles()) role_owner[r.name] = r.owner;
+  for (const auto& r : policy.rules()) rule_owner[r.name] = r.owner;
+  // The team that wrote the source: the owner of the role listing the entitlement, of the rule,
+  // or of the file registering the service account.
+  auto owner_of = [&](const policy::Provenance& w) -> std::string {
+    if (w.kind == policy::Provenance::Kind::rule) return rule_owner[w.name];
+    if (w.kind == policy::Provenance::Kind::role) return role_owner[w.chain.empty() ? w.name : w.chain.back()];
+    for (const auto& sa : policy.service_accounts()) {
+      if (sa.account == w.name) return sa.policy_owner;
+    }
+    return {};
+  };
   std::string key;
   std::string scratch;
   for (std::uint32_t p = 0; p < people; ++p) {
@@ -42,18 +55,18 @@ Result<DesiredState> DesiredState::evaluate(const roster::Roster& roster, policy
         ((key += '\x1e') += w.source.file) += std::to_string(w.source.line);
         key += '\x1d';
       }
-      auto [cached, fresh] = described.try_emplace(key, 0);
+      auto [cached, fresh] = described.try_emplace(key);
       if (fresh) {
         scratch.clear();
         for (const auto& w : g.why) {
           if (!scratch.empty()) scratch += '\n';
           scratch += w.describe();
         }
-        cached->second = d.texts.intern(scratch);
+        cached->second = {d.texts.intern(scratch), d.texts.intern(g.why.empty() ? "" : owner_of(g.why.front()))};
       }
-      const std::uint32_t prov = cached->second;
+      const auto [prov, owner] = cached->second;
       const std::uint32_t ent = d.entitlements.intern(g.entitlement_id);
-      sys.entries.push_back({p, ent, d.levels.intern(g.level), prov});
+      sys.entries.push_back({p, ent, d.levels.intern(g.level), prov, owner});
       if (g.privileged) sys.privileged.insert(ent);
     }
     for (auto& s : d.systems_) s.offsets[p + 1] = static_cast<std::uint32_t>(s.entries.size());

@@ -22,6 +22,7 @@ struct DesiredEntry {
   std::uint32_t entitlement;  // DesiredState::entitlements id
   std::uint32_t level;        // DesiredState::levels id
   std::uint32_t provenance;   // DesiredState::texts id: provenance lines joined by '\n'
+  std::uint32_t owner;        // DesiredState::texts id: the policy owner (team) of the first source
 };
 
 struct SystemDesired {

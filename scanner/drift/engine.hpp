@@ -43,6 +43,9 @@ class DriftEngine {
   void absorb(DriftEngine& other);
   // Separation-of-duties rules over everything the checked systems showed. Call once, last.
   void check_sod();
+  // For FindingSink::add_expired_exceptions: the account of a checked system that an exception
+  // written with an email, login or id covers.
+  void resolve_exception(const policy::ExceptionRule& x, reports::Finding& f) const;
 
   // Time spent reading accounts and matching them, and streaming and comparing grants.
   Duration match_time() const { return match_time_; }
@@ -58,15 +61,28 @@ class DriftEngine {
 
   bool terminated(const roster::Person& p) const;
   bool wants_access(const roster::Person& p) const;
+  bool expected_to_log_in(const Match& m) const;
   void incomplete(const reports::SystemStatus& status, const std::string& expected, const std::string& actual);
   Result<void> diff(SystemRun& run);
-  // The level at which the account's owner (a person or service account) should hold
-  // `entitlement` in this system, or nullptr; marks it held and sets *why when asked.
+  // The level spec at which the account's owner (a person or service account) should hold
+  // `entitlement` in this system, or nullptr; marks it held and sets *why / *owner when asked.
   const std::string* desired_level(SystemRun& run, const Match& m, const std::string& entitlement,
-                                   bool mark_held, std::string* why) const;
+                                   bool mark_held, std::string* why, std::string* owner = nullptr) const;
+  // Judges one (account, entitlement) group of grants once the stream has moved past it.
   void flush_group(SystemRun& run, std::size_t account, const std::string& entitlement);
-  void account_findings(SystemRun& run);
-  void missing_findings(SystemRun& run);
+  // One function per account-level check.
+  void check_orphan(SystemRun& run, std::size_t account);
+  void check_terminated(SystemRun& run, std::size_t account);
+  void check_service_owner(SystemRun& run, std::size_t account);
+  void check_dormant(SystemRun& run, std::size_t account);
+  void check_duplicates(SystemRun& run);
+  void check_missing(SystemRun& run);
+  void check_missing_services(SystemRun& run);
+  // Access reaching accounts through a grant to everyone or through a nesting, judged once per
+  // (system, entitlement) and (system, containing entitlement, reached entitlement).
+  void check_everyone(SystemRun& run);
+  void check_nested(SystemRun& run);
+  void resolve_exceptions(SystemRun& run);
   reports::Finding person_finding(const SystemRun& run, std::uint32_t person) const;
   reports::Finding account_finding(const SystemRun& run, std::size_t account) const;
 
@@ -81,6 +97,13 @@ class DriftEngine {
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, std::uint32_t>>>> sod_index_;
   std::unordered_map<std::uint32_t, std::vector<SodHold>> sod_held_;  // person -> holds
   std::unordered_map<std::string, std::string> checked_snapshots_;    // system -> "#id time digest"
+  // expired exception -> the account it covers (id, login) and the snapshot that showed it
+  struct Resolved {
+    std::string id;
+    std::string login;
+    reports::SnapshotRef snapshot;
+  };
+  std::unordered_map<const policy::ExceptionRule*, Resolved> exception_resolved_;
   Duration match_time_;
   Duration diff_time_;
 };

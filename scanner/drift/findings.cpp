@@ -10,16 +10,7 @@
 namespace rollcall::drift {
 namespace {
 
-constexpr std::array<std::string_view, kKindCount> kKindNames = {
-    "terminated_active", "unauthorized_access", "privilege_mismatch", "orphan_account",
-    "sod_violation", "service_account_owner_invalid", "duplicate_account", "missing_access",
-    "exception_expired", "dormant_account", "system_incomplete"};
-
 constexpr std::string_view kSodPrefix = "sod:";
-
-bool about_person(Kind k) {
-  return k == Kind::missing_access || k == Kind::duplicate_account || k == Kind::sod_violation;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -42,26 +33,6 @@ Result<reports::Severity> parse_override(const std::string& what, const std::str
 
 }  // namespace
 
-std::string_view to_string(Kind kind) { return kKindNames[static_cast<std::size_t>(kind)]; }
-
-reports::Severity default_severity(Kind kind) {
-  using S = reports::Severity;
-  switch (kind) {
-    case Kind::terminated_active: return S::critical;
-    case Kind::unauthorized_access:
-    case Kind::privilege_mismatch:
-    case Kind::orphan_account:
-    case Kind::sod_violation:
-    case Kind::service_account_owner_invalid: return S::high;
-    case Kind::duplicate_account:
-    case Kind::missing_access:
-    case Kind::exception_expired: return S::medium;
-    case Kind::dormant_account: return S::low;
-    case Kind::system_incomplete: return S::error;
-  }
-  return S::medium;
-}
-
 std::string fingerprint(std::string_view kind, std::string_view system, std::string_view subject,
                         std::string_view entitlement) {
   Sha256 h;
@@ -77,18 +48,18 @@ Result<FindingSink> FindingSink::create(const policy::PolicyEngine& policy, cons
                                         UnixTime now) {
   FindingSink sink(policy, rules, now);
   const policy::Settings& settings = policy.settings();
-  std::vector<std::string> names(kKindNames.begin(), kKindNames.end());
+  const std::vector<std::string> names = finding_kind_names();
   for (const auto& [kind, value] : settings.severity) {
-    std::size_t i = 0;
-    while (i < kKindCount && kKindNames[i] != kind) ++i;
-    if (i == kKindCount) {
+    auto parsed = parse_finding_kind(kind);
+    if (!parsed) {
       std::string guess = closest_match(kind, names);
-      for (std::size_t j = 0; j < kKindCount && guess.empty(); ++j) {
-        if (starts_with(kKindNames[j], kind)) guess = names[j];
+      for (std::size_t j = 0; j < names.size() && guess.empty(); ++j) {
+        if (starts_with(names[j], kind)) guess = names[j];
       }
       return fail("policy settings: severity: unknown finding kind " + quote(kind) +
                   (guess.empty() ? "" : " (did you mean " + quote(guess) + "?)"));
     }
+    const auto i = static_cast<std::size_t>(*parsed);
     RC_ASSIGN(sink.severity_[i], parse_override(kind, value));
     sink.overridden_[i] = true;
   }
@@ -149,23 +120,34 @@ void FindingSink::apply_exceptions(reports::Finding& f, const Subject& s) const 
   if (f.status != reports::FindingStatus::excepted) f.evidence.extra["exception"] = "expired";
 }
 
-void FindingSink::add(Kind kind, reports::Finding f, const Subject& subject, bool privileged) {
+void FindingSink::add(Kind kind, reports::Finding f, const Subject& subject) {
   const auto k = static_cast<std::size_t>(kind);
-  f.kind = std::string(kKindNames[k]);
-  f.severity = overridden_[k] ? severity_[k] : default_severity(kind);
-  if (kind == Kind::unauthorized_access) {
-    if (privileged && !overridden_[k]) f.severity = reports::Severity::critical;
+  const FindingKindInfo& row = info(kind);
+  f.kind = std::string(row.name);
+  f.severity = overridden_[k] ? severity_[k] : row.severity;
+  if (kind == Kind::unauthorized_access || kind == Kind::everyone_access || kind == Kind::nested_access) {
+    if (f.facts.privileged && !overridden_[k]) f.severity = reports::Severity::critical;
     auto it = entitlement_severity_.find(f.system + ":" + f.entitlement_id);
     if (it != entitlement_severity_.end()) f.severity = it->second;
   }
-  std::string who = about_person(kind) || f.account_id.empty() ? "person:" + to_lower(f.person_email)
-                                                                : f.account_id;
+  std::string who;
+  switch (row.subject) {
+    case FindingSubject::person: who = "person:" + to_lower(f.person_email); break;
+    case FindingSubject::account:
+      who = f.account_id.empty() ? "person:" + to_lower(f.person_email) : f.account_id;
+      break;
+    case FindingSubject::entitlement: who = "via:" + f.facts.via; break;
+    case FindingSubject::system:
+      who = f.account_id.empty() ? "person:" + to_lower(f.person_email) : f.account_id;
+      break;
+  }
   f.fingerprint = fingerprint(f.kind, f.system, who, f.entitlement_id);
   if (kind != Kind::system_incomplete && kind != Kind::exception_expired) apply_exceptions(f, subject);
   findings_.push_back(std::move(f));
 }
 
-void FindingSink::add_expired_exceptions() {
+void FindingSink::add_expired_exceptions(
+    const std::function<void(const policy::ExceptionRule&, reports::Finding&)>& resolve) {
   std::unordered_set<std::string> seen;
   for (const auto& x : policy_->exceptions()) {
     if (!expired(x)) continue;
@@ -186,9 +168,15 @@ void FindingSink::add_expired_exceptions() {
     f.evidence.exception_expires = x.expires;
     f.evidence.exception_reason = x.reason;
     f.evidence.exception_source = x.source.str();
-    if (!x.owner.empty()) f.evidence.extra["exception_owner"] = x.owner;
+    f.owner = x.owner;
+    // The fingerprint keeps the account as the exception writes it: stable whether or not a
+    // checked system shows the account this time.
     add(Kind::exception_expired, std::move(f));
-    if (!seen.insert(findings_.back().fingerprint).second) findings_.pop_back();
+    if (!seen.insert(findings_.back().fingerprint).second) {
+      findings_.pop_back();
+    } else if (resolve) {
+      resolve(x, findings_.back());
+    }
   }
 }
 

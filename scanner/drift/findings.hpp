@@ -1,11 +1,11 @@
-// Finding construction shared by every check of the drift engine: the finding kinds and their
-// default severities (DESIGN.md), severity overrides from policy settings, stable fingerprints,
-// and exceptions. An exception never hides a finding: a valid one turns it into `excepted`
+// Finding construction shared by every check of the drift engine: severity overrides from policy
+// settings, stable fingerprints, owners, and exceptions. An exception never hides a finding: a valid one turns it into `excepted`
 // (with ticket and expiry in the evidence); an expired one leaves it open, says so in the
 // evidence, and is itself reported as exception_expired.
 #pragma once
 
 #include <array>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,28 +18,13 @@
 
 namespace rollcall::drift {
 
-enum class Kind {
-  terminated_active,
-  unauthorized_access,
-  privilege_mismatch,
-  orphan_account,
-  sod_violation,
-  service_account_owner_invalid,
-  duplicate_account,
-  missing_access,
-  exception_expired,
-  dormant_account,
-  system_incomplete,
-};
-inline constexpr std::size_t kKindCount = 11;
-
-std::string_view to_string(Kind kind);
-// Default severity; unauthorized_access on a privileged entitlement is critical instead.
-reports::Severity default_severity(Kind kind);
+// The kinds and their default severities are the one table in scanner/core/finding_kind.hpp.
+using Kind = FindingKind;
 
 // The fingerprint of a finding: sha256 (hex) of kind, system, subject and entitlement, where the
 // subject is the account id, or "person:<email>" for findings about a person rather than one
-// account (missing_access, duplicate_account, sod_violation). Stable across scans.
+// account, or "" for findings about an entitlement or a system (the kind table says which).
+// Stable across scans.
 std::string fingerprint(std::string_view kind, std::string_view system, std::string_view subject,
                         std::string_view entitlement);
 
@@ -55,10 +40,13 @@ class FindingSink {
   static Result<FindingSink> create(const policy::PolicyEngine& policy, const EmailRules& rules, UnixTime now);
 
   // Completes `f` (kind, severity, fingerprint, exception) and keeps it. `f` must have system,
-  // account/person and entitlement set. `privileged` raises unauthorized_access to critical.
-  void add(Kind kind, reports::Finding f, const Subject& subject = {}, bool privileged = false);
-  // Adds one exception_expired finding per expired exception.
-  void add_expired_exceptions();
+  // account/person and entitlement set. `f.facts.privileged` raises unauthorized_access,
+  // everyone_access and nested_access to critical.
+  void add(Kind kind, reports::Finding f, const Subject& subject = {});
+  // Adds one exception_expired finding per expired exception. `resolve` fills in the account an
+  // exception written with an email or login covers (id, login, snapshot evidence) when a
+  // checked system shows it.
+  void add_expired_exceptions(const std::function<void(const policy::ExceptionRule&, reports::Finding&)>& resolve);
 
   std::vector<reports::Finding>& findings() { return findings_; }
 
@@ -72,8 +60,8 @@ class FindingSink {
   const policy::PolicyEngine* policy_;
   EmailRules rules_;
   UnixTime now_;
-  std::array<reports::Severity, kKindCount> severity_{};
-  std::array<bool, kKindCount> overridden_{};
+  std::array<reports::Severity, kFindingKindCount> severity_{};
+  std::array<bool, kFindingKindCount> overridden_{};
   std::unordered_map<std::string, reports::Severity> entitlement_severity_;
   std::unordered_map<std::string, std::vector<const policy::ExceptionRule*>> exceptions_by_system_;
   std::vector<const policy::ExceptionRule*> sod_exceptions_;

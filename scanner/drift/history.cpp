@@ -103,6 +103,8 @@ store::FindingRecord to_record(const reports::Finding& f, std::string_view statu
   r.message = f.message;
   r.first_seen = f.first_seen;
   r.evidence_json = reports::evidence_to_json(f.evidence);
+  r.owner = f.owner;
+  r.facts_json = facts_to_json(f.facts);
   return r;
 }
 
@@ -132,6 +134,10 @@ Result<reports::Finding> from_record(const store::FindingRecord& r) {
   auto evidence = reports::evidence_from_json(r.evidence_json);
   if (!evidence) return evidence.context(where);
   f.evidence = std::move(*evidence);
+  f.owner = r.owner;
+  auto facts = facts_from_json(r.facts_json);
+  if (!facts) return facts.context(where);
+  f.facts = std::move(*facts);
   return f;
 }
 

@@ -155,7 +155,8 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
     report.systems.push_back(std::move(status));
   }
   engine.check_sod();
-  all.add_expired_exceptions();
+  all.add_expired_exceptions(
+      [&](const policy::ExceptionRule& x, reports::Finding& f) { engine.resolve_exception(x, f); });
   std::sort(report.systems.begin(), report.systems.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
   report.findings = std::move(all.findings());

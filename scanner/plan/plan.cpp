@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "scanner/core/digest.hpp"
+#include "scanner/core/finding_kind.hpp"
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::plan {
@@ -18,15 +19,10 @@ using Json = nlohmann::ordered_json;
 constexpr std::array<ActionType, 6> kActionTypes = {ActionType::grant,          ActionType::revoke,
                                                     ActionType::set_level,      ActionType::create_account,
                                                     ActionType::disable_account, ActionType::enable_account};
-constexpr std::array<std::string_view, 11> kFindingKinds = {
-    "terminated_active", "unauthorized_access", "privilege_mismatch", "orphan_account",
-    "sod_violation",     "service_account_owner_invalid", "duplicate_account", "missing_access",
-    "exception_expired", "dormant_account",     "system_incomplete"};
-
 Result<void> check_kinds(const std::vector<std::string>& kinds) {
   std::vector<std::string> known;
   for (ActionType t : kActionTypes) known.emplace_back(to_string(t));
-  known.insert(known.end(), kFindingKinds.begin(), kFindingKinds.end());
+  for (const auto& k : finding_kinds()) known.emplace_back(k.name);
   for (const auto& k : kinds) {
     if (std::find(known.begin(), known.end(), k) != known.end()) continue;
     std::string msg = "--kind " + quote(k) + ": not an action type or finding kind";
@@ -42,15 +38,20 @@ bool selected(const std::vector<std::string>& filter, std::string_view a, std::s
   return std::any_of(filter.begin(), filter.end(), [&](const std::string& f) { return f == a || f == b; });
 }
 
-// The level an unauthorized or mismatched grant is held at. The drift engine describes held
-// levels as "member" or "member; admin (via team:x)": only a single direct level is something
-// apply can act on; anything else is left to a human.
-bool single_direct_level(const std::string& actual) {
-  return !actual.empty() && actual.find(';') == std::string::npos && actual.find(" (via ") == std::string::npos;
+// The one level an unauthorized or mismatched grant is held at directly, or nullopt when it is
+// held several ways or through something else: only a single direct grant is something apply
+// can act on; anything else is left to a human.
+std::optional<std::string> single_direct_level(const FindingFacts& facts) {
+  if (facts.held.size() != 1 || (facts.held[0].via != "direct" && !facts.held[0].via.empty())) return std::nullopt;
+  return facts.held[0].level;
 }
 
-// The action fixing one finding, or nothing when the finding has no single obvious fix.
-std::optional<Action> action_for(const store::FindingRecord& f) {
+// The action fixing one finding, or nothing when the finding has no single obvious fix. Reads
+// only the finding's structured facts, never its texts for people.
+Result<std::optional<Action>> action_for(const store::FindingRecord& f) {
+  auto parsed = facts_from_json(f.facts_json);
+  if (!parsed) return parsed.context("finding " + f.fingerprint);
+  const FindingFacts& facts = *parsed;
   Action a;
   a.system = f.system;
   a.account_id = f.account_id;
@@ -60,44 +61,55 @@ std::optional<Action> action_for(const store::FindingRecord& f) {
   a.entitlement_id = f.entitlement_id;
   a.finding = f.fingerprint;
   a.finding_kind = f.kind;
-  if (f.kind == "missing_access") {
-    if (f.account_id.empty() && f.entitlement_id.empty() && f.actual == "no account" && !f.person_id.empty()) {
+  const auto kind = parse_finding_kind(f.kind);
+  if (kind == FindingKind::missing_access) {
+    if (f.account_id.empty() && f.entitlement_id.empty() && facts.account_state == kAbsent && !f.person_id.empty()) {
       a.type = ActionType::create_account;
       a.account_id = f.person_id;
       a.before = kAbsent;
       a.after = kActive;
-    } else if (!f.account_id.empty() && !f.entitlement_id.empty() && f.actual == kAbsent) {
+    } else if (f.account_id.empty() && f.entitlement_id.empty() && facts.account_state == kDisabled &&
+               facts.accounts.size() == 1) {
+      // A rehire: reactivate the one existing account; what it lacks is granted next round.
+      a.type = ActionType::enable_account;
+      a.account_id = facts.accounts.front();
+      a.account_login.clear();
+      a.before = kDisabled;
+      a.after = kActive;
+    } else if (!f.account_id.empty() && !f.entitlement_id.empty() && !facts.allowed_levels.empty()) {
       a.type = ActionType::grant;
       a.before = kAbsent;
-      a.after = f.expected;
+      a.after = facts.allowed_levels.front();
     } else {
-      return std::nullopt;  // duplicate accounts, or only inactive ones: a human decides
+      return std::optional<Action>();  // duplicate accounts, several inactive ones: a human decides
     }
-  } else if (f.kind == "unauthorized_access") {
-    if (f.account_id.empty() || f.entitlement_id.empty() || !single_direct_level(f.actual)) return std::nullopt;
+  } else if (kind == FindingKind::unauthorized_access) {
+    auto level = single_direct_level(facts);
+    if (f.account_id.empty() || f.entitlement_id.empty() || !level) return std::optional<Action>();
     a.type = ActionType::revoke;
-    a.before = f.actual;
+    a.before = *level;
     a.after = kAbsent;
-    a.destructive = true;
-  } else if (f.kind == "privilege_mismatch") {
-    if (f.account_id.empty() || f.entitlement_id.empty() || !single_direct_level(f.actual)) return std::nullopt;
+  } else if (kind == FindingKind::privilege_mismatch) {
+    auto level = single_direct_level(facts);
+    if (f.account_id.empty() || f.entitlement_id.empty() || !level || facts.allowed_levels.empty()) {
+      return std::optional<Action>();
+    }
     a.type = ActionType::set_level;
-    a.before = f.actual;
-    a.after = f.expected;
-    a.destructive = true;
-  } else if (f.kind == "terminated_active") {
-    if (f.account_id.empty()) return std::nullopt;
+    a.before = *level;
+    a.after = facts.allowed_levels.front();
+  } else if (kind == FindingKind::terminated_active) {
+    if (f.account_id.empty()) return std::optional<Action>();
     a.type = ActionType::disable_account;
     a.entitlement_id.clear();
     a.before = kActive;
     a.after = kDisabled;
-    a.destructive = true;
   } else {
-    return std::nullopt;
+    return std::optional<Action>();
   }
+  a.destructive = destructive(a.type);
   a.id = sha256_hex(std::string(to_string(a.type)) + '\n' + a.system + '\n' + a.account_id + '\n' +
                     a.entitlement_id).substr(0, 12);
-  return a;
+  return std::optional<Action>(std::move(a));
 }
 
 Json action_json(const Action& a) {
@@ -114,6 +126,12 @@ Json action_json(const Action& a) {
               {"before", a.before},
               {"after", a.after},
               {"destructive", a.destructive}};
+}
+
+Json skipped_json(const std::vector<SkippedSystem>& skipped) {
+  Json out = Json::array();
+  for (const auto& s : skipped) out.push_back(Json{{"system", s.system}, {"status", s.status}, {"reason", skip_reason(s.status)}});
+  return out;
 }
 
 Json basis_json(const Basis& b) {
@@ -166,11 +184,26 @@ Result<Action> parse_action(const Json& j, const std::string& where) {
   RC_ASSIGN(a.finding_kind, field<std::string>(j, "finding_kind", where));
   RC_ASSIGN(a.before, field<std::string>(j, "before", where));
   RC_ASSIGN(a.after, field<std::string>(j, "after", where));
-  RC_ASSIGN(a.destructive, field<bool>(j, "destructive", where));
+  // The file's own "destructive" flag is not trusted: it follows from the action type.
+  RC_ASSIGN(bool written, field<bool>(j, "destructive", where));
+  (void)written;
+  a.destructive = destructive(a.type);
   return a;
 }
 
 }  // namespace
+
+bool destructive(ActionType type) {
+  return type == ActionType::revoke || type == ActionType::set_level || type == ActionType::disable_account;
+}
+
+std::string skip_reason(std::string_view status) {
+  if (status == "missing") return "never read: no snapshot was ever taken (run `rollcall snapshot`)";
+  if (status == "stale") return "stale: its latest snapshot is older than max_snapshot_age";
+  if (status == "partial") return "partial: its latest snapshot could not be read completely";
+  if (status == "failed") return "failed: its latest snapshot read nothing";
+  return std::string(status) + ": not judged in the scan";
+}
 
 Result<ActionType> parse_action_type(std::string_view text) {
   for (ActionType t : kActionTypes) {
@@ -196,7 +229,7 @@ Result<Plan> build_plan(const store::ScanRecord& scan, const std::vector<store::
     RC_ASSIGN(std::string status, field<std::string>(s, "status", where));
     if (!selected(filters.systems, system)) continue;
     if (status != "complete") {
-      p.skipped_systems.push_back(system);
+      p.skipped_systems.push_back({system, status});
       continue;
     }
     SystemBasis b;
@@ -208,13 +241,15 @@ Result<Plan> build_plan(const store::ScanRecord& scan, const std::vector<store::
   }
   std::sort(p.basis.systems.begin(), p.basis.systems.end(),
             [](const SystemBasis& a, const SystemBasis& b) { return a.system < b.system; });
-  std::sort(p.skipped_systems.begin(), p.skipped_systems.end());
+  std::sort(p.skipped_systems.begin(), p.skipped_systems.end(),
+            [](const SkippedSystem& a, const SkippedSystem& b) { return a.system < b.system; });
 
   std::set<std::string> ids;
   for (const auto& f : findings) {
     if (f.status != "new" && f.status != "persisting") continue;  // excepted, resolved, carried
     if (!complete.count(f.system)) continue;
-    auto a = action_for(f);
+    if (!filters.owners.empty() && !selected(filters.owners, f.owner)) continue;
+    RC_ASSIGN(auto a, action_for(f));
     if (!a || !selected(filters.kinds, to_string(a->type), f.kind)) continue;
     if (!ids.insert(a->id).second) continue;  // one action per target, even if two findings ask
     p.actions.push_back(std::move(*a));
@@ -234,7 +269,7 @@ std::string to_json(const Plan& p) {
                {"id", p.id},
                {"created_at", p.created_at},
                {"basis", basis_json(p.basis)},
-               {"skipped_systems", p.skipped_systems},
+               {"skipped_systems", skipped_json(p.skipped_systems)},
                {"actions", std::move(actions)}};
   return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
@@ -266,7 +301,10 @@ Result<Plan> parse_plan(std::string_view text) {
   }
   if (j.contains("skipped_systems") && j["skipped_systems"].is_array()) {
     for (const Json& s : j["skipped_systems"]) {
-      if (s.is_string()) p.skipped_systems.push_back(s.get<std::string>());
+      SkippedSystem k;
+      RC_ASSIGN(k.system, field<std::string>(s, "system", "plan skipped system"));
+      RC_ASSIGN(k.status, field<std::string>(s, "status", "plan skipped system"));
+      p.skipped_systems.push_back(std::move(k));
     }
   }
   if (!j.contains("actions") || !j["actions"].is_array()) return fail("plan: missing field \"actions\"");

@@ -3,9 +3,10 @@
 //
 // A plan records its basis (the scan, the snapshot each system was read from, the roster and
 // policy digests) so that apply can refuse it once the world it was computed from has moved.
-// Only findings with one obvious fix become actions: missing_access (grant, or create_account
-// when the person has no account at all), unauthorized_access (revoke), privilege_mismatch
-// (set_level) and terminated_active (disable_account). Excepted and resolved findings, carried
+// Only findings with one obvious fix become actions: missing_access (grant, create_account when
+// the person has no account at all, enable_account when their one account is disabled),
+// unauthorized_access (revoke), privilege_mismatch (set_level) and terminated_active
+// (disable_account). Actions follow from the findings' structured facts only. Excepted and resolved findings, carried
 // findings and every finding of a system that was not complete in the scan produce nothing.
 // Plain values; no thread-safety concerns.
 #pragma once
@@ -24,10 +25,10 @@ namespace rollcall::plan {
 inline constexpr std::string_view kPlanSchema = "rollcall.plan/v1";
 
 // An action is one change of a connector's writer (connectors/api/writer.hpp), by the same
-// names: grant, revoke, set_level, create_account, disable_account.
+// names: grant, revoke, set_level, create_account, disable_account, enable_account.
 using ActionType = connectors::ChangeType;
 using connectors::to_string;
-// Fails on anything but the five names.
+// Fails on anything but those names.
 Result<ActionType> parse_action_type(std::string_view text);
 
 // States are plain words: for grant, revoke and set_level, the grant's level or "absent"; for
@@ -65,18 +66,33 @@ struct Basis {
   std::vector<SystemBasis> systems;  // complete systems of the scan, by name
 };
 
+// A selected system the scan could not judge, so the plan computes nothing for it. status is
+// the scan's word for it: missing (never read), stale, partial or failed.
+struct SkippedSystem {
+  std::string system;
+  std::string status;
+};
+// "never read: no snapshot was ever taken (run `rollcall snapshot`)", for people.
+std::string skip_reason(std::string_view status);
+
 struct Plan {
   std::string id;  // sha256 (hex, 16 chars) of the basis and actions
   std::string created_at;
   Basis basis;
   std::vector<Action> actions;  // ordered by system, account, entitlement, type
-  std::vector<std::string> skipped_systems;  // incomplete in the scan: no action computed
+  std::vector<SkippedSystem> skipped_systems;  // not judged in the scan: no action computed
 };
 
 struct Filters {
   std::vector<std::string> systems;  // empty: all
   std::vector<std::string> kinds;    // action types or finding kinds; empty: all
+  std::vector<std::string> owners;   // finding owner teams; empty: all
 };
+
+// Whether an action of this type removes or lowers access: revoke, set_level (level orders are
+// per system, so any change of level counts) and disable_account. Derived, never read from a
+// plan file.
+bool destructive(ActionType type);
 
 // Builds the plan of `scan` from its stored findings. Fails when a filter names an unknown kind
 // (`--kind "grnt": not an action type or finding kind (did you mean "grant"?)`) or the scan's

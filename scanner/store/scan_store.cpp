@@ -31,7 +31,7 @@ Result<std::vector<ScanRecord>> query_scans(Database& db, const std::string& tai
 
 const char* kFindingColumns =
     "fingerprint, kind, severity, status, system, account_id, account_login, person_id, person_name, "
-    "entitlement_id, expected, actual, message, first_seen, evidence";
+    "entitlement_id, expected, actual, message, first_seen, evidence, owner, facts";
 
 FindingRecord read_finding(const Statement& s) {
   FindingRecord f;
@@ -50,6 +50,8 @@ FindingRecord read_finding(const Statement& s) {
   f.message = s.text(12);
   f.first_seen = s.integer(13);
   f.evidence_json = s.text(14);
+  f.owner = s.text(15);
+  f.facts_json = s.text(16);
   return f;
 }
 
@@ -74,7 +76,7 @@ Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<F
     RC_ASSIGN(Statement s, db_.prepare(
         "INSERT INTO finding (scan_id, fingerprint, kind, severity, status, system, account_id, "
         "account_login, person_id, person_name, entitlement_id, expected, actual, message, "
-        "first_seen, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        "first_seen, evidence, owner, facts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     // In fingerprint order, the (scan, fingerprint) index grows at its end instead of at random
     // places, which keeps a 100k-finding scan from thrashing the page cache.
     std::vector<const FindingRecord*> order;
@@ -88,7 +90,8 @@ Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<F
           .bind_view(5, f.status).bind_view(6, f.system).bind_view(7, f.account_id)
           .bind_view(8, f.account_login).bind_view(9, f.person_id).bind_view(10, f.person_name)
           .bind_view(11, f.entitlement_id).bind_view(12, f.expected).bind_view(13, f.actual)
-          .bind_view(14, f.message).bind(15, f.first_seen).bind_view(16, f.evidence_json);
+          .bind_view(14, f.message).bind(15, f.first_seen).bind_view(16, f.evidence_json)
+          .bind_view(17, f.owner).bind_view(18, f.facts_json);
       if (auto r = s.run(); !r) return r.context("finding " + f.fingerprint);
     }
   }

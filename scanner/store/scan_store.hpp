@@ -46,6 +46,8 @@ struct FindingRecord {
   std::string message;
   UnixTime first_seen = 0;
   std::string evidence_json = "{}";
+  std::string owner;             // the team the finding is routed to, or ""
+  std::string facts_json = "{}";  // structured facts (scanner/core/finding_kind.hpp)
 };
 
 // What relating a scan to the previous one needs of each stored finding.

@@ -123,6 +123,12 @@ ALTER TABLE apply_journal ADD COLUMN action TEXT NOT NULL DEFAULT '';
 ALTER TABLE apply_journal ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE apply_journal ADD COLUMN first_at INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 5: findings route to a team (owner) and carry their facts as data (a JSON object whose
+    // shape scanner/core/finding_kind.hpp owns), so plan never reads the English texts.
+    R"sql(
+ALTER TABLE finding ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE finding ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 
 }  // namespace rollcall::store

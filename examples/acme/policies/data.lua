@@ -22,3 +22,10 @@ service_account {
   description = "Nightly ETL from the application database into analytics",
   entitlements = { "role:app_readwrite" },
 }
+
+-- The analytics role is built on the read-only application role: that nesting is designed, so
+-- access reached through it is implied (any other nesting is reported as nested_access).
+nesting {
+  system = "postgres", entitlement = "role:analytics", includes = { "role:app_readonly" },
+  reason = "analysts read application data through the analytics role",
+}

@@ -45,6 +45,8 @@ class FakePolicy final : public policy::PolicyEngine {
   const std::vector<policy::ExceptionRule>& exceptions() const override { return exceptions_; }
   const std::vector<policy::SodRule>& sod_rules() const override { return sod_; }
   const std::vector<policy::ServiceAccount>& service_accounts() const override { return services_; }
+  const std::vector<policy::Baseline>& baselines() const override { return baselines_; }
+  const std::vector<policy::Nesting>& nestings() const override { return nestings_; }
   const policy::Settings& settings() const override { return settings_; }
   const std::vector<policy::RoleInfo>& roles() const override { return roles_; }
   const std::vector<policy::RuleInfo>& rules() const override { return rules_; }
@@ -55,6 +57,8 @@ class FakePolicy final : public policy::PolicyEngine {
   std::vector<policy::ExceptionRule> exceptions_;
   std::vector<policy::SodRule> sod_;
   std::vector<policy::ServiceAccount> services_;
+  std::vector<policy::Baseline> baselines_;
+  std::vector<policy::Nesting> nestings_;
   policy::Settings settings_;
   std::string digest_ = "policy-digest";
   int evaluations = 0;

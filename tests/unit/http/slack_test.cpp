@@ -92,7 +92,7 @@ TEST_CASE("slack: users get their workspace role; deleted users hold nothing; bo
   CHECK(nlohmann::json::parse(sink.find_account("U4")->attrs_json)["guest_type"] == "multi_channel");
   CHECK(sink.find_account("U6")->status == AccountStatus::disabled);
   CHECK(sink.find_account("B1")->kind == AccountKind::bot);
-  CHECK(sink.find_account("USLACKBOT")->kind == AccountKind::bot);
+  CHECK(sink.find_account("USLACKBOT")->kind == AccountKind::builtin);
   CHECK(sink.find_account("U7")->kind == AccountKind::human);
 }
 

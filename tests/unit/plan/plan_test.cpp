@@ -48,6 +48,14 @@ std::vector<store::FindingRecord> sample() {
   };
   v[4].person_id = "new@acme.com";
   v[4].person_name = "Nia Ewing";
+  // The structured facts the drift engine stores beside the texts; plan reads only these.
+  v[0].facts_json = R"({"allowed_levels":["member"]})";
+  v[1].facts_json = R"({"held":[{"level":"maintainer","via":"direct"}]})";
+  v[2].facts_json = R"({"held":[{"level":"admin","via":"direct"}],"allowed_levels":["member","maintainer"]})";
+  v[4].facts_json = R"({"account_state":"absent"})";
+  v[5].facts_json = R"({"held":[{"level":"member","via":"direct"}]})";
+  v[6].facts_json = R"({"held":[{"level":"write","via":"team:web"}]})";
+  v[8].facts_json = R"({"held":[{"level":"member","via":"direct"}]})";
   return v;
 }
 
@@ -75,7 +83,64 @@ TEST_CASE("plan: each fixable finding becomes one action with its before and aft
   REQUIRE(p->basis.systems.size() == 1);
   CHECK(p->basis.systems[0].snapshot_id == 3);
   CHECK(p->basis.systems[0].digest == "d3");
-  CHECK(p->skipped_systems == std::vector<std::string>{"ldap"});
+  REQUIRE(p->skipped_systems.size() == 1);
+  CHECK(p->skipped_systems[0].system == "ldap");
+  CHECK(p->skipped_systems[0].status == "failed");
+}
+
+TEST_CASE("plan: rewording every finding text changes no plan", "[plan]") {
+  auto findings = sample();
+  auto before = build_plan(scan_of(kTwoSystems), findings, {}, "t");
+  for (auto& f : findings) {
+    f.expected = "reworded expectation of " + f.fingerprint;
+    f.actual = "reworded: " + f.actual + " (via nothing); or else";
+    f.message = "a completely different sentence";
+  }
+  auto after = build_plan(scan_of(kTwoSystems), findings, {}, "t");
+  REQUIRE(before.ok());
+  REQUIRE(after.ok());
+  CHECK(to_json(*after) == to_json(*before));
+  CHECK(after->actions.size() == 5);
+}
+
+TEST_CASE("plan: a person whose one account is disabled gets enable_account, not create_account", "[plan]") {
+  auto rehire = finding("missing_access", "github", "", "", "an active account", "no active account");
+  rehire.person_id = "back@acme.com";
+  rehire.facts_json = R"({"account_state":"disabled","accounts":["u-77"]})";
+  auto twice = rehire;
+  twice.fingerprint = "fp-two";
+  twice.person_id = "two@acme.com";
+  twice.facts_json = R"({"account_state":"disabled","accounts":["u-1","u-2"]})";
+  auto p = build_plan(scan_of(kTwoSystems), {rehire, twice}, {}, "t");
+  REQUIRE(p.ok());
+  REQUIRE(p->actions.size() == 1);  // two disabled accounts: a human picks one
+  CHECK(describe(p->actions[0]) == "+ enable_account github u-77");
+  CHECK(p->actions[0].before == "disabled");
+  CHECK_FALSE(p->actions[0].destructive);
+}
+
+TEST_CASE("plan: --owner keeps the findings routed to those teams", "[plan]") {
+  auto findings = sample();
+  findings[0].owner = "team-platform";
+  findings[1].owner = "team-security";
+  auto p = build_plan(scan_of(kTwoSystems), findings, {{}, {}, {"team-platform"}}, "t");
+  REQUIRE(p.ok());
+  REQUIRE(p->actions.size() == 1);
+  CHECK(p->actions[0].account_id == "jdoe");
+}
+
+TEST_CASE("plan: a plan file's destructive flags are derived, not trusted", "[plan]") {
+  auto p = build_plan(scan_of(kTwoSystems), sample(), {}, "t");
+  REQUIRE(p.ok());
+  std::string text = to_json(*p);
+  for (std::size_t at = 0; (at = text.find("\"destructive\": true", at)) != std::string::npos;) {
+    text.replace(at, 19, "\"destructive\": false");
+  }
+  auto back = parse_plan(text);
+  REQUIRE(back.ok());  // the id covers the actions as derived, so the edit does not even change it
+  std::size_t destructive_count = 0;
+  for (const auto& a : back->actions) destructive_count += a.destructive;
+  CHECK(destructive_count == 3);
 }
 
 TEST_CASE("plan: excepted findings and incomplete systems produce no action", "[plan]") {

@@ -190,14 +190,14 @@ TEST_CASE("postgres access: object privileges go to holders, inheritors and PUBL
   RecordCollector got = emit_database(c.cluster, c.cluster.databases[0], {t});
   CHECK(got.grant_lines() == std::vector<std::string>{
       "alice | database:app:connect | admin | role:owner_role",
-      "alice | database:app:connect | member | public",
+      "alice | database:app:connect | member | everyone:default",
       "alice | database:app:owner | member | role:owner_role",
       "alice | table:app.public.orders:OWNER | member | role:owner_role",
       "alice | table:app.public.orders:SELECT | admin | role:owner_role",
-      "bob | database:app:connect | member | public",
+      "bob | database:app:connect | member | everyone:default",
       // bob is NOINHERIT: readers' SELECT is not his, only his own UPDATE.
       "bob | table:app.public.orders:UPDATE | member | direct",
-      "carol | database:app:connect | member | public",
+      "carol | database:app:connect | member | everyone:default",
       "carol | table:app.public.orders:SELECT | admin | role:readers",
   });
   CHECK(got.entitlement_lines() == std::vector<std::string>{
