@@ -4,6 +4,8 @@
 // plan is empty and applying the plan again writes nothing.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/integration/jira/fake_jira.hpp"
 #include "tests/support/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -34,10 +36,12 @@ TEST_CASE("apply cli over Jira: drift planted in a Jira site is fixed, and the n
   FakeServer server;
   FakeJira jira(server, "bot@acme.com", kToken, "unused-oauth", "org-1", kOrgKey);
   // jane (an engineer) lacks the Jira Software seat group; raj (sales) holds it; lee's email
-  // is hidden on the site but known to the organization, and he is an engineer who has it.
+  // is hidden on the site but known to the organization, and he is an engineer who has it; kim's
+  // email is hidden and unknown to the organization: unmatched, not an orphan.
   jira.users = {{"acc-jane", "Jane Doe", "jane@acme.com"},
                 {"acc-raj", "Raj Patel", "raj@acme.com"},
                 {"acc-lee", "Lee Wong", "lee@acme.com", "atlassian", true, false},
+                {"acc-kim", "Kim Park", "kim@acme.com", "atlassian", true, false},
                 {"app-auto", "Automation for Jira", "", "app"}};
   jira.groups = {{"jira-software-users", "g-sw", {"acc-raj", "acc-lee", "app-auto"}}};
   jira.roles = {{"jira-software", "Jira Software", {"jira-software-users"}, {"jira-software-users"}}};
@@ -67,15 +71,25 @@ TEST_CASE("apply cli over Jira: drift planted in a Jira site is fixed, and the n
   Run scan = run_cli(dir, "-q scan --format json");
   INFO(scan.out << scan.err);
   REQUIRE(scan.exit_code != 1);
-  Run plan = run_cli(dir, "plan --out " + plan_file);
+  const auto report = nlohmann::json::parse(read_file(dir / "ws" / "reports" / "report.json"));
+  REQUIRE(report["systems"].size() == 1);
+  CHECK(report["systems"][0]["unmatched"] == 1);
+  for (const auto& f : report["findings"]) {
+    INFO(f.dump());
+    CHECK(f.value("account_id", "") != "acc-kim");
+    CHECK(f.value("account_id", "") != "app-auto");
+  }
+  Run plan = run_cli(dir, "plan --detailed-exitcode --out " + plan_file);
   INFO(plan.out << plan.err);
   REQUIRE(plan.exit_code == 2);
-  // lee is matched through the organization's managed accounts: nothing planned for him.
+  // lee is matched through the organization's managed accounts: nothing planned for him, nor
+  // for kim (unmatched) or Atlassian's automation app (builtin).
   CHECK(has(plan.out, "+ grant jira acc-jane group:jira-software-users (member)"));
   CHECK(has(plan.out, "+ grant jira acc-jane product:jira-software (member)"));
   CHECK(has(plan.out, "- revoke jira acc-raj group:jira-software-users (member)"));
   CHECK(has(plan.out, "3 action(s), 1 destructive."));
   CHECK_FALSE(has(plan.out, "acc-lee"));
+  CHECK_FALSE(has(plan.out, "acc-kim"));
   CHECK_FALSE(has(plan.out, "app-auto"));
   CHECK(jira.writes() == 0);
 
@@ -90,7 +104,7 @@ TEST_CASE("apply cli over Jira: drift planted in a Jira site is fixed, and the n
 
   REQUIRE(run_cli(dir, "-q snapshot").exit_code == 0);
   REQUIRE(run_cli(dir, "-q scan --format json").exit_code != 1);
-  Run replan = run_cli(dir, "plan");
+  Run replan = run_cli(dir, "plan --detailed-exitcode");
   INFO(replan.out << replan.err);
   CHECK(replan.exit_code == 0);
   CHECK(has(replan.out, "No changes: the systems match the desired access."));
