@@ -1,5 +1,6 @@
 // The one place that lists the connectors shipped with rollcall.
 #include "connectors/api/connector.hpp"
+#include "connectors/entra/entra_connector.hpp"
 #include "connectors/file/file_connector.hpp"
 #include "connectors/github/github_connector.hpp"
 #include "connectors/jira/jira_connector.hpp"
@@ -17,6 +18,7 @@ void register_builtin_connectors(Registry& registry) {
   registry.add(slack::connector_type());
   registry.add(postgres::connector_type());
   registry.add(ldap::connector_type());
+  registry.add(entra::connector_type());
   registry.add(jira::connector_type());
 }
 

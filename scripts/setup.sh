@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages rollcall needs (only those missing) and builds it.
-# Idempotent: a second run installs nothing and rebuilds only what changed.
+# Installs the Debian packages rollcall needs (only those missing) and builds it: only the
+# rollcall binary by default (what the Quickstart needs), everything (tests, benchmarks, the man
+# page) with --with-test-deps. Idempotent: a second run installs nothing and rebuilds only what
+# changed.
 # Usage: scripts/setup.sh [--with-test-deps]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs=(cmake g++ make pkg-config liblua5.4-dev libcli11-dev nlohmann-json3-dev
   libcurl4-openssl-dev libsqlite3-dev catch2 libpq-dev libldap-dev libssl-dev
-  libcpp-httplib-dev libtomlplusplus-dev ca-certificates)
+  libcpp-httplib-dev libtomlplusplus-dev ca-certificates help2man)
 test_pkgs=(postgresql slapd ldap-utils openssl chromium sqlite3 wrk python3-jsonschema)
 
 pkgs=("${build_pkgs[@]}")
@@ -27,4 +29,8 @@ fi
 
 build_type=${BUILD_TYPE:-Release}
 cmake -S "$here" -B "$here/build" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
-cmake --build "$here/build" -j"$(nproc)"
+if [[ "${1:-}" == "--with-test-deps" ]]; then
+  cmake --build "$here/build" -j"$(nproc)"
+else
+  cmake --build "$here/build" -j"$(nproc)" --target rollcall
+fi

@@ -1,5 +1,5 @@
-// Credentials by reference, for every connector: `<base>_env` (an environment variable) or
-// `<base>_file` (a file), resolved through ConnectorEnv::secrets, never the environment
+// Credentials by reference, for every connector: `<base>_env` (an environment variable),
+// `<base>_file` (a file) or `<base>_credential` (a systemd credential), resolved through ConnectorEnv::secrets, never the environment
 // directly. The value stays a Secret; `source` says where it came from, for error messages.
 #pragma once
 
@@ -16,10 +16,16 @@ struct Credential {
   std::string source;  // "environment variable GITHUB_TOKEN" or "file \"token.txt\"": for errors
 };
 
-// Resolves `<base>_env` or `<base>_file` (exactly one may be set). nullopt when neither is;
-// fails when both are, or the variable/file is missing or empty, naming file:line and key.
+// Resolves `<base>_env`, `<base>_file` or `<base>_credential` (at most one may be set). nullopt
+// when none is; fails when several are, or the variable/file is missing or empty, naming file:line and key.
 Result<std::optional<Credential>> read_credential(const config::SystemConfig& system,
                                                   const std::string& base, const ConnectorEnv& env);
+
+// The same for any validated table (a [[notify]] target): secrets from `secrets`, relative
+// files against `workspace_dir`.
+Result<std::optional<Credential>> read_credential(const config::Table& keys, const std::string& base,
+                                                  const SecretSource& secrets,
+                                                  const std::filesystem::path& workspace_dir);
 
 // The credential key specs for `base` ("token" -> token_env, token_file).
 std::vector<config::KeySpec> credential_keys(const std::string& base, const std::string& what);

@@ -6,11 +6,14 @@
 #include "connectors/file/export_fields.hpp"
 #include "scanner/core/csv.hpp"
 #include "scanner/core/strings.hpp"
+#include "scanner/core/utf8.hpp"
 
 namespace rollcall::connectors::file {
 namespace {
 
-Result<void> read_one(const std::filesystem::path& path, Section section, RecordSink& sink) {
+// `grant_lines` receives the line of each grant emitted (grants.csv), for sink.finish().
+Result<void> read_one(const std::filesystem::path& path, Section section, RecordSink& sink,
+                      std::vector<std::uint32_t>* grant_lines = nullptr) {
   const std::string name = path.filename().string();
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail("cannot read " + quote(path.string()));
@@ -23,6 +26,9 @@ Result<void> read_one(const std::filesystem::path& path, Section section, Record
   constexpr std::string_view kAttrPrefix = "attrs.";
   std::vector<bool> is_attr(header.size());
   for (std::size_t i = 0; i < header.size(); ++i) {
+    if (auto ok = check_utf8(header[i], "column " + std::to_string(i + 1) + "'s name"); !ok) {
+      return fail(name + ":" + std::to_string(reader.line()) + ": " + ok.error().message());
+    }
     header[i] = std::string(trim(header[i]));
     is_attr[i] = starts_with(header[i], kAttrPrefix);
   }
@@ -39,6 +45,8 @@ Result<void> read_one(const std::filesystem::path& path, Section section, Record
     reset(record);
     nlohmann::json attrs;
     for (std::size_t i = 0; i < row.size(); ++i) {
+      // The text rule (docs/security.md): refused, naming file, line and column.
+      if (auto ok = check_utf8(row[i], "field " + quote(header[i])); !ok) return fail(where + ": " + ok.error().message());
       if (is_attr[i]) {
         if (!row[i].empty()) attrs[header[i].substr(kAttrPrefix.size())] = row[i];
         continue;
@@ -61,6 +69,7 @@ Result<void> read_one(const std::filesystem::path& path, Section section, Record
     auto r = check_required(section, record);
     if (r) r = emit(section, record, sink);
     if (!r) return fail(where + ": " + r.error().message());
+    if (grant_lines != nullptr) grant_lines->push_back(static_cast<std::uint32_t>(reader.line()));
   }
   return {};
 }
@@ -78,7 +87,12 @@ Result<void> read_csv_export(const std::filesystem::path& dir, RecordSink& sink)
   if (std::filesystem::exists(dir / "entitlements.csv", ec)) {
     RC_TRY(read_one(dir / "entitlements.csv", Section::entitlements, sink));
   }
-  return read_one(dir / "grants.csv", Section::grants, sink);
+  // 4 bytes a grant, so that whole-export errors (an unknown account, two levels) name the line.
+  std::vector<std::uint32_t> lines;
+  RC_TRY(read_one(dir / "grants.csv", Section::grants, sink, &lines));
+  return sink.finish([&](std::uint64_t n) {
+    return "grants.csv:" + (n < lines.size() ? std::to_string(lines[n]) : "?");
+  });
 }
 
 }  // namespace rollcall::connectors::file

@@ -10,6 +10,7 @@
 #include "connectors/file/export_fields.hpp"
 #include "connectors/file/json_stream.hpp"
 #include "scanner/core/strings.hpp"
+#include "scanner/core/utf8.hpp"
 
 namespace rollcall::connectors::file {
 namespace {
@@ -61,9 +62,17 @@ class Handler final : public JsonEvents {
   bool null() override { return scalar(json(nullptr), ""); }
   bool boolean(bool v) override { return scalar(json(v), v ? "true" : "false"); }
   bool number(std::string_view literal) override {
-    return scalar(capture_.empty() ? json() : json::parse(literal), literal);
+    if (capture_.empty() || skip_depth_ || skip_next_) return scalar(json(), literal);
+    // Inside attrs the number is kept as a JSON number; one too large for a double (1e999) is
+    // refused, as nlohmann would otherwise throw.
+    json value = json::parse(literal, nullptr, false);
+    if (value.is_discarded()) {
+      return error(where() + ": field \"attrs\": number " + std::string(literal) + " is out of range");
+    }
+    return scalar(std::move(value), literal);
   }
   bool string(std::string_view v) override {
+    if (!skip_depth_ && !skip_next_ && !text_ok(v, "value")) return false;
     return scalar(capture_.empty() ? json() : json(std::string(v)), v);
   }
   bool start_object() override { return open(json::object()); }
@@ -72,6 +81,7 @@ class Handler final : public JsonEvents {
   bool end_array() override { return close(); }
   bool key(std::string_view k) override {
     if (skip_depth_) return true;
+    if (depth_ > 1 && !text_ok(k, "key")) return false;
     if (!capture_.empty()) {
       capture_key_ = k;
       return true;
@@ -79,7 +89,10 @@ class Handler final : public JsonEvents {
     if (depth_ == 1) {
       if (k == "accounts") section_ = Section::accounts;
       else if (k == "entitlements") section_ = Section::entitlements;
-      else if (k == "grants") section_ = Section::grants;
+      else if (k == "grants") {
+        section_ = Section::grants;
+        grant_sections_.push_back(grants_);
+      }
       else {
         skip_next_ = true;  // metadata: skip its value
         return true;
@@ -92,6 +105,15 @@ class Handler final : public JsonEvents {
   }
 
   const std::string& message() const { return message_; }
+
+  // "export.json: /grants/13" for the n-th grant emitted (a file may hold "grants" twice).
+  std::string locate_grant(std::uint64_t n) const {
+    std::uint64_t start = 0;
+    for (std::uint64_t s : grant_sections_) {
+      if (s <= n) start = s;
+    }
+    return file_ + ": /grants/" + std::to_string(n - start);
+  }
 
  private:
   bool scalar(json value, std::string_view text) {
@@ -152,6 +174,7 @@ class Handler final : public JsonEvents {
       if (r) r = emit(section_, record_, sink_);
       if (!r) return error(where() + ": " + r.error().message());
       ++index_;
+      if (section_ == Section::grants) ++grants_;
     }
     return true;
   }
@@ -181,6 +204,14 @@ class Handler final : public JsonEvents {
     }
     return true;
   }
+  // The text rule (docs/security.md): a string that is not valid UTF-8 is refused, naming the
+  // record and field.
+  bool text_ok(std::string_view text, const char* what) {
+    if (is_valid_utf8(text)) return true;
+    const std::string field = !capture_.empty() ? "field \"attrs\"" : depth_ > 2 ? "field " + quote(field_) : "";
+    auto r = check_utf8(text, std::string("a ") + what);
+    return error(where() + ": " + (field.empty() ? "" : field + ": ") + r.error().message());
+  }
   std::string where() const { return "/" + section_name_ + "/" + std::to_string(index_); }
   bool error(const std::string& msg) {
     message_ = file_ + ": " + msg;
@@ -195,6 +226,8 @@ class Handler final : public JsonEvents {
   Section section_ = Section::accounts;
   std::string section_name_;
   std::size_t index_ = 0;
+  std::uint64_t grants_ = 0;                   // grants emitted so far
+  std::vector<std::uint64_t> grant_sections_;  // grants_ when each "grants" array began
   std::string field_;
   PendingRecord record_;
   json attrs_;
@@ -213,7 +246,7 @@ Result<void> read_json_export(const std::filesystem::path& path, RecordSink& sin
   JsonWalk walk = walk_json(file.begin(), file.end(), handler);
   if (!walk.syntax_error.empty()) return fail(name + ":" + walk.syntax_error);
   if (walk.stopped) return fail(handler.message());
-  return {};
+  return sink.finish([&](std::uint64_t n) { return handler.locate_grant(n); });
 }
 
 }  // namespace rollcall::connectors::file

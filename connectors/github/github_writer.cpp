@@ -67,7 +67,7 @@ class GithubWriter final : public Writer {
       return fail(c.entitlement_id + ": level " + quote(c.level) + " is not one of " +
                   join(std::vector<std::string>(t.levels.begin(), t.levels.end()), ", "));
     }
-    return send(Method::put, t.membership, Json{{"role", c.level}}.dump());
+    return send(Method::put, t.membership, Json{{"role", c.level}}.dump(-1, ' ', false, Json::error_handler_t::replace));
   }
 
  private:
@@ -174,7 +174,7 @@ class GithubWriter final : public Writer {
     if (email.find('@') == std::string::npos) {
       return fail("create_account: " + quote(email) + " is not an email address; GitHub invites people by email");
     }
-    return send(Method::post, org_path_ + "/invitations", Json{{"email", email}, {"role", "direct_member"}}.dump());
+    return send(Method::post, org_path_ + "/invitations", Json{{"email", email}, {"role", "direct_member"}}.dump(-1, ' ', false, Json::error_handler_t::replace));
   }
 
   GithubApi api_;

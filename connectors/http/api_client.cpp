@@ -116,7 +116,12 @@ bool ApiClient::same_origin(std::string_view url) const {
   return u && u->scheme == base_.scheme && to_lower(u->host) == to_lower(base_.host);
 }
 
-std::string ApiClient::describe_failure(const Response& response, const Request& request) const {
+std::string ApiClient::describe_failure(const Response& raw, const Request& request) const {
+  // Redact before anything cuts the body to a message's length: a cut inside an echoed secret
+  // would leave a prefix that no longer matches it.
+  Response response = raw;
+  response.body = scrub_secrets(std::move(response.body), request);
+  for (auto& h : response.headers) h.value = scrub_secrets(std::move(h.value), request);
   std::string text;
   if (response.status >= 300 && response.status < 400) {
     const std::string* location = response.header("Location");

@@ -168,6 +168,42 @@ Result<void> walk(const ApiClient& client, const std::string& path, const Query&
   }
 }
 
+Result<void> walk(const ApiClient& client, const std::string& path, const Query& query,
+                  const NextLinkPaging& paging, const ItemFn& fn) {
+  Query q = query;
+  if (paging.top > 0) q.emplace_back("$top", std::to_string(paging.top));
+  const std::string label = client.label(path, query);
+  std::string url = client.url(path, q);
+  std::unordered_set<std::string> seen{url};
+  for (int page = 1;; ++page) {
+    RC_ASSIGN(JsonResponse r, client.get_json(url, label, page));
+    const std::string where = page_label(label, page);
+    auto items = array_at(r.json, paging.items);
+    if (!items) return fail(where + ": " + items.error().message());
+    RC_TRY(each(**items, where, fn));
+    std::string next;
+    try {
+      Json::json_pointer p(paging.next);
+      if (r.json.contains(p)) {
+        const Json& link = r.json.at(p);
+        if (!link.is_null() && !link.is_string()) {
+          return fail(where + ": " + quote(paging.next) + " is " + type_name(link) + ", not a URL");
+        }
+        if (link.is_string()) next = link.get<std::string>();
+      }
+    } catch (const Json::exception& e) {
+      return fail(where + ": " + quote(paging.next) + ": " + e.what());
+    }
+    if (next.empty()) return {};
+    // The credential goes with every request: never follow a link off the API's origin.
+    if (!client.same_origin(next)) {
+      return fail(where + ": the next-page link leads to another host (" + quote(next) + "); not followed");
+    }
+    if (!seen.insert(next).second) return fail(where + ": the next-page link repeats an earlier page");
+    url = std::move(next);
+  }
+}
+
 }  // namespace
 
 std::string next_link(std::string_view header) {

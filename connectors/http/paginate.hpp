@@ -11,6 +11,8 @@
 //                  received, so a server that caps maxResults lower loses nothing. A page bean
 //                  ends at "isLast": true; a bare array ends at an empty page (one request more
 //                  than a short-page rule, but Jira returns short pages mid-list).
+//   NextLinkPaging — OData v4 (Microsoft Graph): items in "value", the next page's absolute URL in
+//                  "@odata.nextLink", followed exactly as given (it carries the server's skip token).
 //
 // Failure is total: a page that fails after retries, is malformed, or breaks the strategy's
 // contract (a link to another host, a cursor or link that repeats, a SCIM page that comes back
@@ -56,7 +58,13 @@ struct OffsetPaging {
   std::string size_param = "maxResults";
 };
 
-using Paging = std::variant<LinkPaging, CursorPaging, IndexPaging, OffsetPaging>;
+struct NextLinkPaging {
+  int top = 0;                              // page size asked for with `$top`; 0 = the server's default
+  std::string items = "/value";             // JSON pointer to the items
+  std::string next = "/@odata.nextLink";    // JSON pointer to the next page's URL; absent = last page
+};
+
+using Paging = std::variant<LinkPaging, CursorPaging, IndexPaging, OffsetPaging, NextLinkPaging>;
 using ItemFn = std::function<Result<void>(const Json& item)>;
 
 // Reads every page of `path?query` and calls `fn` for each item, in order.

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "connectors/http/url.hpp"
+#include "scanner/core/redact.hpp"
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::http {
@@ -118,20 +119,12 @@ std::string describe_wait(milliseconds wait) {
 }
 
 std::string scrub_secrets(std::string text, const Request& request) {
-  auto replace_all = [&](const std::string& needle) {
-    if (needle.size() < 4) return;  // too short to be a credential; would mangle the text
-    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos)) {
-      text.replace(pos, needle.size(), "[REDACTED]");
-      pos += 10;
-    }
-  };
+  Redactor redactor;
   for (const auto& h : request.secret_headers) {
-    const std::string& v = h.value.reveal();
-    replace_all(v);
-    if (auto space = v.find(' '); space != std::string::npos) replace_all(v.substr(space + 1));
-    for (const Secret& part : h.parts) replace_all(part.reveal());
+    redactor.add_header_value(h.value.reveal());
+    for (const Secret& part : h.parts) redactor.add(part.reveal());
   }
-  return text;
+  return redactor.redact(text);
 }
 
 RetryingTransport::RetryingTransport(std::unique_ptr<Transport> inner, RetryPolicy policy,
@@ -139,11 +132,12 @@ RetryingTransport::RetryingTransport(std::unique_ptr<Transport> inner, RetryPoli
     : inner_(std::move(inner)), policy_(policy), ctx_(std::move(context)) {}
 
 Result<Response> RetryingTransport::send(const Request& request) {
-  const std::string target = scrub_secrets(loggable_target(request.url), request);
+  const std::string target =
+      request.log_target.empty() ? scrub_secrets(loggable_target(request.url), request) : request.log_target;
   const std::string what = std::string(to_string(request.method)) + " " + target;
   milliseconds waited{0};
   const int max_attempts = std::max(1, policy_.max_attempts);
-  const bool write = request.method != Method::get;
+  const bool write = request.method != Method::get && !policy_.retry_writes;
 
   auto sleep = [&](milliseconds wait) {
     if (wait.count() > 0) ctx_.sleeper.sleep_for(wait);

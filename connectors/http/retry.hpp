@@ -45,6 +45,9 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{30'000};          // cap of one backoff step
   std::chrono::milliseconds max_total_wait{300'000};    // all waits of one request together
   std::chrono::milliseconds secondary_limit_delay{60'000};  // GitHub: "wait at least a minute"
+  // The caller's writes are safe to repeat (a notification, which receivers de-duplicate by its
+  // delivery id): they are retried like reads, on network failures, 408 and 5xx too.
+  bool retry_writes = false;
 };
 
 // Where retries wait. Tests inject one that records instead of sleeping.
@@ -105,8 +108,10 @@ std::optional<std::chrono::milliseconds> retry_after(const Response& response, U
 // "850ms", "12s", "5m", "1h30m": durations for messages.
 std::string describe_wait(std::chrono::milliseconds wait);
 
-// `text` with every secret header value of `request` (the credential after an Authorization
-// scheme such as "Bearer " alone too, and the header's `parts`) replaced by "[REDACTED]".
+// `text` with every secret header value of `request` replaced by "[REDACTED]", in every form
+// Redactor (scanner/core/redact.hpp) knows: the credential after a scheme such as "Bearer ",
+// a Basic header's decoded password, encoded, escaped, re-cased or cut.
+// The header's `parts` are redacted too.
 std::string scrub_secrets(std::string text, const Request& request);
 
 }  // namespace rollcall::http

@@ -41,6 +41,9 @@ struct Request {
   std::vector<Header> headers;
   std::vector<SecretHeader> secret_headers;
   std::string body;
+  // What logs name instead of the URL's path, when the URL is itself a credential (a Slack
+  // incoming webhook): "" = the path, with credential-like query parameters masked.
+  std::string log_target;
 };
 
 struct Response {

@@ -64,7 +64,7 @@ Result<Account> to_account(const LdapEntry& e, const AttributeMap& m, bool servi
   }
   RC_TRY(read_time(e, m.last_login, a.last_login));
   RC_TRY(read_time(e, m.created, a.created_at));
-  a.attrs_json = attrs.dump();
+  a.attrs_json = attrs.dump(-1, ' ', false, Json::error_handler_t::replace);
   return a;
 }
 
@@ -191,7 +191,8 @@ class Reader {
       e.name = g.name;
       e.id = "group:" + g.name;
       e.privileged = g.privileged;
-      e.attrs_json = Json{{"dn", g.dn}, {"object_classes", g.object_classes}}.dump();
+      e.attrs_json = Json{{"dn", g.dn}, {"object_classes", g.object_classes}}.dump(
+          -1, ' ', false, Json::error_handler_t::replace);
       RC_TRY(sink_.entitlement(e));
     }
     for (const auto& [dn, id] : accounts_) {

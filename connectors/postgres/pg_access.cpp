@@ -82,7 +82,7 @@ Entitlement object_entitlement(const PgObject& obj, const std::string& privilege
   e.privileged = privilege == "OWNER";
   Json attrs = {{"object", obj.name}, {"privilege", privilege}};
   if (!obj.relation.empty()) attrs["relation"] = obj.relation;
-  e.attrs_json = attrs.dump();
+  e.attrs_json = attrs.dump(-1, ' ', false, Json::error_handler_t::replace);
   return e;
 }
 
@@ -139,7 +139,7 @@ Result<void> PgAccess::emit_cluster(RecordSink& sink) const {
     a.kind = options_.human_roles.matches(r->name) ? AccountKind::human : AccountKind::service;
     bool expired = r->valid_until && *r->valid_until <= options_.now;
     a.status = expired ? AccountStatus::disabled : AccountStatus::active;
-    a.attrs_json = role_attrs(*r).dump();
+    a.attrs_json = role_attrs(*r).dump(-1, ' ', false, Json::error_handler_t::replace);
     RC_TRY(sink.account(a));
   }
 
@@ -154,7 +154,7 @@ Result<void> PgAccess::emit_cluster(RecordSink& sink) const {
     e.privileged = privileged_role(r);
     Json attrs = role_attrs(r);
     if (!r.comment.empty()) attrs["comment"] = r.comment;
-    e.attrs_json = attrs.dump();
+    e.attrs_json = attrs.dump(-1, ' ', false, Json::error_handler_t::replace);
     RC_TRY(sink.entitlement(e));
   }
   for (const auto& attr : kAttributes) {

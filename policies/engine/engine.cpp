@@ -379,10 +379,11 @@ bool LuaPolicyEngine::collect_grants(lua_State* L, std::size_t i) {
 
 std::string LuaPolicyEngine::describe_failure(const std::string& message) const {
   if (!running_) return message;
-  for (const PolicyFile& f : defs_.files) {
-    if (starts_with(message, f.path + ":")) return message;
-  }
-  if (starts_with(message, "(rollcall prelude):") || starts_with(message, "(load):")) return message;
+  // A hook can only run code of its own file (files share no globals), so a message that does
+  // not start with that file's name either has no place (a memory error, error(x, 0)) or names
+  // a place it chose: either way the running hook is where it came from.
+  if (starts_with(message, running_->source.file + ":") || starts_with(message, running_->source.file + " (load)"))
+    return message;
   return running_->source.str() + ": " + running_->label + ": " + message;
 }
 

@@ -15,7 +15,9 @@ namespace rollcall::policy::detail {
 namespace {
 
 char kDateMeta;   // registry key: the metatable of date values
-char kEmptyView;  // registry key: a read-only empty table shared by empty lists
+// registry key: { [what] = a read-only empty list }, one per kind of list ("person.roles"), shared
+// by every empty list of that kind (a view cannot be changed, so sharing it is safe)
+char kEmptyViews;
 char kPersonKey;  // in a person view's metatable: the roster Person it shows
 
 constexpr UnixTime kDay = 86400;
@@ -351,7 +353,16 @@ void set_optional(lua_State* L, const char* key, const std::string& value) {
 
 void push_list(lua_State* L, const std::vector<std::string>& items, const char* what) {
   if (items.empty()) {
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &kEmptyView);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &kEmptyViews);
+    if (lua_getfield(L, -1, what) == LUA_TNIL) {
+      lua_pop(L, 1);
+      lua_newtable(L);
+      LuaHost::push_readonly(L, -1, what);
+      lua_remove(L, -2);
+      lua_pushvalue(L, -1);
+      lua_setfield(L, -3, what);
+    }
+    lua_remove(L, -2);
     return;
   }
   lua_createtable(L, static_cast<int>(items.size()), 0);
@@ -476,9 +487,7 @@ int install_helpers(lua_State* L) {
   push_date_metatable(L);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &kDateMeta);
   lua_newtable(L);
-  LuaHost::push_readonly(L, -1, "empty list");
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &kEmptyView);
-  lua_pop(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &kEmptyViews);
   const luaL_Reg functions[] = {{"date", l_date},
                                 {"today", l_today},
                                 {"now", l_now},

@@ -1,300 +1,24 @@
+// The lifecycle of the Lua state and its budgets: the counting allocator (memory cap), the
+// count hook (instruction budget and wall-clock deadline), protected calls, and error text.
+// The sandbox's environment is in sandbox.cpp, the bounds on C work in bounded.cpp, the
+// read-only views in views.cpp.
 #include "policies/engine/lua_host.hpp"
 
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 
 namespace rollcall::policy::detail {
 namespace {
 
-// Registry keys (their addresses are the keys).
-char kBaseKey;     // the base environment every file env reads through
-char kEnvMetaKey;  // the metatable of a file environment while the file loads
-char kProxyMark;   // in a read-only view's metatable: the table behind the view
-
 // The count hook runs every kHookEvery VM instructions: cheap, and the budget is met within
-// that many instructions.
+// that many instructions. It reads the clock each time (a vDSO call, tens of nanoseconds per
+// thousand instructions), as does charge() for that much C work.
 constexpr int kHookEvery = 1000;
-// Lua patterns backtrack: the worst case of a pattern with k quantifiers on an n-byte subject
-// is about n^k steps (times n start positions when unanchored), all inside C where the count
-// hook cannot stop it. Calls whose worst case exceeds this many steps are refused.
-constexpr double kMaxPatternWork = 1e9;
+// An allocation this large reads the clock too: a thousand VM instructions that each copy tens
+// of megabytes (`s .. s`) would otherwise run for seconds past the deadline before the hook.
+constexpr std::size_t kLargeAllocation = std::size_t{1} << 20;
 
 int chunk_line(lua_Debug& ar) { return ar.currentline > 0 ? ar.currentline : 0; }
-
-// ---- Read-only views ----
-
-int readonly_newindex(lua_State* L) {
-  const char* what = "table";
-  if (luaL_getmetafield(L, 1, "__name") == LUA_TSTRING) what = lua_tostring(L, -1);
-  return luaL_error(L, "%s is read-only", what);
-}
-
-int readonly_next(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 2);
-  if (lua_next(L, 1)) return 2;
-  lua_pushnil(L);
-  return 1;
-}
-
-int readonly_pairs(lua_State* L) {
-  lua_pushcfunction(L, readonly_next);
-  LuaHost::push_data(L, 1);
-  lua_pushnil(L);
-  return 3;
-}
-
-int readonly_len(lua_State* L) {
-  LuaHost::push_data(L, 1);
-  lua_pushinteger(L, static_cast<lua_Integer>(lua_rawlen(L, -1)));
-  return 1;
-}
-
-// ---- Things policies may not use: clear errors instead of "attempt to call a nil value" ----
-
-// upvalue 1: the name; upvalue 2 (optional): why.
-int denied_function(lua_State* L) {
-  const char* name = lua_tostring(L, lua_upvalueindex(1));
-  const char* why = lua_tostring(L, lua_upvalueindex(2));
-  if (why) return luaL_error(L, "%s is not available in policies (%s)", name, why);
-  return luaL_error(L, "%s is not available in policies", name);
-}
-
-void push_denied_function(lua_State* L, const char* name, const char* why = nullptr) {
-  lua_pushstring(L, name);
-  if (why) lua_pushstring(L, why);
-  lua_pushcclosure(L, denied_function, why ? 2 : 1);
-}
-
-// A library table that is absent: every read or write of it fails naming the field.
-int denied_index(lua_State* L) {
-  const char* name = lua_tostring(L, lua_upvalueindex(1));
-  if (lua_type(L, 2) == LUA_TSTRING) {
-    return luaL_error(L, "%s.%s is not available in policies", name, lua_tostring(L, 2));
-  }
-  return luaL_error(L, "%s is not available in policies", name);
-}
-
-void push_denied_table(lua_State* L, const char* name) {
-  lua_newtable(L);
-  lua_createtable(L, 0, 4);
-  lua_pushstring(L, name);
-  lua_pushcclosure(L, denied_index, 1);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -3, "__index");
-  lua_setfield(L, -2, "__newindex");
-  lua_pushstring(L, name);
-  lua_setfield(L, -2, "__name");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
-}
-
-// ---- Replacements for base functions ----
-
-// setmetatable without __gc: a finalizer would run at an arbitrary later moment, outside the
-// evaluation it belongs to (and outside its budget).
-int safe_setmetatable(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  int t = lua_type(L, 2);
-  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
-  if (t == LUA_TTABLE) {
-    lua_pushliteral(L, "__gc");
-    if (lua_rawget(L, 2) != LUA_TNIL) {
-      return luaL_error(L, "setmetatable: __gc metamethods are not allowed in policies");
-    }
-    lua_pop(L, 1);
-  }
-  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) {
-    return luaL_error(L, "cannot change a protected metatable");
-  }
-  lua_settop(L, 2);
-  lua_setmetatable(L, 1);
-  return 1;
-}
-
-// load(chunk [, chunkname [, mode [, env]]]): source text only; the chunk gets `env`, or an
-// environment of its own that reads through to the base environment.
-int safe_load(lua_State* L) {
-  if (lua_type(L, 1) != LUA_TSTRING) {
-    return luaL_error(L, "load: only source text (a string) can be loaded in policies");
-  }
-  std::size_t len = 0;
-  const char* text = lua_tolstring(L, 1, &len);
-  if (len > 0 && text[0] == LUA_SIGNATURE[0]) {
-    return luaL_error(L, "load: binary chunks are not allowed in policies");
-  }
-  const char* name = luaL_optstring(L, 2, "=(load)");
-  bool has_env = !lua_isnone(L, 4);
-  if (has_env) luaL_checktype(L, 4, LUA_TTABLE);
-  if (luaL_loadbufferx(L, text, len, name, "t") != LUA_OK) {
-    luaL_pushfail(L);
-    lua_insert(L, -2);
-    return 2;
-  }
-  if (has_env)
-    lua_pushvalue(L, 4);
-  else
-    LuaHost::push_file_env(L);
-  lua_setupvalue(L, -2, 1);
-  return 1;
-}
-
-// ---- string: pattern functions refuse calls that could backtrack for hours ----
-
-enum PatternFn : int { kFind, kMatch, kGmatch, kGsub };
-const char* const kPatternFnNames[] = {"find", "match", "gmatch", "gsub"};
-
-// The worst-case number of matching steps of pattern p on an n-byte subject.
-double pattern_cost(std::string_view p, std::size_t n, bool anchorable) {
-  bool anchored = anchorable && !p.empty() && p[0] == '^';
-  int quantifiers = 0;
-  bool special = false;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    char c = p[i];
-    if (c == '%') {
-      special = true;
-      if (i + 1 < p.size() && p[i + 1] == 'b') i += 2;  // %bxy
-      ++i;
-    } else if (c == '[') {
-      special = true;
-      ++i;
-      if (i < p.size() && p[i] == '^') ++i;
-      if (i < p.size() && p[i] == ']') ++i;  // a leading ']' is literal
-      while (i < p.size() && p[i] != ']') i += p[i] == '%' ? 2 : 1;
-    } else if (c == '*' || c == '+' || c == '-') {
-      ++quantifiers;
-    } else if (c == '.' || c == '?' || c == '(' || c == '^' || c == '$') {
-      special = true;
-    }
-  }
-  if (quantifiers == 0 && !special) return static_cast<double>(n);
-  double m = static_cast<double>(n) + 1;
-  return std::pow(m, quantifiers) * (anchored ? 1 : m);
-}
-
-// upvalue 1: the original function; upvalue 2: which one (PatternFn).
-int guarded_pattern(lua_State* L) {
-  int fn = static_cast<int>(lua_tointeger(L, lua_upvalueindex(2)));
-  std::size_t n = 0, plen = 0;
-  luaL_checklstring(L, 1, &n);
-  const char* p = luaL_checklstring(L, 2, &plen);
-  bool plain = fn == kFind && lua_toboolean(L, 4);
-  if (!plain && pattern_cost(std::string_view(p, plen), n, fn != kGmatch) > kMaxPatternWork) {
-    return luaL_error(L,
-                      "string.%s: pattern too complex for a %d-byte subject (policies may not "
-                      "backtrack more than 1e9 steps; match a shorter string or use plain find)",
-                      kPatternFnNames[fn], static_cast<int>(n));
-  }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
-// table.move loops in C: its element count is charged to the instruction budget.
-int guarded_move(lua_State* L) {
-  lua_Integer f = luaL_checkinteger(L, 2);
-  lua_Integer e = luaL_checkinteger(L, 3);
-  if (e >= f) {
-    double count = static_cast<double>(e) - static_cast<double>(f) + 1;
-    LuaHost::charge(L, count > 1e15 ? static_cast<lua_Integer>(1e15) : static_cast<lua_Integer>(count));
-  }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
-// ---- os: pure time functions only, in UTC, with "now" fixed by the engine ----
-
-std::optional<UnixTime> utc_time(lua_Integer y, lua_Integer mo, lua_Integer d, lua_Integer h, lua_Integer mi,
-                                 lua_Integer s) {
-  // Months outside 1..12 carry into the year; days, hours... add up, as C's mktime does.
-  lua_Integer m0 = mo - 1;
-  lua_Integer carry = m0 >= 0 ? m0 / 12 : -((11 - m0) / 12);
-  y += carry;
-  m0 -= carry * 12;  // 0..11
-  if (y < 0 || y > 9999) return std::nullopt;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-01", static_cast<int>(y), static_cast<int>(m0 + 1));
-  auto first = parse_iso8601(buf);
-  if (!first) return std::nullopt;
-  return *first + (d - 1) * 86400 + h * 3600 + mi * 60 + s;
-}
-
-lua_Integer time_field(lua_State* L, const char* key, lua_Integer dflt, bool required) {
-  int t = lua_getfield(L, 1, key);
-  lua_Integer v = dflt;
-  if (t == LUA_TNUMBER && lua_isinteger(L, -1)) {
-    v = lua_tointeger(L, -1);
-  } else if (t != LUA_TNIL || required) {
-    luaL_error(L, "os.time: field '%s' must be an integer", key);
-  }
-  lua_pop(L, 1);
-  if (v < -1e9 || v > 1e9) luaL_error(L, "os.time: field '%s' is out of range", key);
-  return v;
-}
-
-int os_time(lua_State* L) {
-  if (lua_isnoneornil(L, 1)) {
-    lua_pushinteger(L, LuaHost::of(L).now());
-    return 1;
-  }
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_Integer y = time_field(L, "year", 0, true), mo = time_field(L, "month", 0, true),
-              d = time_field(L, "day", 0, true), h = time_field(L, "hour", 12, false),
-              mi = time_field(L, "min", 0, false), s = time_field(L, "sec", 0, false);
-  std::optional<UnixTime> t = utc_time(y, mo, d, h, mi, s);
-  if (!t) return luaL_error(L, "os.time: date out of range (years 0000-9999)");
-  lua_pushinteger(L, *t);
-  return 1;
-}
-
-// upvalue 1: the real os.date. Always UTC ("!"), and "now" is the engine's.
-int os_date(lua_State* L) {
-  const char* fmt = luaL_optstring(L, 1, "%c");
-  lua_settop(L, 2);
-  if (fmt[0] != '!') {
-    lua_pushfstring(L, "!%s", fmt);
-    lua_replace(L, 1);
-  }
-  if (lua_isnil(L, 2)) {
-    lua_pushinteger(L, LuaHost::of(L).now());
-    lua_replace(L, 2);
-  }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, 2, 1);
-  return 1;
-}
-
-// ---- Building the base environment ----
-
-// Copies field `name` of the table at `from` into the table at `to`.
-void copy_field(lua_State* L, int from, int to, const char* name) {
-  lua_getfield(L, from, name);
-  lua_setfield(L, to, name);
-}
-
-// Pushes a shallow copy of the table at idx.
-void push_copy(lua_State* L, int idx) {
-  idx = lua_absindex(L, idx);
-  lua_newtable(L);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    lua_pushvalue(L, -2);
-    lua_insert(L, -2);
-    lua_rawset(L, -4);
-  }
-}
-
-void set_field_readonly(lua_State* L, int base, int table, const char* name) {
-  LuaHost::push_readonly(L, table, name);
-  lua_setfield(L, base, name);
-}
 
 int panic(lua_State* L) {
   const char* msg = lua_tostring(L, -1);
@@ -342,16 +66,31 @@ void* LuaHost::allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsiz
   if (nsize > old && host->used_ - old + nsize > host->limits_.memory_bytes) return nullptr;
   void* p = std::realloc(ptr, nsize);
   if (p) host->used_ = host->used_ - old + nsize;
+  // An allocator must not raise: past the deadline it makes the hook run at the next
+  // instruction instead (lua_sethook may be called at any time), and the hook raises.
+  if (nsize >= kLargeAllocation && host->L_ && !host->deadline_exceeded_ && host->clock() > host->deadline_at_) {
+    host->deadline_exceeded_ = true;
+    lua_sethook(host->L_, &LuaHost::count_hook, LUA_MASKCOUNT, 1);
+  }
   return p;
 }
 
-void LuaHost::raise_budget(lua_State* L, lua_Debug* ar) {
+std::chrono::steady_clock::time_point LuaHost::clock() const {
+  return limits_.ticks ? limits_.ticks() : std::chrono::steady_clock::now();
+}
+
+void LuaHost::raise_budget(lua_State* L, lua_Debug* ar, bool deadline) {
   LuaHost& host = of(L);
-  host.budget_exceeded_ = true;
+  (deadline ? host.deadline_exceeded_ : host.budget_exceeded_) = true;
   if (host.budget_message_.empty()) {
     lua_getinfo(L, "Sl", ar);
-    lua_pushfstring(L, "%s:%d: instruction budget exceeded (%I instructions)", chunk_file(ar->source).data(),
-                    chunk_line(*ar), static_cast<LUAI_UACINT>(host.limits_.instructions));
+    if (deadline) {
+      lua_pushfstring(L, "%s:%d: wall-clock deadline exceeded (%I ms)", chunk_file(ar->source).data(),
+                      chunk_line(*ar), static_cast<LUAI_UACINT>(host.limits_.deadline.count()));
+    } else {
+      lua_pushfstring(L, "%s:%d: instruction budget exceeded (%I instructions)", chunk_file(ar->source).data(),
+                      chunk_line(*ar), static_cast<LUAI_UACINT>(host.limits_.instructions));
+    }
     host.budget_message_ = lua_tostring(L, -1);
   } else {
     lua_pushlstring(L, host.budget_message_.data(), host.budget_message_.size());
@@ -362,28 +101,36 @@ void LuaHost::raise_budget(lua_State* L, lua_Debug* ar) {
 
 void LuaHost::count_hook(lua_State* L, lua_Debug* ar) {
   LuaHost& host = of(L);
+  if (host.deadline_exceeded_) raise_budget(L, ar, true);
   host.remaining_ -= kHookEvery;
-  if (host.remaining_ < 0 || host.budget_exceeded_) raise_budget(L, ar);
+  if (host.remaining_ < 0 || host.budget_exceeded_) raise_budget(L, ar, false);
+  if (host.deadline_exceeded_ || host.clock() > host.deadline_at_) raise_budget(L, ar, true);
 }
 
 void LuaHost::charge(lua_State* L, lua_Integer work) {
   LuaHost& host = of(L);
-  host.remaining_ -= work;
-  if (host.remaining_ >= 0 && !host.budget_exceeded_) return;
+  if (work > 0) host.remaining_ -= work;
+  bool over = host.remaining_ < 0 || host.budget_exceeded_;
+  bool late = host.deadline_exceeded_ || (work >= kHookEvery && host.clock() > host.deadline_at_);
+  if (!over && !late) return;
   lua_Debug ar;
-  if (!lua_getstack(L, 1, &ar)) lua_getstack(L, 0, &ar);
-  raise_budget(L, &ar);
+  if (!policy_frame(L, 1, ar)) lua_getstack(L, 0, &ar);
+  raise_budget(L, &ar, !over);
 }
 
 Result<void> LuaHost::call(lua_CFunction fn, void* arg) {
   remaining_ = limits_.instructions;
+  deadline_at_ = clock() + limits_.deadline;
+  lua_sethook(L_, &LuaHost::count_hook, LUA_MASKCOUNT, kHookEvery);  // after allocate() shortened it
   budget_exceeded_ = false;
+  deadline_exceeded_ = false;
   memory_exceeded_ = false;
   budget_message_.clear();
   lua_settop(L_, 0);
   lua_pushcfunction(L_, fn);
   lua_pushlightuserdata(L_, arg);
   int status = lua_pcall(L_, 1, 0, 0);
+  deadline_at_ = std::chrono::steady_clock::time_point::max();
   if (status == LUA_OK) return {};
   if (status == LUA_ERRMEM) memory_exceeded_ = true;
   std::string message;
@@ -393,7 +140,7 @@ Result<void> LuaHost::call(lua_CFunction fn, void* arg) {
               (mib << 20 == limits_.memory_bytes ? std::to_string(mib) + " MiB"
                                                  : std::to_string(limits_.memory_bytes) + " bytes") +
               ")";
-  } else if (budget_exceeded_) {
+  } else if (budget_exceeded_ || deadline_exceeded_) {
     message = budget_message_;
   } else if (auto text = string_at(L_, -1)) {
     message = std::string(*text);
@@ -410,7 +157,7 @@ Result<void> LuaHost::call(lua_CFunction fn, void* arg) {
 int LuaHost::raise(lua_State* L, bool here) {
   LuaHost& host = of(L);
   lua_Debug ar;
-  if (here && lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+  if (here && policy_frame(L, 1, ar)) {
     lua_pushfstring(L, "%s:%d: ", chunk_file(ar.source).data(), ar.currentline);
   } else {
     lua_pushliteral(L, "");
@@ -419,231 +166,6 @@ int LuaHost::raise(lua_State* L, bool here) {
   lua_concat(L, 2);
   return lua_error(L);
 }
-
-// pcall and xpcall that cannot swallow an exceeded budget or memory cap: once either is
-// exceeded, the error keeps travelling up to LuaHost::call.
-int LuaHost::finish_pcall(lua_State* L, int status, int extra) {
-  LuaHost& host = of(L);
-  if (status == LUA_ERRMEM) host.memory_exceeded_ = true;
-  if (host.fatal()) return lua_error(L);
-  if (status != LUA_OK) {
-    lua_pushboolean(L, 0);
-    lua_pushvalue(L, -2);
-    return 2;
-  }
-  return lua_gettop(L) - extra;
-}
-
-int LuaHost::safe_pcall(lua_State* L) {
-  luaL_checkany(L, 1);
-  lua_pushboolean(L, 1);
-  lua_insert(L, 1);
-  return finish_pcall(L, lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0), 0);
-}
-
-int LuaHost::safe_xpcall(lua_State* L) {
-  int n = lua_gettop(L);
-  luaL_checktype(L, 2, LUA_TFUNCTION);
-  lua_pushboolean(L, 1);
-  lua_pushvalue(L, 1);
-  lua_rotate(L, 3, 2);  // f, handler, true, f, args...
-  return finish_pcall(L, lua_pcall(L, n - 2, LUA_MULTRET, 2), 2);
-}
-
-int LuaHost::install_sandbox(lua_State* L) {
-  // The real libraries are opened into the state's own globals, which policies never see.
-  luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
-  int g = lua_gettop(L);
-  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
-  int string_lib = lua_gettop(L);
-  luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
-  int table_lib = lua_gettop(L);
-  luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
-  int math_lib = lua_gettop(L);
-  luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
-  int utf8_lib = lua_gettop(L);
-  luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
-  int os_lib = lua_gettop(L);
-
-  lua_newtable(L);
-  int base = lua_gettop(L);
-  lua_pushvalue(L, base);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &kBaseKey);
-
-  for (const char* name : {"assert", "error", "getmetatable", "ipairs", "next", "pairs", "rawequal", "rawget",
-                           "rawlen", "select", "tonumber", "tostring", "type", "_VERSION"}) {
-    copy_field(L, g, base, name);
-  }
-  lua_pushcfunction(L, &LuaHost::safe_pcall);
-  lua_setfield(L, base, "pcall");
-  lua_pushcfunction(L, &LuaHost::safe_xpcall);
-  lua_setfield(L, base, "xpcall");
-  lua_pushcfunction(L, safe_setmetatable);
-  lua_setfield(L, base, "setmetatable");
-  lua_pushcfunction(L, safe_load);
-  lua_setfield(L, base, "load");
-  for (const char* name : {"require", "dofile", "loadfile", "collectgarbage", "rawset", "warn"}) {
-    push_denied_function(L, name);
-    lua_setfield(L, base, name);
-  }
-  push_denied_function(L, "print", "policies do not write output; use error() to stop with a message");
-  lua_setfield(L, base, "print");
-  for (const char* name : {"io", "debug", "package", "coroutine"}) {
-    push_denied_table(L, name);
-    lua_setfield(L, base, name);
-  }
-
-  // string, also reachable as the methods of every string value.
-  push_copy(L, string_lib);
-  int string_copy = lua_gettop(L);
-  for (int fn : {kFind, kMatch, kGmatch, kGsub}) {
-    lua_getfield(L, string_lib, kPatternFnNames[fn]);
-    lua_pushinteger(L, fn);
-    lua_pushcclosure(L, guarded_pattern, 2);
-    lua_setfield(L, string_copy, kPatternFnNames[fn]);
-  }
-  push_denied_function(L, "string.dump");
-  lua_setfield(L, string_copy, "dump");
-  lua_pushliteral(L, "");
-  lua_getmetatable(L, -1);
-  lua_pushvalue(L, string_copy);
-  lua_setfield(L, -2, "__index");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_pop(L, 2);
-  set_field_readonly(L, base, string_copy, "string");
-
-  push_copy(L, table_lib);
-  lua_getfield(L, table_lib, "move");
-  lua_pushcclosure(L, guarded_move, 1);
-  lua_setfield(L, -2, "move");
-  set_field_readonly(L, base, lua_gettop(L), "table");
-
-  push_copy(L, math_lib);
-  for (const char* name : {"math.random", "math.randomseed"}) {
-    push_denied_function(L, name, "evaluation must be repeatable");
-    lua_setfield(L, -2, name + 5);
-  }
-  set_field_readonly(L, base, lua_gettop(L), "math");
-
-  set_field_readonly(L, base, utf8_lib, "utf8");
-
-  lua_newtable(L);
-  int os_copy = lua_gettop(L);
-  lua_pushcfunction(L, os_time);
-  lua_setfield(L, os_copy, "time");
-  lua_getfield(L, os_lib, "date");
-  lua_pushcclosure(L, os_date, 1);
-  lua_setfield(L, os_copy, "date");
-  copy_field(L, os_lib, os_copy, "difftime");
-  for (const char* name : {"os.execute", "os.exit", "os.getenv", "os.remove", "os.rename", "os.setlocale",
-                           "os.tmpname", "os.clock"}) {
-    push_denied_function(L, name);
-    lua_setfield(L, os_copy, name + 3);
-  }
-  set_field_readonly(L, base, os_copy, "os");
-
-  lua_createtable(L, 0, 2);
-  lua_pushvalue(L, base);
-  lua_setfield(L, -2, "__index");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &kEnvMetaKey);
-  return 0;
-}
-
-void LuaHost::set_base(lua_State* L, const char* name) {
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &kBaseKey);
-  lua_insert(L, -2);
-  lua_setfield(L, -2, name);
-  lua_pop(L, 1);
-}
-
-void LuaHost::push_base(lua_State* L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &kBaseKey); }
-
-void LuaHost::push_file_env(lua_State* L) {
-  lua_newtable(L);
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &kEnvMetaKey);
-  lua_setmetatable(L, -2);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -2, "_G");
-}
-
-namespace {
-int global_write(lua_State* L) {
-  const char* name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-  return luaL_error(L,
-                    "cannot set global \"%s\" while evaluating (declare it local; globals may "
-                    "only be set while the file loads)",
-                    name);
-}
-}  // namespace
-
-void LuaHost::freeze_file_env(lua_State* L, int idx) {
-  idx = lua_absindex(L, idx);
-  lua_newtable(L);  // the file's globals move here
-  int data = lua_gettop(L);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    lua_pushvalue(L, -2);
-    lua_insert(L, -2);
-    lua_rawset(L, data);
-  }
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {  // setting existing fields to nil during traversal is allowed
-    lua_pop(L, 1);
-    lua_pushvalue(L, -1);
-    lua_pushnil(L);
-    lua_rawset(L, idx);
-  }
-  lua_createtable(L, 0, 1);
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &kBaseKey);
-  lua_setfield(L, -2, "__index");
-  lua_setmetatable(L, data);
-  lua_createtable(L, 0, 3);
-  lua_pushvalue(L, data);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, global_write);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, idx);
-  lua_pop(L, 1);
-}
-
-void LuaHost::push_readonly(lua_State* L, int idx, const char* what) {
-  idx = lua_absindex(L, idx);
-  lua_createtable(L, 0, 0);
-  lua_createtable(L, 0, 7);
-  lua_pushvalue(L, idx);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, readonly_newindex);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushcfunction(L, readonly_pairs);
-  lua_setfield(L, -2, "__pairs");
-  lua_pushcfunction(L, readonly_len);
-  lua_setfield(L, -2, "__len");
-  lua_pushstring(L, what);
-  lua_setfield(L, -2, "__name");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_pushvalue(L, idx);
-  lua_rawsetp(L, -2, &kProxyMark);
-  lua_setmetatable(L, -2);
-}
-
-void LuaHost::push_data(lua_State* L, int idx) {
-  idx = lua_absindex(L, idx);
-  if (lua_type(L, idx) == LUA_TTABLE && lua_getmetatable(L, idx)) {
-    if (lua_rawgetp(L, -1, &kProxyMark) == LUA_TTABLE) {
-      lua_remove(L, -2);
-      return;
-    }
-    lua_pop(L, 2);
-  }
-  lua_pushvalue(L, idx);
-}
-
 std::optional<std::string_view> LuaHost::string_at(lua_State* L, int idx) {
   if (lua_type(L, idx) != LUA_TSTRING) return std::nullopt;
   std::size_t len = 0;
@@ -655,6 +177,13 @@ Source LuaHost::where(lua_State* L, int level) {
   lua_Debug ar;
   if (!lua_getstack(L, level, &ar) || !lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0) return {};
   return Source{std::string(chunk_file(ar.source)), ar.currentline};
+}
+
+bool LuaHost::policy_frame(lua_State* L, int level, lua_Debug& ar) {
+  for (; lua_getstack(L, level, &ar); ++level) {
+    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) return true;
+  }
+  return false;
 }
 
 std::string_view LuaHost::chunk_file(const char* source) {

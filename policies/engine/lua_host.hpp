@@ -1,6 +1,9 @@
-// LuaHost: one sandboxed lua_State with a memory cap (a counting lua_Alloc) and an instruction
-// budget (a count hook), plus the curated base environment every policy file reads through.
-// Internal to policies/engine: the only code in rollcall that touches lua_State.
+// LuaHost: one sandboxed lua_State with a memory cap (a counting lua_Alloc), an instruction
+// budget and a wall-clock deadline (both checked by a count hook), plus the curated base
+// environment every policy file reads through. Internal to policies/engine: the only code in
+// rollcall that touches lua_State. lua_host.cpp has the state's lifecycle and budgets,
+// sandbox.cpp the environment (what policies can call), bounded.cpp the bounds on work done in
+// C, views.cpp the read-only views.
 //
 // Error discipline, for every lua_CFunction in policies/engine: the system Lua raises errors
 // with longjmp, which skips C++ destructors. So while a lua_CFunction calls anything that may
@@ -14,6 +17,7 @@
 
 #include <lua.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,20 +45,22 @@ class LuaHost {
   static LuaHost& of(lua_State* L);
 
   // Runs fn with the light userdata `arg` as its only argument, protected, with a fresh
-  // instruction budget. On failure returns the error message (one line); fatal() then says
-  // whether the instruction budget or the memory cap was exceeded: the state is consistent,
-  // but policy code may hold on to garbage, so the engine rebuilds it.
+  // instruction budget and deadline. On failure returns the error message (one line); fatal()
+  // then says whether the instruction budget, the deadline or the memory cap was exceeded: the
+  // state is consistent, but policy code may hold on to garbage, so the engine rebuilds it.
   Result<void> call(lua_CFunction fn, void* arg);
-  bool fatal() const { return budget_exceeded_ || memory_exceeded_; }
+  bool fatal() const { return budget_exceeded_ || deadline_exceeded_ || memory_exceeded_; }
   UnixTime now() const { return now_; }
 
   // ---- For lua_CFunctions; these may raise (see the discipline above). ----
 
   // The message a C function is about to raise (a member, so it survives the longjmp).
   std::string& error_text() { return error_; }
-  // Raises error_text(); prefixed with "<file>:<line>: " of the calling Lua code when `here`.
+  // Raises error_text(); prefixed with "<file>:<line>: " of the policy code that made the call
+  // when `here` (the nearest Lua frame: C functions such as pcall may sit in between).
   static int raise(lua_State* L, bool here);
-  // Counts `work` units of C-side work (e.g. table.move) against the instruction budget.
+  // Counts `work` units of C-side work (bytes, elements) against the instruction budget; raises
+  // when it is exceeded or the deadline has passed.
   static void charge(lua_State* L, lua_Integer work);
 
   // Adds the value on top of the stack to the base environment under `name` (pops it).
@@ -67,9 +73,15 @@ class LuaHost {
   // After the file has run: its globals move behind a read-only view, so assigning a global
   // while evaluating (usually a forgotten `local`) is an error instead of shared state.
   static void freeze_file_env(lua_State* L, int idx);
-  // Pushes a read-only view of the table at idx: reads, pairs and # go to the table; writes
-  // and setmetatable fail; `what` names it in errors and tostring.
+  // Pushes a read-only view of the table at idx: reads, pairs, next and # go to the table;
+  // writes and setmetatable fail; `what` names it in errors and tostring. Tables inside it are
+  // replaced by views of themselves, so nothing reachable from the view is writable. The table
+  // itself is never handed to policy code: keep no other reference to it where policies can
+  // reach it. (views.cpp)
   static void push_readonly(lua_State* L, int idx, const char* what);
+  // next(t, k) that iterates a view's data with the view as the state: the policies' `next`,
+  // and the iterator pairs() returns for a view.
+  static int view_next(lua_State* L);
 
   // ---- Non-raising helpers. ----
 
@@ -80,10 +92,13 @@ class LuaHost {
   // Where the Lua code `level` frames up the stack is: {"policies/x.lua", 12}; an empty file
   // for C code. Level 1 is the caller of the running C function.
   static Source where(lua_State* L, int level);
-
- private:
+  // The nearest frame from `level` up that runs Lua code, with its source and line filled in;
+  // false when there is none.
+  static bool policy_frame(lua_State* L, int level, lua_Debug& ar);
   // "policies/x.lua" from a chunk name "@policies/x.lua"; NUL-terminated.
   static std::string_view chunk_file(const char* source);
+
+ private:
   LuaHost(const Limits& limits, UnixTime now, void* user) : limits_(limits), now_(now), user_(user) {}
   static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize);
   static void count_hook(lua_State* L, lua_Debug* ar);
@@ -91,7 +106,10 @@ class LuaHost {
   static int safe_xpcall(lua_State* L);
   static int finish_pcall(lua_State* L, int status, int extra);
   static int install_sandbox(lua_State* L);
-  [[noreturn]] static void raise_budget(lua_State* L, lua_Debug* ar);
+  // Raises "<file>:<line>: instruction budget exceeded" (or "wall-clock deadline exceeded"),
+  // and keeps raising it until the call returns.
+  [[noreturn]] static void raise_budget(lua_State* L, lua_Debug* ar, bool deadline);
+  std::chrono::steady_clock::time_point clock() const;
 
   Limits limits_;
   UnixTime now_;
@@ -99,7 +117,10 @@ class LuaHost {
   lua_State* L_ = nullptr;
   std::size_t used_ = 0;
   std::int64_t remaining_ = 0;
+  // While a call runs; time_point::max() between calls.
+  std::chrono::steady_clock::time_point deadline_at_ = std::chrono::steady_clock::time_point::max();
   bool budget_exceeded_ = false;
+  bool deadline_exceeded_ = false;
   bool memory_exceeded_ = false;
   std::string error_;
   std::string budget_message_;

@@ -6,8 +6,10 @@
 // Not thread-safe: one PolicyEngine holds one lua_State, reused across evaluations.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -183,11 +185,20 @@ struct AccountView {
   std::string external_id;
 };
 
-// Sandbox limits. Exceeding either fails that evaluation (or file load) with a clear error,
-// and the engine rebuilds its Lua state before the next call.
+// Sandbox limits (docs/security-sandbox.md). Exceeding any fails that evaluation (or file
+// load) with an error naming the policy's file:line, and the engine rebuilds its Lua state
+// before the next call.
 struct Limits {
-  std::int64_t instructions = 50'000'000;  // Lua VM instructions per evaluation / file load
-  std::size_t memory_bytes = 64u << 20;    // for the whole lua_State
+  // Lua VM instructions per evaluation / file load; work done in C functions (bytes copied,
+  // elements moved) is charged to the same budget.
+  std::int64_t instructions = 50'000'000;
+  std::size_t memory_bytes = 64u << 20;  // for the whole lua_State
+  // Wall-clock time per evaluation / file load: the backstop for work neither budget sees.
+  // Checked every 1000 instructions and whenever a C function is charged that much work.
+  std::chrono::milliseconds deadline{10'000};
+  // The clock the deadline is measured on; empty means std::chrono::steady_clock. Tests give
+  // one that advances on every read.
+  std::function<std::chrono::steady_clock::time_point()> ticks;
 };
 
 class PolicyEngine {

@@ -5,7 +5,8 @@
 // - a formula-injection guard: a cell whose text starts with = + - @ TAB or CR is prefixed with
 //   a single quote, so a display name like "=HYPERLINK(...)" from a target system is shown as
 //   text instead of being evaluated. The quote is visible in the cell; that is the trade-off.
-// The evidence cell is the finding's "evidence" object of the JSON report, on one line.
+// The evidence cell is the finding's "evidence" object of the JSON report, on one line; the last
+// cell is the scan's id, as the JSON and HTML reports state theirs.
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,7 @@
 #include "reports/common/text.hpp"
 #include "reports/json/json_report.hpp"
 #include "reports/writers.hpp"
+#include "scanner/core/csv.hpp"
 
 namespace rollcall::reports {
 
@@ -20,14 +22,11 @@ namespace {
 
 constexpr std::string_view kHeader =
     "fingerprint,kind,severity,status,system,account_id,account_login,person_email,person_name,"
-    "entitlement_id,expected,actual,first_seen,message,owner,accounts,evidence\r\n";
+    "entitlement_id,expected,actual,first_seen,message,owner,accounts,evidence,scan_id\r\n";
 
 void append_cell(std::string& out, std::string_view value) {
   std::string text;
-  if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' ||
-                         value[0] == '@' || value[0] == '\t' || value[0] == '\r')) {
-    text += '\'';
-  }
+  if (csv_formula_like(value)) text += '\'';
   append_utf8(text, value);
   bool quote = text.find_first_of(",\"\r\n") != std::string::npos ||
                (!text.empty() && (text.front() == ' ' || text.back() == ' '));
@@ -44,7 +43,9 @@ void append_cell(std::string& out, std::string_view value) {
 }
 
 // `status` is passed in: rows from Report::resolved say "resolved" whatever their last status.
-void append_row(std::string& out, const Finding& f, FindingStatus status) {
+// `scan_id` on every row: the three reports are replaced one after the other, and each must say
+// which scan it shows (reports/output.hpp).
+void append_row(std::string& out, const Finding& f, FindingStatus status, const std::string& scan_id) {
   std::string_view cells[] = {
       f.fingerprint,    f.kind,         to_string(f.severity), to_string(status),
       f.system,         f.account_id,   f.account_login,       f.person_email,
@@ -65,6 +66,8 @@ void append_row(std::string& out, const Finding& f, FindingStatus status) {
   append_cell(out, accounts);
   out += ',';
   append_cell(out, evidence_to_json(f.evidence));
+  out += ',';
+  out += scan_id;
   out += "\r\n";
 }
 
@@ -73,8 +76,9 @@ void append_row(std::string& out, const Finding& f, FindingStatus status) {
 Result<void> write_csv(const Report& report, const std::filesystem::path& path) {
   std::string out = "\xEF\xBB\xBF";
   out += kHeader;
-  for (const Finding& f : report.findings) append_row(out, f, f.status);
-  for (const Finding& f : report.resolved) append_row(out, f, FindingStatus::resolved);
+  const std::string scan_id = std::to_string(report.scan_id);
+  for (const Finding& f : report.findings) append_row(out, f, f.status, scan_id);
+  for (const Finding& f : report.resolved) append_row(out, f, FindingStatus::resolved, scan_id);
   return write_file_atomic(path, out);
 }
 

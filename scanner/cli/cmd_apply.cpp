@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "scanner/cli/apply_support.hpp"
 #include "scanner/cli/context.hpp"
 #include "scanner/cli/safe_text.hpp"
 #include "scanner/core/strings.hpp"
@@ -36,49 +37,6 @@ Result<plan::Plan> read_plan(const std::string& path) {
   return p;
 }
 
-// [apply] max_destructive (default 25) and max_destructive_share (default "10%").
-Result<plan::BlastLimits> limits(const config::WorkspaceConfig& cfg) {
-  plan::BlastLimits l{25, 0.10};
-  if (!cfg.sections.count("apply")) return l;
-  const config::Table& t = cfg.sections.at("apply");
-  if (auto n = t.integer("max_destructive")) l.max_destructive = *n;
-  if (auto s = t.string("max_destructive_share")) {
-    std::string v(trim(*s));
-    const bool percent = !v.empty() && v.back() == '%';
-    if (percent) v.pop_back();
-    char* end = nullptr;
-    const double x = std::strtod(v.c_str(), &end);
-    if (v.empty() || end != v.c_str() + v.size() || x < 0 || (percent ? x > 100 : x > 1)) {
-      return fail(t.where("max_destructive_share") + ": max_destructive_share: " + quote(*s) +
-                  " is not a share like \"10%\" or \"0.1\"");
-    }
-    l.max_destructive_share = percent ? x / 100 : x;
-  }
-  return l;
-}
-
-// The system's writer: its connector's write side, or tickets (apply_via = "tickets", or a
-// connector type without a write API).
-Result<std::unique_ptr<connectors::Writer>> make_writer(const Context& ctx, const config::WorkspaceConfig& cfg,
-                                                        const connectors::ConnectorEnv& env, store::Database& db,
-                                                        const std::string& system) {
-  const config::SystemConfig* sys = cfg.find_system(system);
-  if (!sys) return fail("system " + quote(system) + " is not in " + cfg.file.filename().string());
-  const connectors::ConnectorType* type = ctx.registry.find(sys->type);
-  if (!type) return fail("system " + quote(system) + ": unknown connector type " + quote(sys->type));
-  if (sys->apply_via == "tickets" || (sys->apply_via.empty() && !type->create_writer)) {
-    return std::unique_ptr<connectors::Writer>(
-        std::make_unique<plan::TicketWriter>(db, system, cfg.dir / "tickets" / (system + ".csv")));
-  }
-  if (!type->create_writer) {
-    return fail(sys->keys.where("apply_via") + ": the " + sys->type +
-                " connector cannot write to its system; use apply_via = \"tickets\"");
-  }
-  auto w = type->create_writer(*sys, env);
-  if (!w) return w.context("system " + quote(system));
-  return w;
-}
-
 Result<bool> confirm(const plan::Plan& p, const ApplyCliOptions& opts) {
   if (opts.dry_run || opts.yes) return true;
   if (!::isatty(STDIN_FILENO)) {
@@ -88,7 +46,7 @@ Result<bool> confirm(const plan::Plan& p, const ApplyCliOptions& opts) {
   std::size_t destructive = 0;
   for (const auto& a : p.actions) {
     std::cerr << "  " << terminal_safe(plan::describe(a)) << "\n";
-    destructive += a.destructive ? 1 : 0;
+    destructive += plan::destructive(a.type) ? 1 : 0;
   }
   std::cerr << "Apply " << p.actions.size() << " action(s) of plan " << p.id << " (" << destructive
             << " destructive)? Type yes to continue: " << std::flush;
@@ -102,10 +60,11 @@ Result<void> run(Context& ctx, const ApplyCliOptions& opts) {
   RC_ASSIGN(plan::Plan p, read_plan(opts.plan));
   RC_ASSIGN(auto db, ctx.open_database(cfg));
   RC_ASSIGN(auto lock, plan::ApplyLock::acquire(cfg.dir / "rollcall.apply.lock"));
+  RC_TRY(plan::check_derived(p, *db));  // a plan file is untrusted: no flag skips this
   if (!opts.force_stale) RC_TRY(plan::check_fresh(p, *db));
   std::string refused;  // why a real apply would refuse this plan, shown by a dry run
   if (!opts.allow_destructive) {
-    RC_ASSIGN(plan::BlastLimits l, limits(cfg));
+    RC_ASSIGN(plan::BlastLimits l, blast_limits(cfg));
     if (auto r = check_blast_radius(p, l, *db); !r) {
       if (!opts.dry_run) return r;
       refused = r.error().message();

@@ -16,7 +16,7 @@ struct DiffOptions {
 
 Result<void> run(Context& ctx, const DiffOptions& opts) {
   RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
-  RC_ASSIGN(auto db, ctx.open_database(cfg));
+  RC_ASSIGN(auto db, ctx.read_database(cfg));
   store::ScanStore scans(*db);
   RC_ASSIGN(drift::ScanDiff d, drift::diff_scans(scans, opts.a, opts.b));
   std::string text = "Scan #" + std::to_string(opts.a) + " -> #" + std::to_string(opts.b) + ": " +

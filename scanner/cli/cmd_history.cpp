@@ -23,9 +23,16 @@ struct HistoryOptions {
 
 Result<void> run_snapshots(Context& ctx, const HistoryOptions& opts) {
   RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
-  RC_ASSIGN(auto db, ctx.open_database(cfg));
+  RC_ASSIGN(auto db, ctx.read_database(cfg));
   store::SnapshotStore store(*db);
   RC_ASSIGN(auto rows, store.list(opts.system, opts.limit));
+  if (rows.empty() && !opts.system.empty() && !cfg.find_system(opts.system)) {
+    std::vector<std::string> names;
+    for (const auto& s : cfg.systems) names.push_back(s.name);
+    const std::string guess = closest_match(opts.system, names);
+    return fail("no system named " + quote(opts.system) + " in " + cfg.file.filename().string() +
+                (guess.empty() ? "" : " (did you mean " + quote(guess) + "?)"));
+  }
   if (rows.empty()) {
     ctx.out("no snapshots yet; run `rollcall snapshot`");
     return {};
@@ -52,7 +59,7 @@ std::string count(const std::map<std::string, std::int64_t>& states, const std::
 
 Result<void> run_applies(Context& ctx, const HistoryOptions& opts) {
   RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
-  RC_ASSIGN(auto db, ctx.open_database(cfg));
+  RC_ASSIGN(auto db, ctx.read_database(cfg));
   RC_ASSIGN(auto plans, store::ApplyJournal::plans(*db, opts.limit));
   if (plans.empty()) {
     ctx.out("no plan applied yet; see `rollcall plan` and `rollcall apply`");
@@ -72,7 +79,7 @@ Result<void> run_applies(Context& ctx, const HistoryOptions& opts) {
 
 Result<void> run_plan(Context& ctx, const HistoryOptions& opts) {
   RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
-  RC_ASSIGN(auto db, ctx.open_database(cfg));
+  RC_ASSIGN(auto db, ctx.read_database(cfg));
   store::ApplyJournal journal(*db, opts.plan);
   RC_ASSIGN(auto entries, journal.entries());
   if (entries.empty()) return fail("plan " + quote(opts.plan) + " was never applied in this workspace");

@@ -44,6 +44,13 @@ owner = "team-it"          # findings no policy owner decided are routed to this
 # api_token_env = "JIRA_API_TOKEN"
 # projects = ["ENG"]
 
+# [[system]]               # Microsoft Entra ID: docs/connectors/entra.md
+# name = "entra"
+# type = "entra"
+# tenant = "acme.onmicrosoft.com"
+# client_id = "00000000-0000-0000-0000-000000000000"
+# client_secret_env = "ENTRA_CLIENT_SECRET"
+
 # `rollcall scan` exits 2 when an open finding is at or above this severity, so schedulers and
 # CI notice; "none" never fails on findings. `--fail-on` overrides it.
 [scan]

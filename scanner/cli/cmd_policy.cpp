@@ -6,6 +6,7 @@
 #include "policies/engine/policy.hpp"
 #include "scanner/cli/context.hpp"
 #include "scanner/cli/format.hpp"
+#include "scanner/cli/safe_text.hpp"
 #include "scanner/core/strings.hpp"
 #include "scanner/roster/roster.hpp"
 
@@ -130,7 +131,7 @@ Result<void> run_check(Context& ctx) {
           plural(engine.sod_rules().size(), "SoD rule", "SoD rules") + " (digest " +
           engine.digest().substr(0, 12) + ")\n");
   std::string listing = check_listing(engine);
-  if (!listing.empty()) ctx.out(listing.substr(0, listing.size() - 1));
+  if (!listing.empty()) ctx.out(terminal_safe_lines(listing.substr(0, listing.size() - 1)));
 
   // Evaluating everyone finds runtime errors, roles nobody holds, and SoD rules the policies
   // themselves break.
@@ -139,7 +140,7 @@ Result<void> run_check(Context& ctx) {
   for (const auto& person : l.roster->people) {
     auto access = l.engine->evaluate(person);
     if (!access) {
-      if (++errors <= 20) ctx.log->error(access.error().message());
+      if (++errors <= 20) ctx.log->error(terminal_safe_lines(access.error().message()));
       continue;
     }
     for (const policy::SodRule* rule : sod_conflicts(engine, *access)) {
@@ -149,7 +150,7 @@ Result<void> run_check(Context& ctx) {
   }
   std::vector<std::string> warnings = engine.warnings();
   warnings.insert(warnings.end(), sod_warnings.begin(), sod_warnings.end());
-  for (const auto& w : warnings) ctx.log->warn(w);
+  for (const auto& w : warnings) ctx.log->warn(terminal_safe_lines(w));
   if (errors > 20) ctx.log->error("... and " + std::to_string(errors - 20) + " more evaluation errors");
   std::string people = plural(l.roster->people.size(), "person", "people");
   if (errors > 0) {
@@ -285,7 +286,7 @@ Result<void> run_explain(Context& ctx, const std::string& who) {
   for (const policy::SodRule* rule : sod_conflicts(*l.engine, e.access)) {
     e.sod_conflicts.push_back(sod_conflict_text(*rule, e.access));
   }
-  ctx.out(format_explanation(e));
+  ctx.out(terminal_safe_lines(format_explanation(e)));
   return {};
 }
 

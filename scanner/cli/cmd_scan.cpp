@@ -165,7 +165,7 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
   std::vector<std::string> systems;
   for (const auto& sys : cfg.systems) systems.push_back(sys.name);
   RC_ASSIGN(auto policy, policy::PolicyEngine::load(cfg.policies_dir, cfg.dir, systems, roster, ctx.clock->now()));
-  for (const auto& w : policy->warnings()) ctx.log->warn(w);
+  for (const auto& w : policy->warnings()) ctx.log->warn(terminal_safe_lines(w));
 
   RC_ASSIGN(drift::ScanOutcome outcome,
             drift::run_scan({cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)}));

@@ -29,6 +29,8 @@ struct Context {
   std::string workspace = ".";
   int verbose = 0;
   bool quiet = false;
+  bool no_color = false;  // --no-color
+  bool colour = false;    // stdout may be coloured (colour.hpp); set by main after parsing
 
   std::unique_ptr<Logger> log;
   std::unique_ptr<Clock> clock;
@@ -41,11 +43,13 @@ struct Context {
   Result<config::WorkspaceConfig> load_config() const;
   // Opens (and migrates) the workspace database.
   Result<std::unique_ptr<store::Database>> open_database(const config::WorkspaceConfig& cfg) const;
+  // Opens it for reading only (history, diff): works in a workspace folder that is not writable.
+  Result<std::unique_ptr<store::Database>> read_database(const config::WorkspaceConfig& cfg) const;
   // True when stderr is a terminal and -q was not given: progress lines may be drawn.
   bool interactive() const;
   // Logs the error as one line and sets exit code 1.
   void report(const Error& error);
-  // Prints a result line on stdout (not with -q).
+  // Prints a result line on stdout (not with -q), coloured when `colour`.
   void out(const std::string& line) const;
 };
 
@@ -58,5 +62,7 @@ void add_scan_command(CLI::App& app, Context& ctx);
 void add_diff_command(CLI::App& app, Context& ctx);
 void add_plan_command(CLI::App& app, Context& ctx);
 void add_apply_command(CLI::App& app, Context& ctx);
+void add_run_command(CLI::App& app, Context& ctx);
+void add_prune_command(CLI::App& app, Context& ctx);
 
 }  // namespace rollcall::cli

@@ -1,11 +1,15 @@
 // rollcall's entry point: global options, then one subcommand. Each subcommand lives in its
 // own cmd_<name>.cpp and is added here.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 
 #include "connectors/http/transport_factory.hpp"
+#include "scanner/cli/colour.hpp"
 #include "scanner/cli/context.hpp"
+#include "scanner/cli/usage.hpp"
 #include "scanner/cli/version.hpp"
 
 int main(int argc, char** argv) {
@@ -27,12 +31,14 @@ int main(int argc, char** argv) {
   http::CurlTransportFactory http_factory;  // lent to HTTP connectors for the whole run
   ctx.http = &http_factory;
 
-  CLI::App app{"rollcall: desired vs actual access, and the drift between them"};
+  // Named, so usage lines say `rollcall` and not the path the binary was started by.
+  CLI::App app{"rollcall: desired vs actual access, and the drift between them", "rollcall"};
   app.set_version_flag("--version", std::string("rollcall ") + cli::kVersion);
   app.option_defaults()->always_capture_default();
   app.add_option("--workspace,-w", ctx.workspace, "workspace folder")->default_val(".");
   app.add_flag("-v,--verbose", ctx.verbose, "more detail (repeat for more)");
   app.add_flag("-q,--quiet", ctx.quiet, "errors only");
+  app.add_flag("--no-color", ctx.no_color, "no colour even on a terminal (so does NO_COLOR=1)");
   app.require_subcommand(1);
   app.fallthrough();
 
@@ -44,18 +50,33 @@ int main(int argc, char** argv) {
   cli::add_diff_command(app, ctx);
   cli::add_plan_command(app, ctx);
   cli::add_apply_command(app, ctx);
+  cli::add_run_command(app, ctx);
+  cli::add_prune_command(app, ctx);
+  cli::add_help_command(app, ctx.exit_code);
+  cli::add_help_footers(app);
 
   // The logger must exist before any callback runs but depends on -v/-q: build it in the
   // pre-callback of the parse.
   app.parse_complete_callback([&] {
     LogLevel level = ctx.quiet ? LogLevel::error : ctx.verbose > 0 ? LogLevel::debug : LogLevel::info;
     ctx.log = std::make_unique<StderrLogger>(level);
+    ctx.colour = cli::colour_wanted(STDOUT_FILENO, ctx.no_color);
   });
+  if (auto unknown = cli::check_words(app, argc, argv)) {
+    std::fputs(unknown->c_str(), stderr);
+    return cli::kExitError;
+  }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : cli::kExitError;
+    std::fputs(cli::parse_error_message(app, e, argc, argv).c_str(), stderr);
+    return cli::kExitError;
   }
   return ctx.exit_code;
 }

@@ -18,4 +18,16 @@ std::string terminal_safe(std::string_view s, std::size_t width) {
   return out;
 }
 
+std::string terminal_safe_lines(std::string_view s) {
+  std::string out;
+  for (std::size_t start = 0; start <= s.size();) {
+    std::size_t end = s.find('\n', start);
+    if (end == std::string_view::npos) end = s.size();
+    out += terminal_safe(s.substr(start, end - start));
+    if (end < s.size()) out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace rollcall::cli

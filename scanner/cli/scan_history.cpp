@@ -9,7 +9,7 @@ namespace rollcall::cli {
 
 Result<void> print_scan_history(Context& ctx, int limit) {
   RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
-  RC_ASSIGN(auto db, ctx.open_database(cfg));
+  RC_ASSIGN(auto db, ctx.read_database(cfg));
   store::ScanStore scans(*db);
   RC_ASSIGN(auto rows, scans.list(limit));
   if (rows.empty()) {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "scanner/core/strings.hpp"
+#include "scanner/core/utf8.hpp"
 #include "scanner/core/time.hpp"
 
 namespace rollcall::config {
@@ -124,6 +125,17 @@ const std::vector<KeySpec>& workspace_keys() {
   return k;
 }
 
+// How messages name a file: relative to the current folder when it is inside it
+// ("rollcall.toml:15", "ws/rollcall.toml:15"), else absolute; never with "." or ".." steps.
+std::string display_path(const std::filesystem::path& absolute) {
+  std::error_code ec;
+  const std::filesystem::path cwd = std::filesystem::current_path(ec);
+  if (ec) return absolute.string();
+  const std::filesystem::path rel = absolute.lexically_relative(cwd);
+  if (rel.empty() || *rel.begin() == "..") return absolute.string();
+  return rel.string();
+}
+
 std::filesystem::path resolve(const std::filesystem::path& dir, const std::string& p) {
   std::filesystem::path path(p);
   return path.is_absolute() ? path : dir / path;
@@ -213,6 +225,30 @@ const std::map<std::string, std::vector<KeySpec>>& section_specs() {
          "refuse a plan with more destructive actions than this", "25"},
         {"max_destructive_share", ValueType::string, false,
          "refuse when a system would lose more than this share of accounts (e.g. \"10%\")", "10%"}}},
+      {"run",
+       {{"self_heal", ValueType::boolean, false,
+         "`rollcall run` also applies the additive actions of its plan (grant, create/enable account)", "false"},
+        {"fail_on_notify_error", ValueType::boolean, false,
+         "a notification that cannot be delivered makes `rollcall run` exit 1", "false"}}},
+  };
+  return k;
+}
+
+const std::vector<KeySpec>& notify_keys() {
+  static const std::vector<KeySpec> k = {
+      {"name", ValueType::string, true, "the target's name, for messages", ""},
+      {"type", ValueType::string, true, "webhook (JSON, HMAC-signed) or slack (incoming webhook)", ""},
+      {"url", ValueType::string, false, "where to POST (or url_env/url_file/url_credential: a Slack URL is a secret)", ""},
+      {"url_env", ValueType::string, false, "environment variable holding the URL", ""},
+      {"url_file", ValueType::string, false, "file holding the URL, relative to the workspace", ""},
+      {"url_credential", ValueType::string, false, "systemd credential holding the URL", ""},
+      {"secret_env", ValueType::string, false, "webhook: environment variable holding the HMAC-SHA256 key", ""},
+      {"secret_file", ValueType::string, false, "webhook: file holding the HMAC-SHA256 key", ""},
+      {"secret_credential", ValueType::string, false, "webhook: systemd credential holding the HMAC-SHA256 key", ""},
+      {"min_severity", ValueType::string, false, "notify about new findings at or above this severity", "high"},
+      {"repeat", ValueType::boolean, false, "also notify about findings already open in the scan before", "false"},
+      {"timeout", ValueType::string, false, "one request, connect to last byte", "10s"},
+      {"ca_file", ValueType::string, false, "PEM bundle to verify the receiver's TLS certificate", ""},
   };
   return k;
 }
@@ -222,25 +258,31 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
                                        const std::vector<std::string>& known_types) {
   WorkspaceConfig cfg;
   std::error_code ec;
-  cfg.dir = std::filesystem::absolute(dir, ec);
+  cfg.dir = std::filesystem::absolute(dir, ec).lexically_normal();
+  if (cfg.dir.has_parent_path() && !cfg.dir.has_filename()) cfg.dir = cfg.dir.parent_path();  // "ws/." -> "ws"
   cfg.file = cfg.dir / "rollcall.toml";
-  const std::string file = cfg.file.string();
+  const std::string file = display_path(cfg.file);
   if (!std::filesystem::exists(cfg.file, ec)) {
     return fail(file + ": not found (is " + quote(dir.string()) +
                 " a rollcall workspace? `rollcall init` creates one)");
   }
+  if (std::filesystem::is_directory(cfg.file, ec)) return fail(file + ": is a folder, not a file");
+  if (!std::filesystem::is_regular_file(cfg.file, ec)) return fail(file + ": is not a regular file");
   toml::table root;
   try {
     root = toml::parse_file(file);
   } catch (const toml::parse_error& e) {
+    // toml++ refuses ill-formed UTF-8 itself (the text rule, docs/security.md); its message
+    // may echo the bad bytes, which are escaped here.
     return fail(file + ":" + std::to_string(e.source().begin.line) + ": " +
-                std::string(e.description()));
+                escape_invalid_utf8(e.description()));
   }
 
   std::vector<KeySpec> top = workspace_keys();
   for (const auto& [name, _] : section_specs()) top.push_back({name, ValueType::string_map});
   top.push_back({"roster", ValueType::string_map});
   top.push_back({"system", ValueType::string_list});
+  top.push_back({"notify", ValueType::string_list});
 
   Table ws(file, 1);
   for (const auto& [k, node] : root) {
@@ -308,6 +350,21 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
         }
         sys.keys = std::move(keys);
         cfg.systems.push_back(std::move(sys));
+      }
+    } else if (key == "notify") {
+      const toml::array* arr = node.as_array();
+      if (arr == nullptr || !arr->is_array_of_tables()) {
+        return fail(where + ": \"notify\" must be written as [[notify]] tables");
+      }
+      for (const auto& el : *arr) {
+        RC_ASSIGN(Table t, read_table(*el.as_table(), notify_keys(), file, "[[notify]]"));
+        for (const auto& prev : cfg.notify) {
+          if (prev.string("name") == t.string("name")) {
+            return fail(t.where("name") + ": notify target " + quote(*t.string("name")) + " is already defined at " +
+                        prev.where());
+          }
+        }
+        cfg.notify.push_back(std::move(t));
       }
     } else if (section_specs().count(key)) {
       const toml::table* t = node.as_table();

@@ -85,8 +85,10 @@ struct WorkspaceConfig {
   std::filesystem::path policies_dir;  // absolute
   std::filesystem::path reports_dir;   // absolute
   std::filesystem::path database;      // absolute
-  // Optional sections, validated against their specs: [scan], [apply], [match].
+  // Optional sections, validated against their specs: [scan], [apply], [match], [run].
   std::map<std::string, Table> sections;
+  // [[notify]] targets, in file order, validated against notify_keys().
+  std::vector<Table> notify;
 
   const SystemConfig* find_system(const std::string& name) const;
 };
@@ -96,6 +98,8 @@ using ConnectorKeys = std::function<const std::vector<KeySpec>*(const std::strin
 
 // Keys every [[system]] accepts whatever its type.
 const std::vector<KeySpec>& common_system_keys();
+// Keys of a [[notify]] target (scanner/notify reads them).
+const std::vector<KeySpec>& notify_keys();
 // Specs of the optional top-level sections, by section name.
 const std::map<std::string, std::vector<KeySpec>>& section_specs();
 

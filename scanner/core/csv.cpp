@@ -12,15 +12,20 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
   fields.clear();
   if (!started_) {
     started_ = true;
-    // Skip a UTF-8 BOM.
-    if (in_.peek() == 0xEF) {
+    // Skip a UTF-8 BOM. A second one means the file was converted to UTF-8 twice: it would
+    // silently become part of the first column's name (and that column an unknown attribute).
+    auto skip_bom = [&]() {
+      if (in_.peek() != 0xEF) return false;
+      const std::streampos start = in_.tellg();
       char bom[3];
       in_.read(bom, 3);
-      if (!(in_.gcount() == 3 && static_cast<unsigned char>(bom[1]) == 0xBB &&
-            static_cast<unsigned char>(bom[2]) == 0xBF)) {
-        in_.clear();
-        in_.seekg(0);
-      }
+      if (in_.gcount() == 3 && bom[0] == '\xEF' && bom[1] == '\xBB' && bom[2] == '\xBF') return true;
+      in_.clear();
+      in_.seekg(start);
+      return false;
+    };
+    if (skip_bom() && skip_bom()) {
+      return fail("1: two byte-order marks at the start of the file (converted to UTF-8 twice?)");
     }
   }
   // Skip blank lines between records.
@@ -53,6 +58,7 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
           break;
         }
         field += static_cast<char>(q);
+        if (field.size() > max_field_) return too_long();
       }
       int after = in_.peek();
       if (after != ',' && after != '\r' && after != '\n' && after != EOF) {
@@ -74,7 +80,13 @@ Result<bool> CsvReader::next(std::vector<std::string>& fields) {
       return fail(std::to_string(line_) + ": quote inside an unquoted field");
     }
     field += static_cast<char>(c);
+    if (field.size() > max_field_) return too_long();
   }
+}
+
+Failure CsvReader::too_long() const {
+  return fail(std::to_string(record_line_) + ": a field is longer than " + std::to_string(max_field_) +
+              " bytes (the limit for one value)");
 }
 
 std::string csv_field(std::string_view value) {
@@ -87,6 +99,16 @@ std::string csv_field(std::string_view value) {
     out += c;
   }
   return out + "\"";
+}
+
+bool csv_formula_like(std::string_view value) {
+  return !value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' ||
+                            value[0] == '\t' || value[0] == '\r');
+}
+
+std::string csv_safe_field(std::string_view value) {
+  if (!csv_formula_like(value)) return csv_field(value);
+  return csv_field("'" + std::string(value));
 }
 
 }  // namespace rollcall

@@ -8,6 +8,8 @@
 // connector then stops and returns that error with its own context (file:line, request).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "scanner/core/model.hpp"
@@ -15,12 +17,23 @@
 
 namespace rollcall {
 
+// Names where the n-th grant (0-based, in the order the sink received them) came from, for
+// errors only the whole input can reveal: "grants.csv:14", "export.json: /grants/13".
+using GrantLocator = std::function<std::string(std::uint64_t n)>;
+
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
   virtual Result<void> account(const Account& account) = 0;
   virtual Result<void> entitlement(const Entitlement& entitlement) = 0;
   virtual Result<void> grant(const Grant& grant) = 0;
+  // Optional: called by a connector once it has emitted everything, so that checks needing the
+  // whole input (a grant naming an account that never came, one grant at two levels) can fail
+  // naming the record through `locate`. A sink that is never told checks at its own end.
+  virtual Result<void> finish(const GrantLocator& locate) {
+    (void)locate;
+    return {};
+  }
 };
 
 }  // namespace rollcall

@@ -2,14 +2,19 @@
 // and no implicit conversion, so it cannot end up in a log line, an error, the database or a
 // report by accident. Code that must send it calls reveal() at the last moment.
 //
-// SecretSource resolves a reference (`<name>_env` = variable name, `<name>_file` = path) to a
-// Secret. It is the Env seam: connectors never call getenv or read files for credentials.
+// SecretSource resolves a reference (`<name>_env` = variable name, `<name>_file` = path,
+// `<name>_credential` = a systemd credential passed with LoadCredential=) to a Secret. It is the Env seam: connectors never call getenv or read files for credentials.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "scanner/core/redact.hpp"
 
 #include "scanner/core/result.hpp"
 
@@ -41,9 +46,27 @@ class SecretSource {
   Result<Secret> from_env(const std::string& var) const;
   // Reads the file at `path`, stripping one trailing newline. Fails naming the path.
   Result<Secret> from_file(const std::string& path) const;
+  // Reads the systemd credential `name` (LoadCredential=NAME:PATH in the unit): the file NAME in
+  // the folder $CREDENTIALS_DIRECTORY, as from_file. Fails when the variable is unset (not run
+  // by systemd with credentials), the name is not a plain file name, or the file is missing.
+  Result<Secret> from_credential(const std::string& name) const;
+
+  // A Redactor that knows every secret this source has resolved so far (and those added with
+  // remember()): for text about to leave the process (stored errors, stderr).
+  Redactor redactor() const;
+  // Adds a value derived from a secret (a Basic header value, a connection string) to what
+  // redactor() redacts.
+  void remember(std::string_view header_value) const;
 
  private:
+  Secret resolved(std::string value) const;
+
   EnvLookup lookup_env_;
+  struct Resolved {
+    std::mutex mutex;
+    Redactor redactor;
+  };
+  std::shared_ptr<Resolved> resolved_ = std::make_shared<Resolved>();
 };
 
 }  // namespace rollcall

@@ -1,5 +1,7 @@
 #include "scanner/core/strings.hpp"
 
+#include "scanner/core/utf8.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
@@ -73,23 +75,42 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
       best = c;
     }
   }
+  if (!best.empty() || word.size() < 3) return best;
+  // No near spelling: a word that begins exactly one candidate ("orphan" -> "orphan_account").
+  for (const auto& c : candidates) {
+    if (to_lower(c).rfind(to_lower(word), 0) == 0) {
+      if (!best.empty()) return "";
+      best = c;
+    }
+  }
   return best;
 }
 
 std::string quote(std::string_view s) {
   std::string out = "\"";
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
+  for (std::size_t i = 0; i < s.size();) {
+    const char c = s[i];
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      // Well-formed sequences pass; each byte of an ill-formed one is shown as \xNN, so that a
+      // message quoting outside text is itself valid UTF-8 (it may reach the database).
+      if (const std::size_t n = utf8_sequence_length(s, i); n != 0) {
+        out.append(s.substr(i, n));
+        i += n;
+        continue;
+      }
+    }
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
-    } else if (u < 0x20 || u == 0x7f) {
+    } else if (u < 0x20 || u == 0x7f || u >= 0x80) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", u);
       out += buf;
     } else {
       out += c;
     }
+    ++i;
   }
   return out + "\"";
 }

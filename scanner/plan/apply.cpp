@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -79,6 +80,27 @@ ActionReport run_action(const Action& a, connectors::Writer& w, const ApplyOptio
   }
 }
 
+// The first action whose system is not in the basis: such an action would escape the
+// freshness and blast-radius checks, which go system by system through the basis.
+Result<void> check_in_basis(const Plan& plan) {
+  for (const auto& a : plan.actions) {
+    const bool found = std::any_of(plan.basis.systems.begin(), plan.basis.systems.end(),
+                                   [&](const SystemBasis& s) { return s.system == a.system; });
+    if (!found) {
+      return fail("plan " + plan.id + ": action " + a.id + " is for system " + quote(a.system) +
+                  ", which is not in the plan's basis");
+    }
+  }
+  return {};
+}
+
+bool same_action(const Action& a, const Action& b) {
+  return a.type == b.type && a.system == b.system && a.account_id == b.account_id &&
+         a.account_login == b.account_login && a.person == b.person && a.person_name == b.person_name &&
+         a.entitlement_id == b.entitlement_id && a.finding == b.finding && a.finding_kind == b.finding_kind &&
+         a.before == b.before && a.after == b.after;
+}
+
 }  // namespace
 
 ApplyLock::~ApplyLock() { ::close(fd_); }
@@ -95,9 +117,44 @@ Result<std::unique_ptr<ApplyLock>> ApplyLock::acquire(const std::filesystem::pat
   return std::unique_ptr<ApplyLock>(new ApplyLock(fd));
 }
 
+Result<void> check_derived(const Plan& plan, store::Database& db) {
+  const std::string what = "plan " + plan.id + ": ";
+  store::ScanStore scans(db);
+  RC_ASSIGN(auto scan, scans.get(plan.basis.scan_id));
+  if (!scan) return fail(what + "its scan #" + std::to_string(plan.basis.scan_id) + " is not in this workspace");
+  RC_ASSIGN(auto findings, scans.findings(scan->id));
+  RC_ASSIGN(Plan derived, build_plan(*scan, findings, {}, ""));
+  const std::string edited = " (the plan file was edited; run `rollcall plan` again)";
+  if (derived.basis.roster_digest != plan.basis.roster_digest ||
+      derived.basis.policy_digest != plan.basis.policy_digest) {
+    return fail(what + "its roster or policy digest is not that of scan #" + std::to_string(scan->id) + edited);
+  }
+  for (const auto& s : plan.basis.systems) {
+    const bool found = std::any_of(derived.basis.systems.begin(), derived.basis.systems.end(), [&](const SystemBasis& d) {
+      return d.system == s.system && d.snapshot_id == s.snapshot_id && d.digest == s.digest;
+    });
+    if (!found) {
+      return fail(what + "system " + quote(s.system) + " is not in scan #" + std::to_string(scan->id) +
+                  " with that snapshot" + edited);
+    }
+  }
+  std::map<std::string, const Action*> by_id;
+  for (const auto& a : derived.actions) by_id.emplace(a.id, &a);
+  for (const auto& a : plan.actions) {
+    auto it = by_id.find(a.id);
+    if (it == by_id.end() || !same_action(a, *it->second)) {
+      return fail(what + "action " + a.id + " (" + describe(a) + ") is not one that scan #" +
+                  std::to_string(scan->id) + "'s findings call for" + edited);
+    }
+  }
+  RC_TRY(check_in_basis(plan));
+  return {};
+}
+
 Result<void> check_fresh(const Plan& plan, store::Database& db) {
   constexpr const char* kHow = "; run `rollcall scan` and `rollcall plan` again, or pass --force-stale";
   const std::string what = "plan " + plan.id + " is stale: ";
+  RC_TRY(check_in_basis(plan));
   store::SnapshotStore snapshots(db);
   for (const auto& s : plan.basis.systems) {
     RC_ASSIGN(auto latest, snapshots.latest(s.system));
@@ -120,10 +177,11 @@ Result<void> check_fresh(const Plan& plan, store::Database& db) {
 }
 
 Result<void> check_blast_radius(const Plan& plan, const BlastLimits& limits, store::Database& db) {
+  RC_TRY(check_in_basis(plan));
   std::map<std::string, std::int64_t> by_system;
   std::int64_t total = 0;
   for (const auto& a : plan.actions) {
-    if (!a.destructive) continue;
+    if (!destructive(a.type)) continue;
     ++by_system[a.system];
     ++total;
   }

@@ -47,11 +47,20 @@ class ApplyLock {
 // digests. The message names what moved and says how to proceed.
 Result<void> check_fresh(const Plan& plan, store::Database& db);
 
+// Fails unless every action of the plan is exactly one the plan's own scan calls for: the scan
+// is in this database, and rebuilding the plan from its stored findings yields each action with
+// the same id, type, target, before and after states, and the same basis snapshots and digests.
+// So a plan file can be reviewed, filtered or shortened, but an edited or invented action (an
+// attacker's grant, a revoke relabelled) is refused, with no key to manage (docs/security.md).
+Result<void> check_derived(const Plan& plan, store::Database& db);
+
 struct BlastLimits {
   std::optional<std::int64_t> max_destructive;  // per plan
   std::optional<double> max_destructive_share;  // of a system's accounts in the basis snapshot, 0..1
 };
-// Fails when the plan's destructive actions exceed a limit, naming the count and the limit.
+// Fails when the plan's destructive actions (destructive() of each action's type, never the
+// file's flag) exceed a limit, naming the count and the limit, or when an action's system is
+// not in the basis (its share could not be measured).
 Result<void> check_blast_radius(const Plan& plan, const BlastLimits& limits, store::Database& db);
 
 enum class Outcome { done, noop, conflict, failed, would_change };

@@ -150,7 +150,9 @@ std::string plan_id(const Plan& p) {
   Json actions = Json::array();
   for (const auto& a : p.actions) actions.push_back(action_json(a));
   const Json j{{"basis", basis_json(p.basis)}, {"actions", std::move(actions)}};
-  return sha256_hex(j.dump()).substr(0, 16);
+  // The replacing handler: stored data may predate the UTF-8 check at entry, and a plan must
+  // never abort on it (docs/security.md).
+  return sha256_hex(j.dump(-1, ' ', false, Json::error_handler_t::replace)).substr(0, 16);
 }
 
 template <class T>
@@ -313,6 +315,17 @@ Result<Plan> parse_plan(std::string_view text) {
     p.actions.push_back(std::move(a));
   }
   if (plan_id(p) != p.id) return fail("plan " + p.id + ": content does not match its id (the file was edited)");
+  std::set<std::string> basis_systems, ids;
+  for (const auto& s : p.basis.systems) basis_systems.insert(s.system);
+  for (std::size_t i = 0; i < p.actions.size(); ++i) {
+    const Action& a = p.actions[i];
+    const std::string where = "plan " + p.id + ": action " + std::to_string(i + 1) + " (" + a.id + ")";
+    // An action outside the basis would escape both the stale-plan and the blast-radius check.
+    if (!basis_systems.count(a.system)) {
+      return fail(where + ": system " + quote(a.system) + " is not in the plan's basis");
+    }
+    if (!ids.insert(a.id).second) return fail(where + ": the id appears twice");
+  }
   return p;
 }
 

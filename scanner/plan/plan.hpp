@@ -102,8 +102,12 @@ Result<Plan> build_plan(const store::ScanRecord& scan, const std::vector<store::
 
 // The plan as `rollcall.plan/v1` JSON (pretty-printed, ends with a newline).
 std::string to_json(const Plan& plan);
-// Parses and validates a plan file's text. Fails on bad JSON, another schema, a missing or
-// mistyped field, or a plan id that does not match its content (an edited plan), naming it.
+// Parses and validates a plan file's text. A plan file is untrusted input (docs/security.md):
+// fails on bad JSON, another schema, a missing or mistyped field, an action whose system is not
+// in the basis, two actions with one id, or a plan id that does not match its content (an
+// edited plan), naming it. Each action's `destructive` is destructive(type), whatever the
+// file says. (The id is an unkeyed hash: apply also checks each action against the stored
+// scan, see check_derived in apply.hpp.)
 Result<Plan> parse_plan(std::string_view text);
 
 // One line per action like `terraform plan`: "+ grant github jdoe team:platform (member)".

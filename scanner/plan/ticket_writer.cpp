@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <array>
+#include "scanner/core/csv.hpp"
 #include "scanner/store/snapshot_store.hpp"
 
 namespace rollcall::plan {
@@ -13,13 +14,9 @@ constexpr const char* kHeader = "key,system,action,account,login,entitlement,lev
 constexpr std::array<const char*, 6> kNames = {"grant",           "revoke",          "set_level",
                                                "create_account", "disable_account", "enable_account"};
 
-// A CSV field: quoted when it holds a separator, quote or line break.
-std::string field(const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
+// A CSV field, with report.csv's formula guard: the tickets file is opened in a spreadsheet,
+// and account ids and logins come from target systems.
+std::string field(const std::string& v) { return csv_safe_field(v); }
 
 std::string key_of(const connectors::Change& c) {
   return std::string(kNames[static_cast<std::size_t>(c.type)]) + "|" + c.account_id + "|" + c.entitlement_id + "|" +

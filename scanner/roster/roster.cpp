@@ -8,6 +8,7 @@
 #include "scanner/core/csv.hpp"
 #include "scanner/core/digest.hpp"
 #include "scanner/core/strings.hpp"
+#include "scanner/core/utf8.hpp"
 
 namespace rollcall::roster {
 namespace {
@@ -36,8 +37,27 @@ Result<PersonStatus> parse_status(std::string_view text) {
   return fail("status " + quote(text) + " is not active, leave or terminated");
 }
 
+// The longest value one roster field may hold: far above any real name or role list, far below
+// what would strain the policy engine's memory budget.
+constexpr std::size_t kMaxFieldBytes = CsvReader::kDefaultMaxField;
+
+std::string field_label(const std::string& field) {
+  return quote(starts_with(field, "attr:") ? field.substr(5) : field);
+}
+
+// The rules every roster value obeys, whatever its source: valid UTF-8 (docs/security.md) and
+// a bounded size. `label` names the value: `field "name"`.
+Result<void> check_value(std::string_view raw, const std::string& label) {
+  if (raw.size() > kMaxFieldBytes) {
+    return fail(label + " is longer than " + std::to_string(kMaxFieldBytes) + " bytes (the limit for one value)");
+  }
+  return check_utf8(raw, label);
+}
+
 // Sets one roster field on a person from its text value; unknown fields become attributes.
+// Every source (CSV, JSON, and any other) goes through here, so check_value() runs for all.
 Result<void> set_field(Person& p, const std::string& field, const std::string& raw) {
+  RC_TRY(check_value(raw, "field " + field_label(field)));
   std::string value(trim(raw));
   if (field == "employee_id") p.employee_id = value;
   else if (field == "email") p.email = value;
@@ -106,6 +126,9 @@ Result<void> load_csv(Roster& roster, const std::string& bytes, const config::St
   std::vector<std::string> col_field;
   std::set<std::string> present;
   for (auto& h : header) {
+    if (auto ok = check_utf8(h, "a column name"); !ok) {
+      return fail(file + ":" + std::to_string(reader.line()) + ": " + ok.error().message());
+    }
     std::string head(trim(h));
     auto it = header_to_field.find(head);
     std::string field = it != header_to_field.end() ? it->second : "attr:" + head;
@@ -140,10 +163,15 @@ Result<void> load_csv(Roster& roster, const std::string& bytes, const config::St
   return {};
 }
 
-std::string json_text(const nlohmann::json& v) {
+// The text of a JSON roster value: strings as they are, integers and booleans written out,
+// null as "". Arrays, objects and non-integral numbers are refused (an email given as a list
+// must not become the text ["a@acme.com"]).
+Result<std::string> json_text(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
-  if (v.is_null()) return "";
-  return v.dump();
+  if (v.is_null()) return std::string();
+  if (v.is_number_integer() || v.is_boolean()) return v.dump();
+  const char* what = v.is_array() ? "an array" : v.is_object() ? "an object" : "a fractional number";
+  return fail(std::string("must be a string, found ") + what);
 }
 
 Result<void> load_json(Roster& roster, const std::string& bytes, const config::StringMap& columns) {
@@ -151,13 +179,17 @@ Result<void> load_json(Roster& roster, const std::string& bytes, const config::S
   nlohmann::json doc = nlohmann::json::parse(bytes, nullptr, false);
   if (doc.is_discarded()) {
     // Parse again with exceptions only to get the position for the message.
+    // Any nlohmann exception, not only parse_error: a number too large for a double (1e999)
+    // is an out_of_range error.
     try {
       auto again = nlohmann::json::parse(bytes);
       (void)again;
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       std::string what = e.what();
       auto pos = what.find("parse error");
-      return fail(file + ": " + (pos == std::string::npos ? what : what.substr(pos)));
+      if (pos == std::string::npos) pos = what.find("] ");
+      if (pos != std::string::npos && what[pos] == ']') pos += 2;
+      return fail(file + ": " + escape_invalid_utf8(pos == std::string::npos ? what : what.substr(pos)));
     }
     return fail(file + ": invalid JSON");
   }
@@ -180,13 +212,23 @@ Result<void> load_json(Roster& roster, const std::string& bytes, const config::S
     for (const auto& [key, value] : row.items()) {
       auto it = key_to_field.find(key);
       std::string field = it != key_to_field.end() ? it->second : "attr:" + key;
+      const std::string label = "field " + field_label(field);
       if ((field == "role" || field == "aliases") && value.is_array()) {
         std::vector<std::string> list;
-        for (const auto& el : value) list.push_back(json_text(el));
+        for (const auto& el : value) {
+          if (!el.is_string()) return fail(where + ": " + label + ": every element must be a string");
+          const std::string& text = el.get_ref<const std::string&>();
+          if (auto ok = check_value(text, label + " element " + std::to_string(list.size() + 1)); !ok) {
+            return fail(where + ": " + ok.error().message());
+          }
+          if (!trim(text).empty()) list.emplace_back(trim(text));
+        }
         (field == "role" ? p.roles : p.aliases) = list;
         continue;
       }
-      auto r = set_field(p, field, json_text(value));
+      auto text = json_text(value);
+      if (!text) return fail(where + ": " + label + " " + text.error().message());
+      auto r = set_field(p, field, *text);
       if (!r) return fail(where + ": " + r.error().message());
     }
     roster.people.push_back(std::move(p));

@@ -165,22 +165,50 @@ Result<void> SnapshotWriter::insert_entitlement(const Entitlement& e, std::int64
 Result<void> SnapshotWriter::grant(const Grant& g) {
   if (g.account_id.empty()) return fail("grant with an empty account id");
   if (g.entitlement_id.empty()) return fail("grant of account " + quote(g.account_id) + " has an empty entitlement id");
+  // Checked now, while the connector can still say which record it was (a cheap find, not
+  // split_entitlement_id's copies: this runs once per grant).
+  if (const auto colon = g.entitlement_id.find(':');
+      colon == std::string::npos || colon == 0 || colon + 1 == g.entitlement_id.size()) {
+    auto bad = split_entitlement_id(g.entitlement_id);
+    return fail("grant of account " + quote(g.account_id) + ": " +
+                (bad ? std::string("bad entitlement id") : bad.error().message()));
+  }
   const std::int64_t account = accounts_.number(g.account_id);
+  const auto seq = static_cast<std::uint32_t>(seen_.size());
+  if (!accounts_.emitted[account]) referenced_early_.emplace(account, seq);
   const std::int64_t entitlement = entitlements_.number(g.entitlement_id);
   const std::int64_t via = vias_.number(g.via);
   const std::int64_t level = levels_.number(g.level);
   // Kept as four numbers until commit, where sorting finds repeats without a hash lookup per
   // grant (random memory access dominated the ingest profile).
   seen_.push_back({static_cast<std::uint32_t>(account), static_cast<std::uint32_t>(entitlement),
-                   static_cast<std::uint32_t>(via), static_cast<std::uint32_t>(level)});
+                   static_cast<std::uint32_t>(via), static_cast<std::uint32_t>(level), seq});
   return {};
 }
 
-Result<void> SnapshotWriter::write_grants() {
+Result<void> SnapshotWriter::finish(const GrantLocator& locate) {
+  if (finished_) return {};
+  finished_ = true;
+  // Every account a grant names must be in the export. The first such grant in input order is
+  // named, so the message does not depend on hash order.
+  const std::pair<const std::int64_t, std::uint32_t>* dangling = nullptr;
+  for (const auto& ref : referenced_early_) {
+    if (!accounts_.emitted[ref.first] && (dangling == nullptr || ref.second < dangling->second)) dangling = &ref;
+  }
+  if (dangling != nullptr) {
+    return fail(locate(dangling->second) + ": a grant references account " +
+                quote(*accounts_.names[dangling->first]) + ", which is not in the export");
+  }
+  referenced_early_.clear();
+  return write_grants(locate);
+}
+
+Result<void> SnapshotWriter::write_grants(const GrantLocator& locate) {
   std::sort(seen_.begin(), seen_.end(), [](const PendingGrant& a, const PendingGrant& b) {
     if (a.account != b.account) return a.account < b.account;
     if (a.entitlement != b.entitlement) return a.entitlement < b.entitlement;
-    return a.via < b.via;
+    if (a.via != b.via) return a.via < b.via;
+    return a.seq < b.seq;  // repeats in input order, so errors name the earlier record first
   });
   const PendingGrant* previous = nullptr;
   for (const PendingGrant& g : seen_) {
@@ -188,10 +216,10 @@ Result<void> SnapshotWriter::write_grants() {
         previous->via == g.via) {
       if (previous->level == g.level) continue;  // an exact repeat of a grant already recorded
       const std::string& via = *vias_.names[g.via];
-      return fail("grant of " + quote(*entitlements_.names[g.entitlement]) + " to account " +
+      return fail(locate(g.seq) + ": grant of " + quote(*entitlements_.names[g.entitlement]) + " to account " +
                   quote(*accounts_.names[g.account]) + (via == "direct" ? "" : " via " + quote(via)) +
-                  " is listed twice, as " + quote(*levels_.names[previous->level]) + " and as " +
-                  quote(*levels_.names[g.level]));
+                  " is listed twice, as " + quote(*levels_.names[previous->level]) + " (" + locate(previous->seq) +
+                  ") and as " + quote(*levels_.names[g.level]));
     }
     previous = &g;
     pending_.push_back(g);
@@ -238,14 +266,11 @@ Result<void> SnapshotWriter::flush_grants() {
 Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
   // Every account a grant names must be in the export; entitlements only referenced by grants
   // are created from their ids (in id order, so the digest does not depend on hash order).
+  RC_TRY(finish([](std::uint64_t n) { return "grant record " + std::to_string(n + 1); }));
   std::vector<const std::string*> implied;
-  for (const auto& [id, idx] : accounts_.index) {
-    if (!accounts_.emitted[idx]) return fail("a grant references account " + quote(id) + ", which is not in the export");
-  }
   for (const auto& [id, idx] : entitlements_.index) {
     if (!entitlements_.emitted[idx]) implied.push_back(&id);
   }
-  RC_TRY(write_grants());
   std::sort(implied.begin(), implied.end(), [](auto* a, auto* b) { return *a < *b; });
   for (const std::string* id : implied) {
     Entitlement e;

@@ -48,10 +48,14 @@ class SnapshotWriter final : public RecordSink {
   Result<void> account(const Account& account) override;
   Result<void> entitlement(const Entitlement& entitlement) override;
   Result<void> grant(const Grant& grant) override;
+  // Validates what needs the whole input: every grant's account exists, no grant is listed at
+  // two levels. Errors name the grant with `locate` ("grants.csv:14: ..."). Called by
+  // commit() when the connector did not call it.
+  Result<void> finish(const GrantLocator& locate) override;
 
-  // Validates references (every grant's account exists; entitlements referenced but not
-  // emitted are created from their id), then commits as `complete`. Fails (and stores nothing)
-  // on a dangling reference; the caller then calls abort() with that error.
+  // Validates references (finish(), with grants named "grant record N"; entitlements
+  // referenced but not emitted are created from their id), then commits as `complete`. Fails
+  // (and stores nothing) on a dangling reference; the caller then calls abort() with that error.
   Result<SnapshotInfo> commit(UnixTime finished_at);
   // Discards the data and records the attempt as partial (records were read) or failed.
   Result<SnapshotInfo> abort(const Error& error, UnixTime finished_at);
@@ -76,12 +80,13 @@ class SnapshotWriter final : public RecordSink {
   // A grant by numbers: received (seen_) or waiting in the current multi-row INSERT batch.
   struct PendingGrant {
     std::uint32_t account, entitlement, via, level;
+    std::uint32_t seq;  // arrival order, to name the record in errors
   };
 
   SnapshotWriter(Database& db, std::string system, std::string connector_type, UnixTime started_at);
   Result<void> start();
   Result<void> insert_entitlement(const Entitlement& e, std::int64_t idx);
-  Result<void> write_grants();
+  Result<void> write_grants(const GrantLocator& locate);
   Result<void> flush_grants();
 
   Database& db_;
@@ -97,6 +102,9 @@ class SnapshotWriter final : public RecordSink {
   IdNumbers entitlements_;
   // Every grant received, written at commit: sorted, repeats dropped, two levels rejected.
   std::vector<PendingGrant> seen_;
+  // Accounts named by a grant before their own record arrived: number -> first such grant.
+  std::unordered_map<std::int64_t, std::uint32_t> referenced_early_;
+  bool finished_ = false;
   IdNumbers vias_;
   IdNumbers levels_;
   std::int64_t grants_ = 0;

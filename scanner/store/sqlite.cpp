@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstdio>
+
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::store {
@@ -14,6 +17,19 @@ std::string sql_head(std::string_view sql) {
   }
   return s;
 }
+// SQLite's message, prefixed with "disk full: " when the cause was a full disk: SQLite says
+// SQLITE_FULL for some writes but a plain "disk I/O error" for others (the WAL index, a
+// journal), where only the OS error tells.
+std::string sqlite_error(sqlite3* db, const char* message) {
+  const int code = sqlite3_extended_errcode(db);
+  const int os = sqlite3_system_errno(db);
+  std::string out = "SQLite: ";
+  if ((code & 0xff) == SQLITE_FULL || ((code & 0xff) == SQLITE_IOERR && (os == ENOSPC || os == EDQUOT))) {
+    out = "disk full (no space left on the device of the database); SQLite: ";
+  }
+  return out + message;
+}
+
 }  // namespace
 
 // Migrations, in order; index i brings the schema from version i to i+1. Never edit a
@@ -60,7 +76,7 @@ Result<bool> Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  std::string msg = std::string("SQLite: ") + sqlite3_errmsg(db_) + " (in " + sql_head(sql_) + ")";
+  std::string msg = sqlite_error(db_, sqlite3_errmsg(db_)) + " (in " + sql_head(sql_) + ")";
   sqlite3_reset(stmt_);
   return fail(msg);
 }
@@ -115,6 +131,49 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
   return db;
 }
 
+Result<std::unique_ptr<Database>> Database::open_read_only(const std::filesystem::path& path) {
+  const std::string p = path.string();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return fail("database " + quote(p) + " does not exist yet (run `rollcall snapshot` first)");
+  }
+  auto attempt = [&](const std::string& name, int flags) -> Result<std::unique_ptr<Database>> {
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
+    std::unique_ptr<Database> db(new Database(raw, p));
+    if (rc != SQLITE_OK) return fail(std::string("SQLite: ") + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+    sqlite3_busy_timeout(raw, 5000);
+    RC_ASSIGN(Statement v, db->prepare("PRAGMA user_version"));
+    RC_ASSIGN(bool row, v.step());
+    const int version = row ? static_cast<int>(v.integer(0)) : 0;
+    if (version != latest_schema_version()) {
+      return fail("schema version " + std::to_string(version) + " is not this rollcall's (" +
+                  std::to_string(latest_schema_version()) + "); run a command that writes (`rollcall snapshot`) " +
+                  "with this rollcall first");
+    }
+    db->schema_version_ = version;
+    return db;
+  };
+  auto db = attempt(p, SQLITE_OPEN_READONLY);
+  if (!db && !std::filesystem::exists(p + "-wal", ec)) {
+    // No writer has it open (a writer keeps a -wal file), so reading it as immutable is exact.
+    std::string uri = "file:";
+    for (char c : std::filesystem::absolute(path).string()) {
+      if (c == '?' || c == '#' || c == '%') {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        uri += buf;
+      } else {
+        uri += c;
+      }
+    }
+    auto immutable = attempt(uri + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+    if (immutable) return immutable;
+  }
+  if (!db) return db.context("database " + quote(p));
+  return db;
+}
+
 Result<std::unique_ptr<Database>> Database::open_memory() {
   sqlite3* raw = nullptr;
   sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -127,7 +186,7 @@ Result<void> Database::exec(std::string_view sql) {
   char* err = nullptr;
   std::string s(sql);
   if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = std::string("SQLite: ") + (err ? err : sqlite3_errmsg(db_)) + " (in " + sql_head(sql) + ")";
+    std::string msg = sqlite_error(db_, err ? err : sqlite3_errmsg(db_)) + " (in " + sql_head(sql) + ")";
     sqlite3_free(err);
     return fail(msg);
   }

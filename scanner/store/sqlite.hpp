@@ -61,6 +61,12 @@ class Database {
   // schema. Fails when the file is not a database, is unreadable, or has a newer schema than
   // this binary knows ("upgrade rollcall"), naming the path.
   static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path);
+  // Opens an existing database for reading only: no migration, no file created, nothing
+  // written, so read-only commands (history, diff) work in a workspace folder they cannot write.
+  // When SQLite cannot set up its WAL index there (the folder is read-only and no other process
+  // has the database open, so no -wal file exists), the file is read as immutable. Fails when
+  // the file is missing or its schema is not this binary's ("run a command that writes").
+  static Result<std::unique_ptr<Database>> open_read_only(const std::filesystem::path& path);
   // An in-memory database with the latest schema, for tests.
   static Result<std::unique_ptr<Database>> open_memory();
 

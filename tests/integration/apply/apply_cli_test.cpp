@@ -30,8 +30,8 @@ std::string planned_workspace(const TempDir& dir) {
     fs::copy(src / name, dir / "ws" / name, fs::copy_options::recursive);
   }
   REQUIRE(run_cli(dir, "-q snapshot").exit_code == 0);
-  REQUIRE(run_cli(dir, "-q scan --format json").exit_code == 0);
-  Run plan = run_cli(dir, "plan");
+  REQUIRE(run_cli(dir, "-q scan --fail-on none --format json").exit_code == 0);
+  Run plan = run_cli(dir, "plan --detailed-exitcode");
   INFO(plan.err);
   REQUIRE(plan.exit_code == 2);
   CHECK(plan.out.find("  - revoke github skhan repo:payments (write)\n") != std::string::npos);
@@ -135,7 +135,7 @@ TEST_CASE("apply cli: a plan made stale by a roster change is refused unless for
     std::ofstream roster(dir / "ws" / "roster.csv", std::ios::app);
     roster << "E999,zoe.new@acme.com,Zoe New,Finance,Analyst,,active,,2026-01-05,,,no,Berlin\n";
   }
-  REQUIRE(run_cli(dir, "-q scan --format json").exit_code == 0);
+  REQUIRE(run_cli(dir, "-q scan --fail-on none --format json").exit_code == 0);
   Run r = run_cli(dir, "apply " + plan + " --yes --allow-destructive");
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("is stale: the roster changed; run `rollcall scan` and `rollcall plan` again, or pass --force-stale") !=

@@ -187,10 +187,10 @@ TEST_CASE("apply live: snapshot, scan, plan and apply fix planted drift in Postg
   Run snap = run_cli(dir, "-q snapshot");
   INFO(snap.out << snap.err);
   REQUIRE(snap.exit_code == 0);
-  Run scan = run_cli(dir, "-q scan --format json");
+  Run scan = run_cli(dir, "-q scan --fail-on none --format json");
   INFO(scan.out << scan.err);
   REQUIRE(scan.exit_code != 1);
-  Run plan = run_cli(dir, "plan --out " + (dir / "p.json").string());
+  Run plan = run_cli(dir, "plan --detailed-exitcode --out " + (dir / "p.json").string());
   INFO(plan.out << plan.err);
   REQUIRE(plan.exit_code == 2);
   const auto planned = nlohmann::json::parse(read_file(dir / "p.json"));
@@ -248,7 +248,7 @@ TEST_CASE("apply live: snapshot, scan, plan and apply fix planted drift in Postg
 
   // A new observation: the findings the plan fixed are resolved, and nothing is left to do.
   REQUIRE(run_cli(dir, "-q snapshot").exit_code == 0);
-  Run rescan = run_cli(dir, "-q scan --format json");
+  Run rescan = run_cli(dir, "-q scan --fail-on none --format json");
   INFO(rescan.out << rescan.err);
   REQUIRE(rescan.exit_code != 1);
   const auto report = nlohmann::json::parse(read_file(dir / "ws" / "reports" / "report.json"));

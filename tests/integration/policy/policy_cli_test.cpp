@@ -103,7 +103,48 @@ TEST_CASE("policy cli: check evaluates everyone and fails on runtime errors", "[
   CHECK(r.exit_code == 1);
   CHECK(
       contains(r.err,
-               "rollcall: error: person \"sara.khan@acme.com\": policies/data.lua:27: attempt to index a nil "
+               "rollcall: error: person \"sara.khan@acme.com\": policies/data.lua:34: attempt to index a nil "
                "value (field 'nope')\n"));
   CHECK(contains(r.err, "rollcall: error: policy check failed: 2 of 14 people could not be evaluated\n"));
+}
+
+TEST_CASE("policy cli: escape sequences and control characters in policy text reach the terminal scrubbed",
+          "[integration][policy]") {
+  TempDir dir;
+  std::filesystem::path ws = copy_acme(dir);
+  auto clean = [](const std::string& text) {
+    return text.find('\x1b') == std::string::npos && text.find('\x07') == std::string::npos;
+  };
+  SECTION("a role name, in explain and in check") {
+    append(ws / "policies/zz_escape.lua",
+           "owner \"esc\"\nrole \"red\\27[31m\\7\" { github = { \"team:red\" } }\n"
+           "assign(function(person)\n  if person.email == \"jane.doe@acme.com\" then return \"red\\27[31m\\7\" end\n"
+           "end)\n");
+    Run explain = run_cli(dir, ws, "policy explain jane.doe@acme.com");
+    INFO(explain.err);
+    REQUIRE(explain.exit_code == 0);
+    CHECK(contains(explain.out, "  red?[31m?  assign at policies/zz_escape.lua:3\n"));
+    // quote() already writes control characters as \x escapes.
+    CHECK(contains(explain.out, "team:red           member               role \"red\\x1b[31m\\x07\" <- "
+                                "policies/zz_escape.lua:2\n"));
+    CHECK(clean(explain.out));
+    Run check = run_cli(dir, ws, "policy check");
+    REQUIRE(check.exit_code == 0);
+    CHECK(contains(check.out, "role  red?[31m?"));
+    CHECK(clean(check.out));
+    CHECK(clean(check.err));
+  }
+  SECTION("an error message, in check and in explain") {
+    append(ws / "policies/zz_escape.lua",
+           "owner \"esc\"\nrule(\"alarm\", function(person)\n  error(\"\\27[31mred alert\\7\")\nend)\n");
+    Run check = run_cli(dir, ws, "policy check");
+    CHECK(check.exit_code == 1);
+    CHECK(contains(check.err,
+                   "rollcall: error: person \"jane.doe@acme.com\": policies/zz_escape.lua:3: ?[31mred alert?\n"));
+    CHECK(clean(check.err));
+    Run explain = run_cli(dir, ws, "policy explain jane.doe@acme.com");
+    CHECK(explain.exit_code == 1);
+    CHECK(explain.err ==
+          "rollcall: error: person \"jane.doe@acme.com\": policies/zz_escape.lua:3: ?[31mred alert?\n");
+  }
 }

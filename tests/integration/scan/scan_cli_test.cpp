@@ -148,8 +148,8 @@ TEST_CASE("scan: history across days: persisting, resolved, carried while a syst
   TempDir dir;
   copy_acme(dir);
   REQUIRE(run_cli(dir, kDay1, "-q snapshot").exit_code == 0);
-  Run one = run_cli(dir, kDay1, "-q scan");
-  REQUIRE(one.exit_code == 0);  // no --fail-on: findings alone do not fail the command
+  Run one = run_cli(dir, kDay1, "-q scan --fail-on none");
+  REQUIRE(one.exit_code == 0);  // --fail-on none: findings alone do not fail the command
   CHECK(one.out.empty());
   const Json first = read_json(dir / "ws" / "reports" / "report.json");
   const std::size_t slack_findings = std::count_if(first["findings"].begin(), first["findings"].end(),
@@ -200,7 +200,7 @@ TEST_CASE("scan: history across days: persisting, resolved, carried while a syst
   // Day 3: Slack is back. Its findings were carried, so they persist with their first-seen date.
   fs::copy(source_dir() / "examples/acme/exports/slack.json", dir / "ws" / "exports" / "slack.json");
   REQUIRE(run_cli(dir, kDay3, "-q snapshot").exit_code == 0);
-  REQUIRE(run_cli(dir, kDay3, "-q scan").exit_code == 0);
+  REQUIRE(run_cli(dir, kDay3, "-q scan --fail-on none").exit_code == 0);
   const Json third = read_json(dir / "ws" / "reports" / "report.json");
   const Json* back = finding(third["findings"], "privilege_mismatch", "slack", "U01MGARCIA");
   REQUIRE(back != nullptr);
@@ -232,13 +232,21 @@ TEST_CASE("scan: exit codes: 0, 1 on bad input, 2 at or above --fail-on; excepte
   CHECK(run_cli(dir, kDay1, "-q scan --fail-on high").exit_code == 0);  // the orphan is excepted
   CHECK(run_cli(dir, kDay1, "-q scan --fail-on info").exit_code == 0);
   std::ofstream(dir / "ws" / "policies" / "main.lua") << "-- no exception any more\n";
-  CHECK(run_cli(dir, kDay1, "-q scan").exit_code == 0);
+  CHECK(run_cli(dir, kDay1, "-q scan --fail-on none").exit_code == 0);
   CHECK(run_cli(dir, kDay1, "-q scan --fail-on critical").exit_code == 0);
   CHECK(run_cli(dir, kDay1, "-q scan --fail-on high").exit_code == 2);
+  // The default is high, like oscap and Powerpipe; a quiet failing scan says so in one line.
+  Run quiet = run_cli(dir, kDay1, "-q scan");
+  CHECK(quiet.exit_code == 2);
+  CHECK(quiet.out.empty());
+  CHECK(std::count(quiet.err.begin(), quiet.err.end(), '\n') == 1);
+  CHECK(contains(quiet.err, "rollcall: error: scan #"));
+  CHECK(contains(quiet.err, ": 1 open finding(s) at or above high (1 open in all); reports in "));
 
   Run bad = run_cli(dir, kDay1, "scan --fail-on severe");
   CHECK(bad.exit_code == 1);
-  CHECK(bad.err == "rollcall: error: --fail-on: \"severe\" is not one of info, low, medium, high, critical, error\n");
+  CHECK(bad.err ==
+        "rollcall: error: --fail-on: \"severe\" is not one of info, low, medium, high, critical, error, none\n");
   bad = run_cli(dir, kDay1, "scan --format json,pdf");
   CHECK(bad.exit_code == 1);
   CHECK(bad.err == "rollcall: error: --format: unknown report format \"pdf\" (json, html or csv)\n");
@@ -255,9 +263,43 @@ TEST_CASE("scan: terminal output never carries control characters from a target 
   std::ofstream(dir / "ws" / "roster.csv") << "email,name,role\nann@acme.com,Ann,\n";
   std::ofstream(dir / "ws" / "app.json") << R"({"accounts": [{"id": "evil\u001b[2J\u001b]0;pwned\u0007"}]})";
   REQUIRE(run_cli(dir, kDay1, "-q snapshot").exit_code == 0);
-  Run scan = run_cli(dir, kDay1, "scan --format json");
+  Run scan = run_cli(dir, kDay1, "scan --fail-on none --format json");
   REQUIRE(scan.exit_code == 0);
   CHECK(contains(scan.out, "account evil?[2J?]0;pwned? matches no person"));
   CHECK(scan.out.find('\x1b') == std::string::npos);
   CHECK(scan.out.find('\x07') == std::string::npos);
+}
+
+TEST_CASE("scan: the acme example fails by default; plan and a dry run say what they did not judge", "[integration][scan]") {
+  TempDir dir;
+  copy_acme(dir);
+  REQUIRE(run_cli(dir, kDay1, "-q snapshot").exit_code == 0);
+  CHECK(run_cli(dir, kDay1, "-q scan").exit_code == 2);  // no --fail-on: high and above fail
+
+  // plan exits 0 on success like terraform; --detailed-exitcode gives 2 for pending changes.
+  Run plan = run_cli(dir, kDay1, "plan");
+  CHECK(plan.exit_code == 0);
+  CHECK(run_cli(dir, kDay1, "plan --detailed-exitcode").exit_code == 2);
+
+  // The shipped example exceeds the blast-radius limits: a dry run still shows every action and
+  // what a real apply would refuse, and exits 0.
+  Run dry = run_cli(dir, kDay1, "apply --dry-run " + (dir / "ws" / "rollcall.plan.json").string());
+  CHECK(dry.exit_code == 0);
+  CHECK(contains(dry.out, "Dry run of plan "));
+  CHECK(contains(dry.out, "would refuse this plan"));
+  CHECK(contains(dry.out, "would change"));
+
+  // A system that was never read is named, with why, and the plan does not exit 0.
+  std::ofstream(dir / "ws" / "rollcall.toml", std::ios::app)
+      << "\n[[system]]\nname = \"hr-app\"\ntype = \"file\"\npath = \"exports/hr-app.json\"\n";
+  REQUIRE(run_cli(dir, kDay1, "-q scan --fail-on none").exit_code == 0);
+  Run skipped = run_cli(dir, kDay1, "plan --system hr-app");
+  CHECK(skipped.exit_code == 1);
+  CHECK(contains(skipped.out, "No changes for the systems the scan judged."));
+  CHECK_FALSE(contains(skipped.out, "the systems match"));
+  CHECK(contains(skipped.err, "1 selected system(s) not judged, nothing planned for them: hr-app (never read"));
+  const Json written = read_json(dir / "ws" / "rollcall.plan.json");
+  REQUIRE(written["skipped_systems"].size() == 1);
+  CHECK(written["skipped_systems"][0]["system"] == "hr-app");
+  CHECK(written["skipped_systems"][0]["status"] == "missing");
 }

@@ -33,6 +33,17 @@ TEST_CASE("finding kinds: every kind is in docs/findings.md with its default sev
   }
 }
 
+TEST_CASE("finding kinds: the report's JSON Schema lists every kind", "[core]") {
+  std::ifstream in(std::string(ROLLCALL_SOURCE_DIR) + "/docs/report.schema.json");
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const auto& k : finding_kinds()) {
+    INFO(k.name);
+    CHECK(text.str().find("\"" + std::string(k.name) + "\"") != std::string::npos);
+  }
+}
+
 TEST_CASE("finding facts: JSON round trip; empty members are left out", "[core]") {
   FindingFacts f;
   f.held = {{"member", "direct"}, {"admin", "team:x"}};

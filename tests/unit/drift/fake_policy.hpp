@@ -62,11 +62,11 @@ class FakePolicy final : public policy::PolicyEngine {
   policy::Settings settings_;
   std::string digest_ = "policy-digest";
   int evaluations = 0;
+  std::vector<policy::RoleInfo> roles_;  // owners for routing; grants come from grant()
+  std::vector<policy::RuleInfo> rules_;
 
  private:
   std::map<std::string, std::vector<policy::DesiredGrant>> desired_;
-  std::vector<policy::RoleInfo> roles_;
-  std::vector<policy::RuleInfo> rules_;
 };
 
 }  // namespace rollcall::testing

@@ -265,6 +265,51 @@ TEST_CASE("paging: Atlassian pages that break the contract fail instead of loopi
   h.fake.on("GET /group/bulk?startAt=0&maxResults=2", Reply{200, R"({"isLast":"no","values":[]})"});
   CHECK(error_of(h.logins("/group/bulk", {}, OffsetPaging{2, "/values"})) ==
         "GET /group/bulk page 1: \"isLast\" is a string, not a boolean");
+TEST_CASE("paging: OData nextLinks are followed exactly as given until the last page", "[http][paging][odata]") {
+  Fixture f;
+  f.fake.on("GET /v1.0/users?%24select=id&%24top=999",
+            Reply{200, R"({"value":[{"login":"a"},{"login":"b"}],"@odata.nextLink":"https://api.test/v1.0/users?$select=id&$top=999&$skiptoken=X%27Q1%27"})"});
+  f.fake.on("GET /v1.0/users?$select=id&$top=999&$skiptoken=X%27Q1%27",
+            Reply{200, R"({"value":[{"login":"c"}],"@odata.nextLink":null})"});
+  auto r = f.logins("/v1.0/users", {{"$select", "id"}}, NextLinkPaging{999});
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"a", "b", "c"});
+  CHECK(f.fake.targets().size() == 2);
+}
+
+TEST_CASE("paging: an OData page without $top and without a nextLink is the only page", "[http][paging][odata]") {
+  Fixture f;
+  f.fake.on("GET /v1.0/directoryRoles", Reply{200, R"({"@odata.context":"x","value":[]})"});
+  auto r = f.logins("/v1.0/directoryRoles", {}, NextLinkPaging{});
+  REQUIRE(r.ok());
+  CHECK(r->empty());
+}
+
+TEST_CASE("paging: an OData nextLink off the API's origin, repeated, or not a string fails the walk",
+          "[http][paging][odata]") {
+  Fixture f;
+  SECTION("another host") {
+    f.fake.on("GET /users?%24top=2",
+              Reply{200, R"({"value":[],"@odata.nextLink":"https://evil.test/users?$skiptoken=1"})"});
+    CHECK(error_of(f.logins("/users", {}, NextLinkPaging{2})) ==
+          "GET /users page 1: the next-page link leads to another host (\"https://evil.test/users?$skiptoken=1\"); "
+          "not followed");
+  }
+  SECTION("a repeat") {
+    f.fake.on("GET /users?%24top=2", Reply{200, R"({"value":[],"@odata.nextLink":"https://api.test/users?p=2"})"});
+    f.fake.on("GET /users?p=2", Reply{200, R"({"value":[],"@odata.nextLink":"https://api.test/users?p=2"})"});
+    CHECK(error_of(f.logins("/users", {}, NextLinkPaging{2})) ==
+          "GET /users page 2: the next-page link repeats an earlier page");
+  }
+  SECTION("not a string") {
+    f.fake.on("GET /users?%24top=2", Reply{200, R"({"value":[],"@odata.nextLink":7})"});
+    CHECK(error_of(f.logins("/users", {}, NextLinkPaging{2})) ==
+          "GET /users page 1: \"/@odata.nextLink\" is a number, not a URL");
+  }
+  SECTION("no value array") {
+    f.fake.on("GET /users?%24top=2", Reply{200, R"({"error":{"code":"x"}})"});
+    CHECK_THAT(error_of(f.logins("/users", {}, NextLinkPaging{2})), Catch::StartsWith("GET /users page 1: "));
+  }
 }
 
 TEST_CASE("parallel: results are consumed in order on the calling thread", "[http][parallel]") {

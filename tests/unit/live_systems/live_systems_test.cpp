@@ -56,7 +56,7 @@ TEST_CASE("examples: rollcall.live-systems.toml loads and builds its postgres, l
   CHECK(built == 4);
 }
 
-TEST_CASE("docs: the README or a docs/ page documents every key of every connector", "[connector][docs]") {
+TEST_CASE("docs: the README or a page under docs/ documents every key of every connector", "[connector][docs]") {
   std::string doc = read_text(testing::source_dir() / "README.md");
   for (const auto& page : std::filesystem::recursive_directory_iterator(testing::source_dir() / "docs")) {
     if (page.path().extension() == ".md") doc += read_text(page.path());

@@ -224,8 +224,8 @@ TEST_CASE("policy strictness: settings are checked and set once", "[policy]") {
   SECTION("an unknown key") {
     ws.file("a.lua", "settings { dormant_day = 90 }\n");
     CHECK(ws.load_error() ==
-          "policies/a.lua:1: settings: unknown key \"dormant_day\" (allowed: dormant_days, match, severity; "
-          "did you "
+          "policies/a.lua:1: settings: unknown key \"dormant_day\" (allowed: dormant_days, dormant_statuses, match, "
+          "severity; did you "
           "mean \"dormant_days\"?)");
   }
   SECTION("an unknown finding kind") {

@@ -112,3 +112,35 @@ TEST_CASE("roster: JSON rosters accept lists and the people wrapper", "[roster]"
   CHECK(ok->people[1].roles == std::vector<std::string>{"finance"});
   CHECK(error_of(load(dir, "roster.json", "[{\"email\": \"a@x\"},")).rfind("roster.json: parse error at line 1", 0) == 0);
 }
+
+TEST_CASE("roster: hostile input fails with one line naming file, record and field", "[roster][hostile]") {
+  testing::TempDir dir;
+  // A number too large for a double is an out_of_range error, not only a parse error.
+  CHECK(error_of(load(dir, "r.json", R"([{"email": "a@x.com", "score": 1e999}])")) ==
+        "r.json: number overflow parsing '1e999'");
+  CHECK(error_of(load(dir, "r.json", R"([{"email": ["a@x.com"]}])")) ==
+        "r.json#/people/0: field \"email\" must be a string, found an array");
+  CHECK(error_of(load(dir, "r.json", R"([{"email": "a@x.com", "department": {"name": "x"}}])")) ==
+        "r.json#/people/0: field \"department\" must be a string, found an object");
+  CHECK(error_of(load(dir, "r.json", R"([{"email": "a@x.com", "role": ["sre", 7]}])")) ==
+        "r.json#/people/0: field \"role\": every element must be a string");
+  CHECK(error_of(load(dir, "r.csv", "email,name\na@x.com,Ren\xe9\n")) ==
+        "r.csv:2: field \"name\" is not valid UTF-8 (byte 0xe9 at offset 3)");
+  CHECK(error_of(load(dir, "r.csv", "email,team\xff\na@x.com,x\n")) ==
+        "r.csv:1: a column name is not valid UTF-8 (byte 0xff at offset 4)");
+  CHECK(error_of(load(dir, "r.csv", "\xEF\xBB\xBF\xEF\xBB\xBF" "employee_id,email\nE1,a@x.com\n")) ==
+        "r.csv:1: two byte-order marks at the start of the file (converted to UTF-8 twice?)");
+  const std::string huge(2u << 20, 'x');
+  CHECK(error_of(load(dir, "r.csv", "email,name\na@x.com,ok\nb@x.com," + huge + "\n")) ==
+        "r.csv:3: a field is longer than 1048576 bytes (the limit for one value)");
+  CHECK(error_of(load(dir, "r.json", R"([{"email": "a@x.com", "name": ")" + huge + "\"}]")) ==
+        "r.json#/people/0: field \"name\" is longer than 1048576 bytes (the limit for one value)");
+
+  // Look-alikes that must load: numbers and booleans as text, accented names, a single BOM.
+  auto ok = load(dir, "r.json", R"([{"email": "a@x.com", "employee_id": 1234, "oncall": true, "name": "Ren\u00e9"}])");
+  REQUIRE(ok.ok());
+  CHECK(ok->people[0].employee_id == "1234");
+  CHECK(ok->people[0].attrs.at("oncall") == "true");
+  CHECK(ok->people[0].name == "Ren\xc3\xa9");
+  REQUIRE(load(dir, "r.csv", "\xEF\xBB\xBF" "email,name\na@x.com,Ren\xc3\xa9\n").ok());
+}

@@ -1,0 +1,36 @@
+# Builds rollcall.1 with help2man from the binary's own help: `rollcall --help` for the synopsis
+# and options, plus one COMMANDS section holding `rollcall help <command>` of every command
+# (their options, examples and exit codes). Run by dist/CMakeLists.txt at build time.
+execute_process(COMMAND ${ROLLCALL} --help OUTPUT_VARIABLE top RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${ROLLCALL} --help failed (${rc})")
+endif()
+# The command names: the lines of the "Subcommands:" block, up to the blank line after it.
+string(FIND "${top}" "Subcommands:\n" start)
+if(start EQUAL -1)
+  message(FATAL_ERROR "${ROLLCALL} --help lists no subcommands")
+endif()
+string(SUBSTRING "${top}" ${start} -1 listing)
+string(FIND "${listing}" "\n\n" end)
+string(SUBSTRING "${listing}" 0 ${end} listing)
+string(REGEX MATCHALL "\n  ([a-z]+)" words "\n${listing}")
+set(include "[COMMANDS]\n")
+foreach(w ${words})
+  string(STRIP "${w}" cmd)
+  execute_process(COMMAND ${ROLLCALL} help ${cmd} OUTPUT_VARIABLE text RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${ROLLCALL} help ${cmd} failed (${rc})")
+  endif()
+  string(REPLACE "\\" "\\e" text "${text}")
+  string(REGEX REPLACE "\n\\." "\n\\\\&." text "${text}")
+  string(APPEND include ".SS \"rollcall ${cmd}\"\n.nf\n${text}\n.fi\n")
+endforeach()
+string(APPEND include "[ENVIRONMENT]\n.TP\nNO_COLOR\nno colour even on a terminal.\n.TP\nROLLCALL_NOW\npins \"now\" (ISO 8601) for reproducible runs.\n.TP\nCREDENTIALS_DIRECTORY\nwhere *_credential secrets are read (set by systemd's LoadCredential=).\n")
+string(APPEND include "[SEE ALSO]\ndocs/operations.md and docs/cli.md in the rollcall sources.\n")
+file(WRITE ${WORK}/rollcall.h2m "${include}")
+execute_process(COMMAND ${HELP2MAN} --no-info --no-discard-stderr --section 1 --name "access-compliance scanner"
+                        --include ${WORK}/rollcall.h2m --output ${OUT} ${ROLLCALL}
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "help2man failed: ${err}")
+endif()
