@@ -5,6 +5,7 @@
 #include "connectors/github/github_connector.hpp"
 #include "connectors/jira/jira_connector.hpp"
 #include "connectors/ldap/ldap_connector.hpp"
+#include "connectors/okta/okta_connector.hpp"
 #include "connectors/postgres/postgres_connector.hpp"
 #include "connectors/scim/scim_connector.hpp"
 #include "connectors/slack/slack_connector.hpp"
@@ -20,6 +21,7 @@ void register_builtin_connectors(Registry& registry) {
   registry.add(ldap::connector_type());
   registry.add(entra::connector_type());
   registry.add(jira::connector_type());
+  registry.add(okta::connector_type());
 }
 
 }  // namespace rollcall::connectors

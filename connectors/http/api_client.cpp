@@ -81,7 +81,7 @@ Result<ApiClient> ApiClient::create(Transport& transport, ApiOptions options, Lo
   while (ends_with(options.base_url, "/")) options.base_url.pop_back();
   RC_ASSIGN(Url base, parse_url(options.base_url));
   if (!base.query.empty()) return fail("base URL " + quote(options.base_url) + " must not have a query");
-  if (base.scheme == "http" && options.auth && !is_loopback_host(base.host)) {
+  if (base.scheme == "http" && (options.auth || options.signer) && !is_loopback_host(base.host)) {
     log.warn("credentials for " + base.host + " will travel unencrypted over plain http; use https");
   }
   if (base.path == "/") base.path.clear();
@@ -139,14 +139,23 @@ std::string ApiClient::describe_failure(const Response& raw, const Request& requ
   return scrub_secrets(std::move(out), request);
 }
 
+Result<Response> ApiClient::exchange(Request& request) const {
+  if (options_.auth) request.secret_headers.push_back(*options_.auth);
+  if (options_.signer) RC_TRY(options_.signer->sign(request));
+  RC_ASSIGN(Response response, transport_->send(request));
+  if (response.status != 401 || !options_.signer || !options_.signer->renew(request)) return response;
+  request.secret_headers.clear();
+  RC_TRY(options_.signer->sign(request));
+  return transport_->send(request);
+}
+
 Result<std::optional<JsonResponse>> ApiClient::fetch(const std::string& url, const std::string& where,
                                                      std::initializer_list<int> absent) const {
   Request request;
   request.url = url;
   request.headers = options_.headers;
-  if (options_.auth) request.secret_headers.push_back(*options_.auth);
 
-  auto sent = transport_->send(request);
+  auto sent = exchange(request);
   if (!sent) return fail(where + ": " + scrub_secrets(sent.error().message(), request));
   JsonResponse out;
   out.response = std::move(sent).value();
@@ -197,11 +206,10 @@ Result<JsonResponse> ApiClient::send(Method method, std::string_view path, const
   request.url = url(path, query);
   request.headers = options_.headers;
   if (!body.empty()) request.headers.push_back({"Content-Type", std::string(content_type)});
-  if (options_.auth) request.secret_headers.push_back(*options_.auth);
   request.body = body;
   const std::string where = label(path, query, method);
 
-  auto sent = transport_->send(request);
+  auto sent = exchange(request);
   if (!sent) return fail(where + ": " + scrub_secrets(sent.error().message(), request));
   JsonResponse out;
   out.response = std::move(sent).value();

@@ -15,11 +15,13 @@
 
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "connectors/http/json_fields.hpp"
+#include "connectors/http/request_signer.hpp"
 #include "connectors/http/transport.hpp"
 #include "connectors/http/url.hpp"
 #include "scanner/core/log.hpp"
@@ -30,6 +32,9 @@ struct ApiOptions {
   std::string base_url;             // e.g. https://api.github.com or https://idp/scim/v2
   std::vector<Header> headers;      // sent with every request (Accept, API version)
   std::optional<SecretHeader> auth;  // usually Authorization
+  // Instead of `auth`: credentials that are fetched, renewed or computed per request
+  // (request_signer.hpp). Shared: the writer and connector of one system may hold the same one.
+  std::shared_ptr<RequestSigner> signer;
   std::string credential_source;    // "environment variable GITHUB_TOKEN": named on HTTP 401
   // API-specific explanation of a non-2xx response, or "" for the generic one (a JSON
   // "message"/"detail"/"error" member, else the start of the body).
@@ -83,6 +88,9 @@ class ApiClient {
   ApiClient(Transport& transport, ApiOptions options, Url base)
       : transport_(&transport), options_(std::move(options)), base_(std::move(base)) {}
   std::string describe_failure(const Response& response, const Request& request) const;
+  // Attaches the credential (auth or signer) and sends; a 401 the signer can renew is sent once
+  // more with a fresh credential. Fails with the transport's error, or the signer's.
+  Result<Response> exchange(Request& request) const;
   // get_json(); a status listed in `absent` gives nullopt.
   Result<std::optional<JsonResponse>> fetch(const std::string& url, const std::string& where,
                                             std::initializer_list<int> absent) const;

@@ -23,7 +23,7 @@ Result<void> each(const Json& items, const std::string& where, const ItemFn& fn)
 Result<void> walk(const ApiClient& client, const std::string& path, const Query& query,
                   const LinkPaging& paging, const ItemFn& fn) {
   Query q = query;
-  q.emplace_back("per_page", std::to_string(paging.per_page));
+  q.emplace_back(paging.limit_param, std::to_string(paging.per_page));
   const std::string label = client.label(path, query);
   std::string url = client.url(path, q);
   std::unordered_set<std::string> seen{url};
@@ -33,8 +33,24 @@ Result<void> walk(const ApiClient& client, const std::string& path, const Query&
     auto items = array_at(r.json, paging.items);
     if (!items) return fail(where + ": " + items.error().message());
     RC_TRY(each(**items, where, fn));
-    const std::string* link = r.response.header("Link");
-    std::string next = link ? next_link(*link) : "";
+    std::string next;
+    if (paging.next_href.empty()) {
+      // Okta sends rel="self" and rel="next" as two Link headers: look at every one.
+      for (const Header& h : r.response.headers) {
+        if (next.empty() && to_lower(h.name) == "link") next = next_link(h.value);
+      }
+    } else {
+      try {
+        Json::json_pointer p(paging.next_href);
+        if (r.json.contains(p)) {
+          const Json& href = r.json.at(p);
+          if (!href.is_string()) return fail(where + ": " + quote(paging.next_href) + " is " + type_name(href) + ", not a string");
+          next = href.get<std::string>();
+        }
+      } catch (const Json::exception& e) {
+        return fail(where + ": " + quote(paging.next_href) + ": " + e.what());
+      }
+    }
     if (next.empty()) return {};
     // The credential goes with every request: never follow a link off the API's origin.
     if (!client.same_origin(next)) {

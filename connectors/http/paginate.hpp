@@ -1,10 +1,11 @@
 // Pagination, written once. A connector picks a strategy and gets each item of every page in
 // order; it never writes its own page loop.
 //
-//   LinkPaging   — RFC 8288 Link header, rel="next" (GitHub): per_page=N, then follow links.
-//   CursorPaging — an opaque cursor in the body (Slack: response_metadata.next_cursor), or,
-//                  with next_may_be_link, the next page's URL there (Atlassian's admin API:
-//                  links.next).
+//   LinkPaging   — RFC 8288 Link header, rel="next" (GitHub per_page=N, Okta limit=N), then
+//                  follow links; or a link in the body (Okta's _links.next.href).
+//   CursorPaging — an opaque cursor in the body (Slack: response_metadata.next_cursor;
+//                  Airtable: offset, with pageSize as the limit parameter), or, with
+//                  next_may_be_link, the next page's URL there (Atlassian's admin API: links.next).
 //   IndexPaging  — SCIM 2.0 (RFC 7644 §3.4.2.4): startIndex/count, totalResults, Resources.
 //   OffsetPaging — Atlassian's startAt/maxResults: a bare array (Jira's /users/search) or a
 //                  page bean ({"values": [...], "isLast": bool}). startAt advances by the items
@@ -34,6 +35,10 @@ namespace rollcall::http {
 struct LinkPaging {
   int per_page = 100;
   std::string items;  // JSON pointer to the items; "" = the body is the array
+  std::string limit_param = "per_page";  // the page-size parameter (Okta: "limit")
+  // JSON pointer to the next page's URL in the body, for APIs that put the link there instead
+  // of a Link header (Okta's /api/v1/iam: "/_links/next/href"); "" = the Link header.
+  std::string next_href;
 };
 
 struct CursorPaging {
@@ -41,7 +46,7 @@ struct CursorPaging {
   std::string items;                                    // JSON pointer, e.g. "/members"
   std::string cursor_param = "cursor";
   std::string next_cursor = "/response_metadata/next_cursor";
-  std::string limit_param = "limit";  // "" = no page size is sent
+  std::string limit_param = "limit";  // Airtable: "pageSize"; "" = no page size is sent
   // An absolute http(s) URL at next_cursor is followed as the next page (on the API's origin
   // only, like a Link header) instead of being sent as cursor_param.
   bool next_may_be_link = false;

@@ -32,11 +32,23 @@ std::optional<UnixTime> parse_http_date(const std::string& text) {
   return static_cast<UnixTime>(timegm(&tm));
 }
 
-std::optional<UnixTime> rate_limit_reset(const Response& r) {
-  const std::string* remaining = r.header("X-RateLimit-Remaining");
-  const std::string* reset = r.header("X-RateLimit-Reset");
-  if (remaining == nullptr || reset == nullptr || parse_int(*remaining) != 0) return std::nullopt;
-  return parse_int(*reset);
+// A rate-limit window's reset (epoch seconds) and the header that gave it. GitHub spells the
+// headers X-RateLimit-*, Okta X-Rate-Limit-*. `used_up`: only when Remaining is 0 (a 2xx or
+// 403 says the quota is spent); otherwise (a 429, which says so by itself) the reset is enough.
+struct Reset {
+  UnixTime at = 0;
+  const char* header = "";
+};
+std::optional<Reset> rate_limit_reset(const Response& r, bool used_up = true) {
+  for (auto [remaining_name, reset_name] : {std::pair{"X-RateLimit-Remaining", "X-RateLimit-Reset"},
+                                            std::pair{"X-Rate-Limit-Remaining", "X-Rate-Limit-Reset"}}) {
+    const std::string* remaining = r.header(remaining_name);
+    const std::string* reset = r.header(reset_name);
+    if (reset == nullptr) continue;
+    if (used_up && (remaining == nullptr || parse_int(*remaining) != 0)) continue;
+    if (auto at = parse_int(*reset)) return Reset{*at, reset_name};
+  }
+  return std::nullopt;
 }
 
 milliseconds until(UnixTime t, UnixTime now) {
@@ -74,14 +86,14 @@ std::optional<milliseconds> retry_after(const Response& response, UnixTime now) 
 RetryAdvice advise(const Response& response, UnixTime now, bool write) {
   RetryAdvice a;
   int s = response.status;
-  auto server_wait = [&]() -> std::optional<milliseconds> {
+  auto server_wait = [&](bool used_up = true) -> std::optional<milliseconds> {
     if (auto ra = retry_after(response, now)) return ra;
-    if (auto reset = rate_limit_reset(response)) return until(*reset, now);
+    if (auto reset = rate_limit_reset(response, used_up)) return until(reset->at, now);
     return std::nullopt;
   };
   if (s == 429) {
     a.retry = true;
-    a.server_wait = server_wait();
+    a.server_wait = server_wait(false);
     a.reason = "HTTP 429 (rate limited)";
   } else if (s == 403) {
     // GitHub signals its rate limits with 403 too; every other 403 is a permission problem.
@@ -147,25 +159,38 @@ Result<Response> RetryingTransport::send(const Request& request) {
   for (int attempt = 1;; ++attempt) {
     // A used-up quota holds back every request until its reset.
     UnixTime hold;
+    std::string hold_name;
     {
       std::lock_guard<std::mutex> lock(hold_mutex_);
       hold = hold_until_;
+      hold_name = hold_header_;
     }
     if (hold != 0) {
       UnixTime now = ctx_.clock.now();
       if (now < hold) {
         milliseconds wait = until(hold, now);
         if (waited + wait > policy_.max_total_wait) {
-          return fail("the API rate limit is used up until " + format_iso8601(hold) +
-                      " (X-RateLimit-Reset), longer than the retry wait budget (" +
-                      describe_wait(policy_.max_total_wait) + ") allows");
+          return fail("the API rate limit is used up until " + format_iso8601(hold) + " (" + hold_name +
+                      "), longer than the retry wait budget (" + describe_wait(policy_.max_total_wait) + ") allows");
         }
         ctx_.log.info(ctx_.system + ": API rate limit used up; waiting " + describe_wait(wait) +
-                      " until " + format_iso8601(hold) + " (X-RateLimit-Reset)");
+                      " until " + format_iso8601(hold) + " (" + hold_name + ")");
         sleep(wait);
       }
       std::lock_guard<std::mutex> lock(hold_mutex_);
       if (hold_until_ == hold) hold_until_ = 0;
+    }
+
+    if (policy_.min_interval.count() > 0) {
+      // Reserve the next slot under the lock, wait for it outside: threads queue up in turn.
+      auto now = std::chrono::steady_clock::now();
+      std::chrono::steady_clock::time_point slot;
+      {
+        std::lock_guard<std::mutex> lock(pace_mutex_);
+        slot = std::max(now, next_send_);
+        next_send_ = slot + policy_.min_interval;
+      }
+      if (slot > now) ctx_.sleeper.sleep_for(std::chrono::ceil<milliseconds>(slot - now));
     }
 
     auto t0 = std::chrono::steady_clock::now();
@@ -183,9 +208,10 @@ Result<Response> RetryingTransport::send(const Request& request) {
       UnixTime now = ctx_.clock.now();
       advice = advise(*result, now, write);
       if (!advice.retry) {
-        if (auto reset = rate_limit_reset(*result); reset && *reset > now) {
+        if (auto reset = rate_limit_reset(*result); reset && reset->at > now) {
           std::lock_guard<std::mutex> lock(hold_mutex_);
-          hold_until_ = std::max(hold_until_, *reset);
+          hold_until_ = std::max(hold_until_, reset->at);
+          hold_header_ = reset->header;
         }
         return result;
       }
@@ -215,6 +241,7 @@ Result<Response> RetryingTransport::send(const Request& request) {
                                         policy_.base_delay.count() << std::min(attempt - 1, 20));
       wait = milliseconds(static_cast<std::int64_t>(ctx_.random() * static_cast<double>(cap)));
       if (advice.secondary_limit) wait += policy_.secondary_limit_delay;
+      if (result && result->status == 429) wait = std::max(wait, policy_.rate_limit_wait);
     }
     if (waited + wait > policy_.max_total_wait) {
       if (result) return result;

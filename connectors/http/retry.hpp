@@ -4,7 +4,8 @@
 // Retried, with exponential backoff and full jitter (a random wait in [0, min(max_delay,
 // base_delay * 2^(attempt-1))]): network failures, 408, 429 and 5xx other than 501/505.
 // Waits the server asks for win over backoff: Retry-After (seconds or an HTTP date), and
-// GitHub's X-RateLimit-Remaining: 0 + X-RateLimit-Reset (epoch seconds). A GitHub 403 is
+// GitHub's X-RateLimit-Remaining: 0 + X-RateLimit-Reset (epoch seconds), and the same pair as
+// Okta spells it (X-Rate-Limit-Remaining, X-Rate-Limit-Reset; a 429 needs only the reset). A GitHub 403 is
 // retried only when it is a rate limit (Retry-After, X-RateLimit-Remaining: 0, or a "secondary
 // rate limit" message; the latter waits at least a minute); any other 401/403 is returned at
 // once, as it is a configuration problem retries cannot fix. A successful response that says
@@ -15,6 +16,10 @@
 // them: 429 and GitHub's rate-limit 403s. A write that met a network failure, a timeout, 408 or
 // a 5xx may or may not have taken effect, so it is returned at once: apply reads the target
 // again and retries only if the write did not happen (scanner/plan/apply.hpp).
+//
+// Paced, for services that publish a request rate and punish going over it (Airtable: 5
+// requests per second per base, then 30 s of 429s): min_interval spaces the sends of this
+// transport, retries included; a 429 that names no wait waits at least rate_limit_wait.
 //
 // Bounded: at most max_attempts sends per request, and at most max_total_wait of waiting in
 // total; a server asking for a longer wait fails the request at once, saying so.
@@ -45,6 +50,8 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{30'000};          // cap of one backoff step
   std::chrono::milliseconds max_total_wait{300'000};    // all waits of one request together
   std::chrono::milliseconds secondary_limit_delay{60'000};  // GitHub: "wait at least a minute"
+  std::chrono::milliseconds min_interval{0};     // between two sends; 0 = no pacing
+  std::chrono::milliseconds rate_limit_wait{0};  // least wait after a 429 without Retry-After
   // The caller's writes are safe to repeat (a notification, which receivers de-duplicate by its
   // delivery id): they are retried like reads, on network failures, 408 and 5xx too.
   bool retry_writes = false;
@@ -89,6 +96,9 @@ class RetryingTransport final : public Transport {
   RetryContext ctx_;
   std::mutex hold_mutex_;
   UnixTime hold_until_ = 0;  // X-RateLimit-Reset of a used-up quota; 0 = none
+  std::mutex pace_mutex_;
+  std::chrono::steady_clock::time_point next_send_{};  // min_interval: the earliest next send
+  std::string hold_header_;  // the header that set it, for messages
 };
 
 // How a response should be treated by the retry loop; exposed for tests.

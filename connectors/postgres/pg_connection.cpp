@@ -123,6 +123,24 @@ void PgResult::Clear::operator()(pg_result* r) const { PQclear(r); }
 
 int PgResult::rows() const { return PQntuples(res_.get()); }
 
+int PgResult::columns() const { return PQnfields(res_.get()); }
+
+bool PgResult::is_array(int col) const {
+  // pg_type OIDs of the built-in arrays a roster column may hold: bool, name, int2, int4, text,
+  // bpchar, varchar, int8 (fixed since PostgreSQL 7; see pg_type.dat).
+  switch (PQftype(res_.get(), col)) {
+    case 1000: case 1003: case 1005: case 1007: case 1009: case 1014: case 1015: case 1016:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string PgResult::column_name(int col) const {
+  const char* name = PQfname(res_.get(), col);
+  return name ? name : "";
+}
+
 // ---------------------------------------------------------------- PgConnection
 
 void PgConnection::Finish::operator()(pg_conn* c) const { PQfinish(c); }

@@ -65,6 +65,10 @@ class PgResult {
  public:
   explicit PgResult(pg_result* res);
   int rows() const;
+  int columns() const;
+  std::string column_name(int col) const;
+  // The column's type is an array (text[], varchar[], ...): its values read as lists.
+  bool is_array(int col) const;
   PgRow row(int r) const { return PgRow(res_.get(), r); }
 
  private:

@@ -443,8 +443,13 @@ void push_person(lua_State* L, const roster::Person& p) {
   lua_setfield(L, -2, "roles");
   push_list(L, p.aliases, "person.aliases");
   lua_setfield(L, -2, "aliases");
-  lua_createtable(L, 0, static_cast<int>(p.attrs.size()));
+  lua_createtable(L, 0, static_cast<int>(p.attrs.size() + p.list_attrs.size()));
   for (const auto& [column, value] : p.attrs) set_optional(L, column.c_str(), value);
+  // List values (Airtable multi-select, JSON and PostgreSQL arrays) are read-only lists.
+  for (const auto& [column, list] : p.list_attrs) {
+    push_list(L, list, "person.attrs list");
+    lua_setfield(L, -2, column.c_str());
+  }
   LuaHost::push_readonly(L, -1, "person.attrs");
   lua_remove(L, -2);
   lua_setfield(L, -2, "attrs");

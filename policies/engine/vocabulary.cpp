@@ -148,6 +148,10 @@ bool define_hook(lua_State* L, Session& s, HookKind kind, int ref, const lua_Deb
   hook.ref = ref;
   hook.first_line = fn.linedefined;
   hook.last_line = fn.lastlinedefined;
+  if (fn.source != nullptr && fn.source[0] == '=' && std::string_view(fn.source + 1) == kPreludeFile) {  // made by a prelude helper: its call is the source
+    hook.first_line = at.line;
+    hook.last_line = at.line;
+  }
   hook.label = kind == HookKind::assign ? "assign" : "match";
   if (kind == HookKind::rule) {
     hook.name = std::string(*LuaHost::string_at(L, 1));

@@ -39,7 +39,10 @@ bool read_error(lua_State* L, const Session& s, const Source& def, const std::st
 }
 
 Source begin_definition(lua_State* L, Session& s) {
+  // A definition made by a prelude helper (entitlements_from) is located where the policy
+  // file called the helper.
   Source at = LuaHost::where(L, 1);
+  for (int level = 2; at.file == kPreludeFile; ++level) at = LuaHost::where(L, level);
   if (at.file.empty()) at.file = s.defs->files[s.file].path;
   s.defs->files[s.file].definition_lines.push_back(at.line);
   return at;

@@ -16,6 +16,8 @@
 namespace rollcall::policy::detail {
 
 Session& session_of(lua_State* L);
+// How Lua names the prelude's chunk (policies/lib/prelude.lua) in positions.
+inline constexpr std::string_view kPreludeFile = "(rollcall prelude)";
 // Raises unless a policy file is loading (vocabulary is for a file's top level); makes room on
 // the stack for a definition.
 void check_loading(lua_State* L, const char* name);

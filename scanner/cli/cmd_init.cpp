@@ -11,7 +11,8 @@ namespace {
 
 constexpr const char* kConfig = R"(# rollcall workspace configuration. Reference: README.md, "Configuration".
 
-# The HR roster: who exists, their roles and status.
+# The HR roster: who exists, their roles and status. type: csv, json, airtable or sql
+# (an Airtable table or a SQL query instead of a file: see docs/roster.md).
 [roster]
 type = "csv"
 path = "roster.csv"
@@ -35,6 +36,7 @@ owner = "team-it"          # findings no policy owner decided are routed to this
 # org = "acme"
 # token_env = "GITHUB_TOKEN"
 # apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
+# Okta (type = "okta", base_url, token_env or client_id + private_key_file): docs/connectors/okta.md
 
 # [[system]]               # docs/connectors/jira.md
 # name = "jira"

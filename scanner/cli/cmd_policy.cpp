@@ -9,6 +9,7 @@
 #include "scanner/cli/safe_text.hpp"
 #include "scanner/core/strings.hpp"
 #include "scanner/roster/roster.hpp"
+#include "scanner/roster_sources/roster_sources.hpp"
 
 namespace rollcall::cli {
 namespace {
@@ -23,7 +24,9 @@ struct LoadedPolicies {
 Result<LoadedPolicies> load_policies(Context& ctx) {
   LoadedPolicies l;
   RC_ASSIGN(l.cfg, ctx.load_config());
-  RC_ASSIGN(roster::Roster roster, roster::load_roster(l.cfg.roster));
+  connectors::ConnectorEnv env{*ctx.secrets, *ctx.log, *ctx.clock, l.cfg.dir};
+  env.http = ctx.http;
+  RC_ASSIGN(roster::Roster roster, roster_sources::load_roster(l.cfg.roster, env));
   l.roster = std::make_unique<roster::Roster>(std::move(roster));
   l.roster->index();
   std::vector<std::string> systems;
@@ -268,7 +271,7 @@ Result<void> run_explain(Context& ctx, const std::string& who) {
     std::vector<std::string> emails;
     for (const auto& p : l.roster->people) emails.push_back(p.email);
     std::string close = closest_match(who, emails);
-    return fail("no person " + quote(who) + " in " + l.cfg.roster.path.filename().string() +
+    return fail("no person " + quote(who) + " in " + l.roster->source +
                 (close.empty() ? "" : " (did you mean " + quote(close) + "?)"));
   }
   Explanation e;

@@ -17,6 +17,7 @@
 #include "scanner/drift/history.hpp"
 #include "scanner/drift/scan.hpp"
 #include "scanner/roster/roster.hpp"
+#include "scanner/roster_sources/roster_sources.hpp"
 
 namespace rollcall::cli {
 namespace {
@@ -161,7 +162,9 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
   RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
   RC_ASSIGN(Settings s, settings(opts, cfg));
   RC_ASSIGN(auto db, ctx.open_database(cfg));
-  RC_ASSIGN(roster::Roster roster, roster::load_roster(cfg.roster));
+  connectors::ConnectorEnv env{*ctx.secrets, *ctx.log, *ctx.clock, cfg.dir};
+  env.http = ctx.http;
+  RC_ASSIGN(roster::Roster roster, roster_sources::load_roster(cfg.roster, env));
   std::vector<std::string> systems;
   for (const auto& sys : cfg.systems) systems.push_back(sys.name);
   RC_ASSIGN(auto policy, policy::PolicyEngine::load(cfg.policies_dir, cfg.dir, systems, roster, ctx.clock->now()));

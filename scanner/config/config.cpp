@@ -107,15 +107,6 @@ std::vector<KeySpec> concat(const std::vector<KeySpec>& a, const std::vector<Key
   return out;
 }
 
-const std::vector<KeySpec>& roster_keys() {
-  static const std::vector<KeySpec> k = {
-      {"type", ValueType::string, false, "roster format: csv or json", "csv"},
-      {"path", ValueType::string, true, "roster file, relative to the workspace", ""},
-      {"columns", ValueType::string_map, false, "field = \"header in the export\"", ""},
-  };
-  return k;
-}
-
 const std::vector<KeySpec>& workspace_keys() {
   static const std::vector<KeySpec> k = {
       {"policies", ValueType::string, false, "folder of Lua policy files", "policies"},
@@ -139,6 +130,31 @@ std::string display_path(const std::filesystem::path& absolute) {
 std::filesystem::path resolve(const std::filesystem::path& dir, const std::string& p) {
   std::filesystem::path path(p);
   return path.is_absolute() ? path : dir / path;
+}
+
+// [roster]: its type first, then every key against that type's specs.
+Result<RosterConfig> read_roster(const toml::table& t, const std::filesystem::path& dir, const std::string& file) {
+  RosterConfig out;
+  if (auto type = t["type"]; type.is_string()) out.type = *type.value<std::string>();
+  const std::vector<KeySpec>* specs = roster_keys(out.type);
+  if (specs == nullptr) {
+    return fail(file + ":" + std::to_string(line_of(*t["type"].node())) + ": roster type " + quote(out.type) +
+                " is not supported (expected csv, json, airtable or sql)");
+  }
+  RC_ASSIGN(Table r, read_table(t, *specs, file, "[roster]"));
+  if (out.type == "csv" || out.type == "json") out.path = resolve(dir, *r.string("path"));
+  if (out.type == "sql" && r.has("sqlite") == r.has("dsn")) {
+    return fail(r.where(r.has("dsn") ? "dsn" : "") +
+                ": [roster] type \"sql\" needs exactly one of sqlite (a SQLite file) or dsn (PostgreSQL)");
+  }
+  if (out.type == "sql" && r.has("sqlite") && (r.has("password_env") || r.has("password_file"))) {
+    return fail(r.where(r.has("password_env") ? "password_env" : "password_file") +
+                ": a SQLite roster has no password (password_env and password_file are for dsn)");
+  }
+  out.columns = r.map("columns").value_or(StringMap{});
+  out.where = r.where();
+  out.keys = std::move(r);
+  return out;
 }
 
 }  // namespace
@@ -210,6 +226,48 @@ const std::vector<KeySpec>& common_system_keys() {
        "the team its findings are routed to when no policy owner decided them (e.g. \"team-platform\")", ""},
   };
   return k;
+}
+
+const std::vector<KeySpec>* roster_keys(const std::string& type) {
+  static const std::vector<KeySpec> common = {
+      {"type", ValueType::string, false, "where the roster comes from: csv, json, airtable or sql", "csv"},
+      {"columns", ValueType::string_map, false, "field = \"header, Airtable field or SQL column in the source\"",
+       ""},
+  };
+  static const std::vector<KeySpec> file = concat(
+      common, {{"path", ValueType::string, true, "roster file, relative to the workspace", ""}});
+  static const std::vector<KeySpec> airtable = concat(
+      common,
+      {{"base", ValueType::string, true, "Airtable base id (\"appXXXXXXXXXXXXXX\")", ""},
+       {"table", ValueType::string, true, "table name or id (\"tblXXXXXXXXXXXXXX\")", ""},
+       {"view", ValueType::string, false, "view name or id: only its records, in its order", "every record"},
+       {"fields", ValueType::string_list, false, "read only these fields (Airtable's fields[] parameter)",
+        "every field"},
+       {"token_env", ValueType::string, false,
+        "environment variable holding the Airtable personal access token (scope data.records:read)", ""},
+       {"token_file", ValueType::string, false,
+        "file holding the Airtable personal access token, relative to the workspace", ""},
+       {"base_url", ValueType::string, false, "Airtable API root", "\"https://api.airtable.com\""},
+       {"timeout", ValueType::string, false, "time limit for one request (e.g. \"30s\")", "60s"},
+       {"ca_file", ValueType::string, false,
+        "PEM bundle of certificate authorities to trust instead of the system's", ""},
+       {"max_retry_wait", ValueType::string, false,
+        "longest total wait for the retries of one request, rate-limit waits included", "\"5m\""}});
+  static const std::vector<KeySpec> sql = concat(
+      common,
+      {{"query", ValueType::string, true, "SELECT whose result columns are the roster fields", ""},
+       {"sqlite", ValueType::string, false, "SQLite file, relative to the workspace, opened read-only", ""},
+       {"dsn", ValueType::string, false,
+        "PostgreSQL: libpq connection string or URI, without the password (as the postgres connector)", ""},
+       {"password_env", ValueType::string, false, "environment variable holding the database password", ""},
+       {"password_file", ValueType::string, false,
+        "file holding the database password, relative to the workspace", ""},
+       {"timeout", ValueType::string, false, "time limit for connecting and for the query (e.g. \"30s\")",
+        "60s"}});
+  if (type == "csv" || type == "json") return &file;
+  if (type == "airtable") return &airtable;
+  if (type == "sql") return &sql;
+  return nullptr;
 }
 
 const std::map<std::string, std::vector<KeySpec>>& section_specs() {
@@ -291,15 +349,7 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
     if (key == "roster") {
       const toml::table* t = node.as_table();
       if (t == nullptr) return fail(where + ": [roster] must be a table");
-      RC_ASSIGN(Table r, read_table(*t, roster_keys(), file, "[roster]"));
-      cfg.roster.type = r.string("type").value_or("csv");
-      if (cfg.roster.type != "csv" && cfg.roster.type != "json") {
-        return fail(r.where("type") + ": roster type " + quote(cfg.roster.type) +
-                    " is not supported (expected csv or json)");
-      }
-      cfg.roster.path = resolve(cfg.dir, *r.string("path"));
-      cfg.roster.columns = r.map("columns").value_or(StringMap{});
-      cfg.roster.where = r.where();
+      RC_ASSIGN(cfg.roster, read_roster(*t, cfg.dir, file));
     } else if (key == "system") {
       const toml::array* arr = node.as_array();
       if (arr == nullptr || !arr->is_array_of_tables()) {
@@ -381,7 +431,7 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
       ws.set(key, std::move(v), line_of(node));
     }
   }
-  if (cfg.roster.path.empty()) return fail(file + ": missing [roster] section (path of the HR roster)");
+  if (cfg.roster.where.empty()) return fail(file + ": missing [roster] section (where the HR roster comes from)");
   cfg.policies_dir = resolve(cfg.dir, ws.string("policies").value_or("policies"));
   cfg.reports_dir = resolve(cfg.dir, ws.string("reports").value_or("reports"));
   cfg.database = resolve(cfg.dir, ws.string("database").value_or("rollcall.db"));

@@ -60,10 +60,11 @@ class Table {
 };
 
 struct RosterConfig {
-  std::string type = "csv";  // csv | json
-  std::filesystem::path path;
-  StringMap columns;         // field -> header in the export
-  std::string where;
+  std::string type = "csv";    // csv | json | airtable | sql
+  std::filesystem::path path;  // csv, json: the export file (absolute)
+  StringMap columns;           // field -> header (column, Airtable field) in the source
+  Table keys;                  // every key of [roster], validated against roster_keys(type)
+  std::string where;           // file:line of the [roster] header
 };
 
 struct SystemConfig {
@@ -98,6 +99,8 @@ using ConnectorKeys = std::function<const std::vector<KeySpec>*(const std::strin
 
 // Keys every [[system]] accepts whatever its type.
 const std::vector<KeySpec>& common_system_keys();
+// Keys [roster] accepts for a roster type (csv, json, airtable, sql); nullptr for another type.
+const std::vector<KeySpec>* roster_keys(const std::string& type);
 // Keys of a [[notify]] target (scanner/notify reads them).
 const std::vector<KeySpec>& notify_keys();
 // Specs of the optional top-level sections, by section name.

@@ -79,27 +79,76 @@ Result<void> set_field(Person& p, const std::string& field, const std::string& r
   return {};
 }
 
+// How a duplicate's message names the earlier record: "on line 2", "record recA", "row 2".
+std::string earlier(const Roster& roster, const Person& p) {
+  switch (roster.kind) {
+    case SourceKind::airtable: return "record " + p.record;
+    case SourceKind::sql: return "row " + std::to_string(p.line);
+    case SourceKind::csv:
+    case SourceKind::json: break;
+  }
+  return "on line " + std::to_string(p.line);
+}
+
+// Sets one roster field from a list value: role and aliases take it as it is, a free attribute
+// keeps it as a list, a single-valued field takes its only element.
+Result<void> set_list(Person& p, const std::string& field, std::vector<std::string> raw) {
+  std::vector<std::string> list;
+  for (auto& v : raw) {
+    std::string_view t = trim(v);
+    if (!t.empty()) list.emplace_back(t);
+  }
+  if (field == "role") p.roles = std::move(list);
+  else if (field == "aliases") p.aliases = std::move(list);
+  else if (starts_with(field, "attr:") || std::find(kFields.begin(), kFields.end(), field) == kFields.end()) {
+    std::string name = starts_with(field, "attr:") ? field.substr(5) : field;
+    if (!list.empty()) p.list_attrs[name] = std::move(list);
+  } else if (list.size() > 1) {
+    return fail("a list of " + std::to_string(list.size()) + " values, where the roster field " + quote(field) +
+                " takes one");
+  } else {
+    return set_field(p, field, list.empty() ? "" : list.front());
+  }
+  return {};
+}
+
 // Checks the loaded people for duplicates and required values; builds indexes.
 Result<void> finish(Roster& roster) {
-  std::unordered_map<std::string, int> emails, ids;
+  std::unordered_map<std::string, const Person*> emails, ids;
   for (const Person& p : roster.people) {
     std::string where = roster.where(p);
     if (p.email.empty()) return fail(where + ": empty email");
-    auto [it, fresh] = emails.emplace(email_key(p.email), p.line);
+    auto [it, fresh] = emails.emplace(email_key(p.email), &p);
     if (!fresh) {
-      return fail(where + ": duplicate email " + quote(p.email) + " (also on line " +
-                  std::to_string(it->second) + ")");
+      return fail(where + ": duplicate email " + quote(p.email) + " (also " + earlier(roster, *it->second) + ")");
     }
     if (!p.employee_id.empty()) {
-      auto [jt, fresh_id] = ids.emplace(p.employee_id, p.line);
+      auto [jt, fresh_id] = ids.emplace(p.employee_id, &p);
       if (!fresh_id) {
-        return fail(where + ": duplicate employee_id " + quote(p.employee_id) + " (also on line " +
-                    std::to_string(jt->second) + ")");
+        return fail(where + ": duplicate employee_id " + quote(p.employee_id) + " (also " +
+                    earlier(roster, *jt->second) + ")");
       }
     }
   }
   roster.index();
   return {};
+}
+
+// Each roster field's name in the source: the default names, overridden by [roster.columns].
+// Once mapped elsewhere, a field's default name is a free attribute.
+Result<std::map<std::string, std::string>> name_to_field(const config::StringMap& columns) {
+  std::map<std::string, std::string> out;
+  for (const auto& f : kFields) out[f] = f;
+  for (const auto& [field, name] : columns) {
+    if (std::find(kFields.begin(), kFields.end(), field) == kFields.end()) {
+      std::string guess = closest_match(field, kFields);
+      return fail("[roster.columns]: unknown roster field " + quote(field) +
+                  (guess.empty() ? "" : " (did you mean " + quote(guess) + "?)"));
+    }
+    out.erase(field);
+    out[name] = field;
+  }
+  return out;
 }
 
 Result<void> load_csv(Roster& roster, const std::string& bytes, const config::StringMap& columns) {
@@ -112,17 +161,7 @@ Result<void> load_csv(Roster& roster, const std::string& bytes, const config::St
   if (!*header_read) return fail(file + ": empty roster (no header line)");
 
   // Map each column index to the roster field it carries.
-  std::map<std::string, std::string> header_to_field;
-  for (const auto& f : kFields) header_to_field[f] = f;
-  for (const auto& [field, head] : columns) {
-    if (std::find(kFields.begin(), kFields.end(), field) == kFields.end()) {
-      std::string guess = closest_match(field, kFields);
-      return fail("[roster.columns]: unknown roster field " + quote(field) +
-                  (guess.empty() ? "" : " (did you mean " + quote(guess) + "?)"));
-    }
-    header_to_field.erase(field);
-    header_to_field[head] = field;
-  }
+  RC_ASSIGN(auto header_to_field, name_to_field(columns));
   std::vector<std::string> col_field;
   std::set<std::string> present;
   for (auto& h : header) {
@@ -196,12 +235,7 @@ Result<void> load_json(Roster& roster, const std::string& bytes, const config::S
   const nlohmann::json* people = &doc;
   if (doc.is_object() && doc.contains("people")) people = &doc["people"];
   if (!people->is_array()) return fail(file + ": expected an array of people (or {\"people\": [...]})");
-  std::map<std::string, std::string> key_to_field;
-  for (const auto& f : kFields) key_to_field[f] = f;
-  for (const auto& [field, key] : columns) {
-    key_to_field.erase(field);  // a mapped field's default name is then a free attribute
-    key_to_field[key] = field;
-  }
+  RC_ASSIGN(auto key_to_field, name_to_field(columns));
   int index = 0;
   for (const auto& row : *people) {
     ++index;
@@ -212,18 +246,11 @@ Result<void> load_json(Roster& roster, const std::string& bytes, const config::S
     for (const auto& [key, value] : row.items()) {
       auto it = key_to_field.find(key);
       std::string field = it != key_to_field.end() ? it->second : "attr:" + key;
-      const std::string label = "field " + field_label(field);
-      if ((field == "role" || field == "aliases") && value.is_array()) {
+      if (value.is_array()) {
         std::vector<std::string> list;
-        for (const auto& el : value) {
-          if (!el.is_string()) return fail(where + ": " + label + ": every element must be a string");
-          const std::string& text = el.get_ref<const std::string&>();
-          if (auto ok = check_value(text, label + " element " + std::to_string(list.size() + 1)); !ok) {
-            return fail(where + ": " + ok.error().message());
-          }
-          if (!trim(text).empty()) list.emplace_back(trim(text));
-        }
-        (field == "role" ? p.roles : p.aliases) = list;
+        for (const auto& el : value) list.push_back(json_text(el));
+        auto r = set_list(p, field, std::move(list));
+        if (!r) return fail(where + ": " + quote(key) + ": " + r.error().message());
         continue;
       }
       auto text = json_text(value);
@@ -267,25 +294,95 @@ const Person* Roster::find_by_employee_id(std::string_view id) const {
 }
 
 std::string Roster::where(const Person& p) const {
-  if (json) return path.filename().string() + "#/people/" + std::to_string(p.line - 1);
-  return path.filename().string() + ":" + std::to_string(p.line);
+  const std::string source = this->source.empty() ? path.filename().string() : this->source;
+  switch (kind) {
+    case SourceKind::json: return source + "#/people/" + std::to_string(p.line - 1);
+    case SourceKind::airtable: return source + " record " + p.record;
+    case SourceKind::sql: return source + " row " + std::to_string(p.line);
+    case SourceKind::csv: break;
+  }
+  return source + ":" + std::to_string(p.line);
 }
 
 Result<Roster> load_roster(const config::RosterConfig& config) {
+  if (config.type != "csv" && config.type != "json") {
+    return fail(config.where + ": a roster of type " + quote(config.type) +
+                " is read through scanner/roster_sources, not from a file");
+  }
   Roster roster;
   roster.path = config.path;
+  roster.source = config.path.filename().string();
   std::ifstream in(config.path, std::ios::binary);
   if (!in) return fail("cannot read roster " + quote(config.path.string()));
   std::ostringstream buf;
   buf << in.rdbuf();
   const std::string bytes = buf.str();
   roster.digest = sha256_hex(bytes);
-  roster.json = config.type == "json";
-  if (roster.json) {
+  roster.kind = config.type == "json" ? SourceKind::json : SourceKind::csv;
+  if (roster.kind == SourceKind::json) {
     RC_TRY(load_json(roster, bytes, config.columns));
   } else {
     RC_TRY(load_csv(roster, bytes, config.columns));
   }
+  RC_TRY(finish(roster));
+  return roster;
+}
+
+Result<Roster> roster_from_records(SourceKind kind, std::string source, const std::vector<SourceRecord>& records,
+                                   const config::StringMap& columns) {
+  Roster roster;
+  roster.kind = kind;
+  roster.source = std::move(source);
+  RC_ASSIGN(auto field_of, name_to_field(columns));
+  const std::string word = kind == SourceKind::sql ? "column " : "field ";
+  // The digest: each record's canonical bytes (id, then fields sorted by name, every part
+  // length-prefixed), the records sorted, hashed in turn.
+  std::vector<std::string> canonical;
+  canonical.reserve(records.size());
+  for (const SourceRecord& rec : records) {
+    Person p;
+    p.line = static_cast<int>(roster.people.size()) + 1;
+    p.record = rec.id;
+    const std::string where = roster.where(p);
+    std::vector<const std::pair<std::string, FieldValue>*> sorted;
+    std::set<std::string> seen;
+    for (const auto& named : rec.fields) {
+      const auto& [name, value] = named;
+      if (!seen.insert(name).second) return fail(where + ": " + word + quote(name) + " appears twice");
+      sorted.push_back(&named);
+      auto it = field_of.find(name);
+      std::string field = it != field_of.end() ? it->second : "attr:" + name;
+      auto r = value.is_list ? set_list(p, field, value.list) : set_field(p, field, value.text);
+      if (!r) return fail(where + ": " + word + quote(name) + ": " + r.error().message());
+    }
+    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    std::string bytes;
+    auto add = [&bytes](std::string_view part) {
+      bytes += std::to_string(part.size());
+      bytes += ':';
+      bytes += part;
+    };
+    add(rec.id);
+    for (const auto* named : sorted) {
+      add(named->first);
+      if (named->second.is_list) {
+        bytes += "L" + std::to_string(named->second.list.size());
+        for (const auto& v : named->second.list) add(v);
+      } else {
+        bytes += 'T';
+        add(named->second.text);
+      }
+    }
+    canonical.push_back(std::move(bytes));
+    roster.people.push_back(std::move(p));
+  }
+  std::sort(canonical.begin(), canonical.end());
+  Sha256 sha;
+  for (const auto& c : canonical) {
+    sha.update(std::to_string(c.size()) + ":");
+    sha.update(c);
+  }
+  roster.digest = sha.hex();
   RC_TRY(finish(roster));
   return roster;
 }

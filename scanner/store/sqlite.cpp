@@ -110,6 +110,15 @@ std::optional<std::int64_t> Statement::optional_integer(int col) const {
 
 bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
+int Statement::column_count() const { return sqlite3_column_count(stmt_); }
+
+std::string Statement::column_name(int col) const {
+  const char* name = sqlite3_column_name(stmt_, col);
+  return name ? name : "";
+}
+
+bool Statement::read_only() const { return sqlite3_stmt_readonly(stmt_) != 0; }
+
 Database::~Database() { sqlite3_close_v2(db_); }
 
 Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path) {
@@ -128,6 +137,26 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
     return db->migrate();
   };
   if (auto r = setup(); !r) return r.context("database " + quote(p));
+  return db;
+}
+
+Result<std::unique_ptr<Database>> Database::open_foreign(const std::filesystem::path& path) {
+  sqlite3* raw = nullptr;
+  std::string p = path.string();
+  int rc = sqlite3_open_v2(p.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  std::unique_ptr<Database> db(new Database(raw, p));
+  if (rc != SQLITE_OK) {
+    return fail("cannot open database " + quote(p) + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  sqlite3_busy_timeout(raw, 5000);
+  // SQLite opens lazily: reading the schema is what finds a file that is not a database.
+  auto check = [&]() -> Result<void> {
+    RC_TRY(db->exec("PRAGMA query_only=ON"));
+    RC_ASSIGN(Statement v, db->prepare("PRAGMA schema_version"));
+    RC_TRY(v.step());
+    return {};
+  };
+  if (auto r = check(); !r) return r.context("database " + quote(p));
   return db;
 }
 

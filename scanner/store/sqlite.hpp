@@ -44,6 +44,10 @@ class Statement {
   std::int64_t integer(int col) const;
   std::optional<std::int64_t> optional_integer(int col) const;
   bool is_null(int col) const;
+  // The result's columns (valid after prepare), and whether the statement cannot write.
+  int column_count() const;
+  std::string column_name(int col) const;
+  bool read_only() const;
 
  private:
   sqlite3* db_;
@@ -67,6 +71,10 @@ class Database {
   // has the database open, so no -wal file exists), the file is read as immutable. Fails when
   // the file is missing or its schema is not this binary's ("run a command that writes").
   static Result<std::unique_ptr<Database>> open_read_only(const std::filesystem::path& path);
+  // Opens an existing SQLite file that is not a rollcall store read-only (SQLITE_OPEN_READONLY
+  // and query_only): no schema check, no migration, no write. For reading someone else's
+  // database (a roster query). Fails naming the path when the file is missing or is not SQLite.
+  static Result<std::unique_ptr<Database>> open_foreign(const std::filesystem::path& path);
   // An in-memory database with the latest schema, for tests.
   static Result<std::unique_ptr<Database>> open_memory();
 

@@ -154,6 +154,37 @@ TEST_CASE("secrets: an Entra client secret and its access token never reach the 
   }
 }
 
+TEST_CASE("secrets: an Okta API token (SSWS) never reaches the database, the output or the stored error",
+          "[integration][cli][secrets][okta]") {
+  constexpr const char* kOkta = "00PLANTEDokta0token0value0never0leaks";
+  TempDir dir;
+  EchoingServer server;
+  dir.write("ws/roster.csv", "email\njane@acme.com\n");
+  dir.write("ws/rollcall.toml",
+            "[roster]\npath = \"roster.csv\"\n"
+            "[[system]]\nname = \"okta\"\ntype = \"okta\"\ntoken_env = \"RC_TEST_TOKEN\"\n"
+            "base_url = \"http://127.0.0.1:" + std::to_string(server.port()) + "\"\n");
+  const auto out = dir / "stdout.txt";
+  const auto err = dir / "stderr.txt";
+  std::string cmd = std::string("RC_TEST_TOKEN=") + kOkta + " " + ROLLCALL_BINARY + " -v --workspace " +
+                    (dir / "ws").string() + " snapshot >" + out.string() + " 2>" + err.string();
+  int status = std::system(cmd.c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  const std::string stderr_text = read_file(err);
+  // The look-alikes that must show: the request, the echo (scrubbed) and where the token came from.
+  CHECK_THAT(stderr_text, Catch::Contains("system \"okta\": GET /api/v1/users page 1: HTTP 401: Bad credentials: "
+                                          "[REDACTED] (the credential from environment variable RC_TEST_TOKEN was "
+                                          "rejected)"));
+  (void)std::system((std::string(ROLLCALL_BINARY) + " --workspace " + (dir / "ws").string() + " history >>" + out.string()).c_str());
+  CHECK_THAT(read_file(out), Catch::Contains("failed"));
+  for (const auto& file : {out, err, dir / "ws/rollcall.db", dir / "ws/rollcall.db-wal"}) {
+    INFO(file.string());
+    CHECK(read_file(file).find(kOkta) == std::string::npos);
+    CHECK(read_file(file).find("PLANTEDokta0token") == std::string::npos);
+  }
+}
+
 TEST_CASE("secrets: a Jira API token (Basic auth) and an Atlassian org key, echoed back, never leave memory",
           "[integration][cli][secrets][jira]") {
   constexpr const char* kJiraToken = "ATATT3xFfGF0PLANTED0jira0token0must0never0leak";

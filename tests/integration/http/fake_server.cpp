@@ -74,6 +74,11 @@ void FakeServer::route(const std::string& method, const std::string& path, Handl
   routes_[method + " " + path] = std::move(handler);
 }
 
+void FakeServer::route_prefix(const std::string& method, const std::string& prefix, Handler handler) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  prefix_routes_[method + " " + prefix] = std::move(handler);
+}
+
 void FakeServer::inject(Fault fault) {
   std::lock_guard<std::mutex> lock(mutex_);
   faults_.push_back(std::move(fault));
@@ -112,7 +117,18 @@ httplib::Server::HandlerResponse FakeServer::dispatch(const httplib::Request& re
       if (it->times > 0 && --it->times == 0) faults_.erase(it);
       break;
     }
-    if (auto r = routes_.find(req.method + " " + req.path); r != routes_.end()) route = r->second;
+    const std::string key = req.method + " " + req.path;
+    if (auto r = routes_.find(key); r != routes_.end()) {
+      route = r->second;
+    } else {
+      std::size_t longest = 0;
+      for (const auto& [prefix, handler] : prefix_routes_) {
+        if (key.compare(0, prefix.size(), prefix) == 0 && prefix.size() > longest) {
+          route = handler;
+          longest = prefix.size();
+        }
+      }
+    }
   }
   if (fault && fault->kind == FaultKind::delay) {
     auto until = std::chrono::steady_clock::now() + fault->delay;

@@ -50,6 +50,9 @@ class FakeServer {
   // Answers `method` (POST, PATCH, PUT, DELETE, GET) on `path` (exact) with `handler`; may be
   // called from a handler (a fake that creates a resource routes its new path).
   void route(const std::string& method, const std::string& path, Handler handler);
+  // Answers `method` on any path starting with `prefix` that no exact route answers (the
+  // longest such prefix wins): a fake's "no such resource" for ids it cannot list in advance.
+  void route_prefix(const std::string& method, const std::string& prefix, Handler handler);
 
   enum class FaultKind { status, drop_mid_body, truncated_json, not_json, delay };
   struct Fault {
@@ -92,6 +95,7 @@ class FakeServer {
   std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;
   std::map<std::string, Handler> routes_;
+  std::map<std::string, Handler> prefix_routes_;  // "METHOD /prefix"
   std::vector<Fault> faults_;
   std::vector<Seen> seen_;
   std::vector<std::string> unrouted_;

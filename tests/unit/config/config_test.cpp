@@ -83,7 +83,7 @@ TEST_CASE("config: wrong types, missing keys and unknown system types are errors
   CHECK(error_of(load(dir, "[roster]\npath = \"r\"\n[[system]]\nname = \"x\"\ntype = \"file\"\npath = \"a\"\nmax_snapshot_age = \"1 day\"\n")) ==
         file + ":7: invalid duration \"1 day\" (expected e.g. \"90s\", \"15m\", \"26h\", \"7d\")");
   CHECK(error_of(load(dir, "[[system]]\nname = \"x\"\ntype = \"file\"\npath = \"a\"\n")) ==
-        file + ": missing [roster] section (path of the HR roster)");
+        file + ": missing [roster] section (where the HR roster comes from)");
 }
 
 TEST_CASE("config: apply_via is \"api\", \"tickets\" or absent", "[config]") {
@@ -118,4 +118,48 @@ TEST_CASE("config: TOML syntax errors carry the line; a missing file says how to
   REQUIRE_FALSE(none.ok());
   CHECK(none.error().message() == (empty / "rollcall.toml").string() + ": not found (is " +
                                       "\"" + empty.path().string() + "\" a rollcall workspace? `rollcall init` creates one)");
+}
+
+TEST_CASE("config: each roster type has its own keys, checked strictly", "[config]") {
+  testing::TempDir dir;
+  const std::string file = (dir / "rollcall.toml").string();
+  auto airtable = load(dir,
+                       "[roster]\ntype = \"airtable\"\nbase = \"appB\"\ntable = \"People\"\nview = \"Active\"\n"
+                       "token_env = \"AIRTABLE_TOKEN\"\n[roster.columns]\nemail = \"Work Email\"\n");
+  REQUIRE(airtable.ok());
+  CHECK(airtable->roster.type == "airtable");
+  CHECK(airtable->roster.path.empty());
+  CHECK(*airtable->roster.keys.string("view") == "Active");
+  CHECK(airtable->roster.columns.at("email") == "Work Email");
+  CHECK(airtable->roster.where == file + ":1");
+  auto sql = load(dir, "[roster]\ntype = \"sql\"\nsqlite = \"hr.db\"\nquery = \"SELECT * FROM people\"\n");
+  REQUIRE(sql.ok());
+  CHECK(*sql->roster.keys.string("query") == "SELECT * FROM people");
+
+  CHECK(error_of(load(dir, "[roster]\ntype = \"airtable\"\nbase = \"appB\"\ntable = \"People\"\npath = \"r.csv\"\n")) ==
+        file + ":5: unknown key \"path\" in [roster]");
+  CHECK(error_of(load(dir, "[roster]\ntype = \"airtable\"\nbase = \"appB\"\ntabel = \"People\"\n")) ==
+        file + ":4: unknown key \"tabel\" in [roster] (did you mean \"table\"?)");
+  CHECK(error_of(load(dir, "[roster]\ntype = \"airtable\"\nbase = \"appB\"\n")) ==
+        file + ":1: [roster] is missing required key \"table\"");
+  CHECK(error_of(load(dir, "[roster]\ntype = \"sql\"\nquery = \"SELECT 1\"\n")) ==
+        file + ":1: [roster] type \"sql\" needs exactly one of sqlite (a SQLite file) or dsn (PostgreSQL)");
+  CHECK(error_of(load(dir, "[roster]\ntype = \"sql\"\nquery = \"SELECT 1\"\nsqlite = \"a.db\"\ndsn = \"host=x\"\n")) ==
+        file + ":5: [roster] type \"sql\" needs exactly one of sqlite (a SQLite file) or dsn (PostgreSQL)");
+  CHECK(error_of(load(dir, "[roster]\ntype = \"sql\"\nquery = \"SELECT 1\"\nsqlite = \"a.db\"\npassword_env = \"P\"\n")) ==
+        file + ":5: a SQLite roster has no password (password_env and password_file are for dsn)");
+  CHECK(error_of(load(dir, "[roster]\ntype = \"xlsx\"\npath = \"r.xlsx\"\n")) ==
+        file + ":2: roster type \"xlsx\" is not supported (expected csv, json, airtable or sql)");
+  REQUIRE(roster_keys("airtable") != nullptr);
+  CHECK(roster_keys("xlsx") == nullptr);
+}
+
+TEST_CASE("docs: docs/roster.md documents every [roster] key of every type", "[config][docs]") {
+  const std::string doc = testing::read_file(testing::source_dir() / "docs" / "roster.md");
+  for (const char* type : {"csv", "json", "airtable", "sql"}) {
+    for (const KeySpec& k : *roster_keys(type)) {
+      INFO(type << ": " << k.name);
+      CHECK(doc.find("`" + k.name + "`") != std::string::npos);
+    }
+  }
 }

@@ -91,6 +91,43 @@ TEST_CASE("paging: Link pages are followed in order until there is no next", "[h
   CHECK(f.fake.sent().size() == 3);
 }
 
+TEST_CASE("paging: Okta-style limit=N and a next link in the body (_links.next.href)", "[http][paging]") {
+  Fixture f;
+  LinkPaging p;
+  p.per_page = 100;
+  p.limit_param = "limit";
+  p.items = "/value";
+  p.next_href = "/_links/next/href";
+  f.fake.on("GET /api/v1/iam/assignees/users?limit=100",
+            Reply{200, R"({"value":[{"login":"a"}],"_links":{"next":{"href":"https://api.test/api/v1/iam/assignees/users?after=a&limit=100"}}})"});
+  f.fake.on("GET /api/v1/iam/assignees/users?after=a&limit=100", Reply{200, R"({"value":[{"login":"b"}],"_links":{}})"});
+  auto r = f.logins("/api/v1/iam/assignees/users", {}, p);
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"a", "b"});
+  SECTION("a body link that is not a string fails, naming it") {
+    FakeTransport::Reply bad{200, R"({"value":[],"_links":{"next":{"href":7}}})"};
+    f.fake.on("GET /api/v1/iam/assignees/users?limit=100", bad);
+    CHECK(error_of(f.logins("/api/v1/iam/assignees/users", {}, p)) ==
+          "GET /api/v1/iam/assignees/users page 1: \"/_links/next/href\" is a number, not a string");
+  }
+}
+
+TEST_CASE("paging: rel=\"next\" in a second Link header (Okta sends self and next apart)", "[http][paging]") {
+  Fixture f;
+  LinkPaging p;
+  p.limit_param = "limit";
+  p.per_page = 200;
+  f.fake.on("GET /api/v1/users?limit=200",
+            Reply{200, R"([{"login":"a"}])",
+                  {{"Link", R"(<https://api.test/api/v1/users?limit=200>; rel="self")"},
+                   {"Link", R"(<https://api.test/api/v1/users?after=a&limit=200>; rel="next")"}}});
+  f.fake.on("GET /api/v1/users?after=a&limit=200",
+            Reply{200, R"([{"login":"b"}])", {{"Link", R"(<https://api.test/api/v1/users?after=a&limit=200>; rel="self")"}}});
+  auto r = f.logins("/api/v1/users", {}, p);
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"a", "b"});
+}
+
 TEST_CASE("paging: a next link to another host is not followed", "[http][paging]") {
   Fixture f;
   f.fake.on("GET /orgs/acme/members?per_page=100",

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "connectors/http/http_config.hpp"
 #include "connectors/http/retry.hpp"
 #include "tests/unit/http/support.hpp"
@@ -121,6 +123,34 @@ TEST_CASE("retry: a GitHub 403 with X-RateLimit-Remaining 0 waits until X-RateLi
   CHECK(f.sleeper.waits() == ms({31000}));
 }
 
+TEST_CASE("retry: an Okta 429 waits until X-Rate-Limit-Reset", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", {Reply{429, R"({"errorCode":"E0000047","errorSummary":"API call exceeded rate limit"})",
+                             {{"X-Rate-Limit-Limit", "600"}, {"X-Rate-Limit-Remaining", "0"},
+                              {"X-Rate-Limit-Reset", std::to_string(kNow + 20)}}},
+                       Reply{200, "ok"}});
+  REQUIRE(f.get().ok());
+  CHECK(f.sleeper.waits() == ms({21000}));
+}
+
+TEST_CASE("retry: an Okta answer with X-Rate-Limit-Remaining 0 holds the next request; a positive one does not",
+          "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /a", Reply{200, "ok", {{"X-Rate-Limit-Remaining", "0"}, {"X-Rate-Limit-Reset", std::to_string(kNow + 10)}}});
+  f.fake.on("GET /b", Reply{200, "ok", {{"X-Rate-Limit-Remaining", "7"}, {"X-Rate-Limit-Reset", std::to_string(kNow + 50)}}});
+  auto t = f.transport();
+  Request a;
+  a.url = "https://api.test/a";
+  Request b;
+  b.url = "https://api.test/b";
+  REQUIRE(t->send(a).ok());
+  REQUIRE(t->send(b).ok());
+  CHECK(f.sleeper.waits() == ms({11000}));
+  CHECK_THAT(f.log.joined(), Catch::Contains("(X-Rate-Limit-Reset)"));
+  REQUIRE(t->send(a).ok());  // the look-alike: 7 remaining held nothing back
+  CHECK(f.sleeper.waits() == ms({11000}));
+}
+
 TEST_CASE("retry: a GitHub secondary rate limit without headers waits at least a minute", "[http][retry]") {
   Fixture f;
   f.fake.on("GET /x", {Reply{403, R"({"message":"You have exceeded a secondary rate limit. Please wait."})"},
@@ -236,4 +266,53 @@ TEST_CASE("retry: a write refused by a rate limit (not processed) is retried", "
   REQUIRE(r.ok());
   CHECK(r->status == 201);
   CHECK(f.sleeper.waits() == ms({2000}));
+}
+
+TEST_CASE("retry: min_interval spaces the sends of one transport; the first is not held", "[http][retry]") {
+  Fixture f;
+  f.policy.min_interval = milliseconds(200);
+  f.fake.on("GET /x", Reply{200, "ok"});
+  auto transport = f.transport();
+  Request r;
+  r.url = "https://api.test/x";
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 6; ++i) REQUIRE(transport->send(r).ok());
+  auto elapsed = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0);
+  // The sleeper records instead of sleeping, so each send's slot is 200 ms after the one
+  // before: the last recorded wait and the real time together cover the five gaps.
+  auto waits = f.sleeper.waits();
+  REQUIRE_FALSE(waits.empty());
+  CHECK(std::is_sorted(waits.begin(), waits.end()));
+  CHECK(waits.back() <= milliseconds(5 * 200));
+  CHECK(waits.back() + elapsed >= milliseconds(5 * 200));
+  CHECK(f.fake.sent().size() == 6);
+}
+
+TEST_CASE("retry: without min_interval nothing is paced (control)", "[http][retry]") {
+  Fixture f;
+  f.fake.on("GET /x", Reply{200, "ok"});
+  auto transport = f.transport();
+  Request r;
+  r.url = "https://api.test/x";
+  for (int i = 0; i < 6; ++i) REQUIRE(transport->send(r).ok());
+  CHECK(f.sleeper.waits().empty());
+}
+
+TEST_CASE("retry: a 429 without Retry-After waits at least rate_limit_wait; with one, the server's wait",
+          "[http][retry]") {
+  Fixture f;
+  f.policy.rate_limit_wait = milliseconds(30'000);
+  f.fake.on("GET /x", {Reply{429, "{}"}, Reply{200, "ok"}});
+  REQUIRE(f.get().ok());
+  CHECK(f.sleeper.waits() == ms({30000}));
+  Fixture g;
+  g.policy.rate_limit_wait = milliseconds(30'000);
+  g.fake.on("GET /x", {Reply{429, "{}", {{"Retry-After", "2"}}}, Reply{200, "ok"}});
+  REQUIRE(g.get().ok());
+  CHECK(g.sleeper.waits() == ms({2000}));
+  Fixture h;  // a 503 is not a rate limit: plain backoff
+  h.policy.rate_limit_wait = milliseconds(30'000);
+  h.fake.on("GET /x", {Reply{503, "{}"}, Reply{200, "ok"}});
+  REQUIRE(h.get().ok());
+  CHECK(h.sleeper.waits() == ms({500}));
 }

@@ -113,6 +113,95 @@ TEST_CASE("roster: JSON rosters accept lists and the people wrapper", "[roster]"
   CHECK(error_of(load(dir, "roster.json", "[{\"email\": \"a@x\"},")).rfind("roster.json: parse error at line 1", 0) == 0);
 }
 
+namespace {
+
+FieldValue text(std::string v) { return FieldValue{std::move(v), {}, false}; }
+FieldValue list(std::vector<std::string> v) { return FieldValue{"", std::move(v), true}; }
+
+SourceRecord record(std::string id, std::vector<std::pair<std::string, FieldValue>> fields) {
+  return SourceRecord{std::move(id), std::move(fields)};
+}
+
+std::string error_of(SourceKind kind, const std::vector<SourceRecord>& records, config::StringMap columns = {}) {
+  return error_of(roster_from_records(kind, kind == SourceKind::sql ? "hr.db query" : "airtable appX/People",
+                                      records, columns));
+}
+
+}  // namespace
+
+TEST_CASE("roster: registry records become people; lists stay lists", "[roster]") {
+  std::vector<SourceRecord> records = {
+      record("recA", {{"Email", text("jane@acme.com")},
+                      {"Roles", list({"engineer", " sre "})},
+                      {"Entitlements", list({"Slack", "GitHub", "AWS"})},
+                      {"Status", list({"Active"})},  // a lookup field: a list of one
+                      {"Team", text("Platform")},
+                      {"Nothing", list({})}}),
+      record("recB", {{"Email", text("bob@acme.com")}, {"Status", text("terminated")}, {"Roles", text("a; b")}}),
+  };
+  const config::StringMap columns = {{"email", "Email"}, {"role", "Roles"}, {"status", "Status"}};
+  auto r = roster_from_records(SourceKind::airtable, "airtable appX/People", records, columns);
+  REQUIRE(r.ok());
+  REQUIRE(r->people.size() == 2);
+  const Person& jane = r->people[0];
+  CHECK(jane.roles == std::vector<std::string>{"engineer", "sre"});
+  CHECK(jane.list_attrs.at("Entitlements") == std::vector<std::string>{"Slack", "GitHub", "AWS"});
+  CHECK(jane.attrs.at("Team") == "Platform");
+  CHECK(jane.list_attrs.count("Nothing") == 0);
+  CHECK(jane.status == PersonStatus::active);
+  CHECK(r->people[1].roles == std::vector<std::string>{"a", "b"});
+  CHECK(r->where(r->people[1]) == "airtable appX/People record recB");
+  CHECK(r->find_by_email("BOB@acme.com") == &r->people[1]);
+
+  // The digest is the records', whatever order they were read in, and changes with any value.
+  std::vector<SourceRecord> reversed = {records[1], records[0]};
+  CHECK(roster_from_records(SourceKind::airtable, "airtable appX/People", reversed, columns)->digest == r->digest);
+  records[1].fields[1].second.text = "active";
+  CHECK(roster_from_records(SourceKind::airtable, "airtable appX/People", records, columns)->digest != r->digest);
+
+  auto sql = roster_from_records(SourceKind::sql, "hr.db query", {record("", {{"email", text("a@acme.com")}})}, {});
+  REQUIRE(sql.ok());
+  CHECK(sql->where(sql->people[0]) == "hr.db query row 1");
+}
+
+TEST_CASE("roster: a bad registry record names the record and the field; duplicates name both", "[roster]") {
+  CHECK(error_of(SourceKind::airtable, {record("recA", {{"email", text("a@acme.com")}, {"status", text("Retired")}})}) ==
+        "airtable appX/People record recA: field \"status\": status \"Retired\" is not active, leave or terminated");
+  CHECK(error_of(SourceKind::airtable, {record("recA", {{"email", list({"a@acme.com", "b@acme.com"})}})}) ==
+        "airtable appX/People record recA: field \"email\": a list of 2 values, where the roster field \"email\" "
+        "takes one");
+  CHECK(error_of(SourceKind::airtable, {record("recA", {{"name", text("No Email")}})}) ==
+        "airtable appX/People record recA: empty email");
+  CHECK(error_of(SourceKind::airtable, {record("recA", {{"email", text("a@acme.com")}}),
+                                        record("recB", {{"email", text("A@acme.com ")}})}) ==
+        "airtable appX/People record recB: duplicate email \"A@acme.com\" (also record recA)");
+  CHECK(error_of(SourceKind::sql, {record("", {{"email", text("a@acme.com")}, {"employee_id", text("E1")}}),
+                                   record("", {{"email", text("b@acme.com")}, {"employee_id", text("E1")}})}) ==
+        "hr.db query row 2: duplicate employee_id \"E1\" (also row 1)");
+  CHECK(error_of(SourceKind::sql, {record("", {{"email", text("a@acme.com")}, {"start_date", text("01/02/2020")}})}) ==
+        "hr.db query row 1: column \"start_date\": start_date: invalid date/time \"01/02/2020\" (expected ISO 8601)");
+  CHECK(error_of(SourceKind::sql, {record("", {{"email", text("a@acme.com")}, {"email", text("b@acme.com")}})}) ==
+        "hr.db query row 1: column \"email\" appears twice");
+  CHECK(error_of(SourceKind::sql, {record("", {{"mail", text("a@acme.com")}})}, {{"emial", "mail"}}) ==
+        "[roster.columns]: unknown roster field \"emial\" (did you mean \"email\"?)");
+}
+
+TEST_CASE("roster: JSON arrays in free attributes are lists", "[roster]") {
+  testing::TempDir dir;
+  auto r = load(dir, "roster.json", R"([{"email": "a@acme.com", "Entitlements": ["Slack", "AWS"], "n": 3}])");
+  REQUIRE(r.ok());
+  CHECK(r->people[0].list_attrs.at("Entitlements") == std::vector<std::string>{"Slack", "AWS"});
+  CHECK(r->people[0].attrs.at("n") == "3");
+  CHECK(error_of(load(dir, "roster.json", R"([{"email": ["a@acme.com", "b@acme.com"]}])")) ==
+        "roster.json#/people/0: \"email\": a list of 2 values, where the roster field \"email\" takes one");
+}
+
+TEST_CASE("roster: a registry type is not read from a file", "[roster]") {
+  config::RosterConfig cfg;
+  cfg.type = "airtable";
+  cfg.where = "rollcall.toml:1";
+  CHECK(error_of(load_roster(cfg)) ==
+        "rollcall.toml:1: a roster of type \"airtable\" is read through scanner/roster_sources, not from a file");
 TEST_CASE("roster: hostile input fails with one line naming file, record and field", "[roster][hostile]") {
   testing::TempDir dir;
   // A number too large for a double is an out_of_range error, not only a parse error.
