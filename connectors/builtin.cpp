@@ -3,6 +3,7 @@
 #include "connectors/entra/entra_connector.hpp"
 #include "connectors/file/file_connector.hpp"
 #include "connectors/github/github_connector.hpp"
+#include "connectors/jira/jira_connector.hpp"
 #include "connectors/ldap/ldap_connector.hpp"
 #include "connectors/okta/okta_connector.hpp"
 #include "connectors/postgres/postgres_connector.hpp"
@@ -19,6 +20,7 @@ void register_builtin_connectors(Registry& registry) {
   registry.add(postgres::connector_type());
   registry.add(ldap::connector_type());
   registry.add(entra::connector_type());
+  registry.add(jira::connector_type());
   registry.add(okta::connector_type());
 }
 

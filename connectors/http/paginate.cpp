@@ -1,5 +1,6 @@
 #include "connectors/http/paginate.hpp"
 
+#include <optional>
 #include <unordered_set>
 
 #include "scanner/core/strings.hpp"
@@ -64,31 +65,48 @@ Result<void> walk(const ApiClient& client, const std::string& path, const Query&
                   const CursorPaging& paging, const ItemFn& fn) {
   const std::string label = client.label(path, query);
   std::string cursor;
+  std::string link;  // next_may_be_link: the next page's URL
   std::unordered_set<std::string> seen;
   for (int page = 1;; ++page) {
-    Query q = query;
-    q.emplace_back(paging.limit_param, std::to_string(paging.limit));
-    if (!cursor.empty()) q.emplace_back(paging.cursor_param, cursor);
-    RC_ASSIGN(JsonResponse r, client.get_json(client.url(path, q), label, page));
+    std::string url = link;
+    if (url.empty()) {
+      Query q = query;
+      if (!paging.limit_param.empty()) q.emplace_back(paging.limit_param, std::to_string(paging.limit));
+      if (!cursor.empty()) q.emplace_back(paging.cursor_param, cursor);
+      url = client.url(path, q);
+    }
+    RC_ASSIGN(JsonResponse r, client.get_json(url, label, page));
     const std::string where = page_label(label, page);
     auto items = array_at(r.json, paging.items);
     if (!items) return fail(where + ": " + items.error().message());
     RC_TRY(each(**items, where, fn));
     cursor.clear();
+    link.clear();
+    std::string next;
     try {
       Json::json_pointer p(paging.next_cursor);
       if (r.json.contains(p)) {
-        const Json& next = r.json.at(p);
-        if (!next.is_null() && !next.is_string()) {
-          return fail(where + ": " + quote(paging.next_cursor) + " is " + type_name(next) + ", not a string");
+        const Json& value = r.json.at(p);
+        if (!value.is_null() && !value.is_string()) {
+          return fail(where + ": " + quote(paging.next_cursor) + " is " + type_name(value) + ", not a string");
         }
-        if (next.is_string()) cursor = next.get<std::string>();
+        if (value.is_string()) next = value.get<std::string>();
       }
     } catch (const Json::exception& e) {
       return fail(where + ": " + quote(paging.next_cursor) + ": " + e.what());
     }
-    if (cursor.empty()) return {};
-    if (!seen.insert(cursor).second) return fail(where + ": the next cursor repeats an earlier one");
+    if (next.empty()) return {};
+    if (!seen.insert(next).second) return fail(where + ": the next cursor repeats an earlier one");
+    const bool is_link = paging.next_may_be_link && (starts_with(next, "https://") || starts_with(next, "http://"));
+    if (!is_link) {
+      cursor = std::move(next);
+      continue;
+    }
+    // The credential goes with every request: never follow a link off the API's origin.
+    if (!client.same_origin(next)) {
+      return fail(where + ": the next-page link leads to another host (" + quote(next) + "); not followed");
+    }
+    link = std::move(next);
   }
 }
 
@@ -124,6 +142,45 @@ Result<void> walk(const ApiClient& client, const std::string& path, const Query&
       return fail(where + ": no resources returned at startIndex " + std::to_string(start) +
                   " although totalResults is " + std::to_string(total_results));
     }
+  }
+}
+
+Result<void> walk(const ApiClient& client, const std::string& path, const Query& query,
+                  const OffsetPaging& paging, const ItemFn& fn) {
+  const std::string label = client.label(path, query);
+  std::int64_t start = 0;  // Atlassian offsets are 0-based
+  std::string previous_first;  // the first item of the previous page, to catch an ignored startAt
+  for (int page = 1;; ++page) {
+    Query q = query;
+    q.emplace_back(paging.start_param, std::to_string(start));
+    q.emplace_back(paging.size_param, std::to_string(paging.page_size));
+    RC_ASSIGN(JsonResponse r, client.get_json(client.url(path, q), label, page));
+    const std::string where = page_label(label, page);
+    auto items = array_at(r.json, paging.items);
+    if (!items) return fail(where + ": " + items.error().message());
+    const Json& list = **items;
+    std::optional<bool> is_last;
+    if (r.json.is_object()) {
+      if (const Json* last = member(r.json, "isLast")) {
+        if (!last->is_boolean()) return fail(where + ": \"isLast\" is " + type_name(*last) + ", not a boolean");
+        is_last = last->get<bool>();
+      }
+    }
+    if (!list.empty()) {
+      std::string first = list.front().dump();
+      if (page > 1 && first == previous_first) {
+        return fail(where + ": the page at " + paging.start_param + "=" + std::to_string(start) +
+                    " repeats the previous page; the server ignored " + paging.start_param);
+      }
+      previous_first = std::move(first);
+    }
+    RC_TRY(each(list, where, fn));
+    if (is_last.value_or(list.empty())) return {};
+    if (list.empty()) {
+      return fail(where + ": no items at " + paging.start_param + "=" + std::to_string(start) +
+                  " although \"isLast\" is false");
+    }
+    start += static_cast<std::int64_t>(list.size());
   }
 }
 

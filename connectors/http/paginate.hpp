@@ -4,16 +4,24 @@
 //   LinkPaging   — RFC 8288 Link header, rel="next" (GitHub per_page=N, Okta limit=N), then
 //                  follow links; or a link in the body (Okta's _links.next.href).
 //   CursorPaging — an opaque cursor in the body (Slack: response_metadata.next_cursor;
-//                  Airtable: offset, with pageSize as the limit parameter).
+//                  Airtable: offset, with pageSize as the limit parameter), or, with
+//                  next_may_be_link, the next page's URL there (Atlassian's admin API: links.next).
 //   IndexPaging  — SCIM 2.0 (RFC 7644 §3.4.2.4): startIndex/count, totalResults, Resources.
+//   OffsetPaging — Atlassian's startAt/maxResults: a bare array (Jira's /users/search) or a
+//                  page bean ({"values": [...], "isLast": bool}). startAt advances by the items
+//                  received, so a server that caps maxResults lower loses nothing. A page bean
+//                  ends at "isLast": true; a bare array ends at an empty page (one request more
+//                  than a short-page rule, but Jira returns short pages mid-list).
 //   NextLinkPaging — OData v4 (Microsoft Graph): items in "value", the next page's absolute URL in
 //                  "@odata.nextLink", followed exactly as given (it carries the server's skip token).
 //
 // Failure is total: a page that fails after retries, is malformed, or breaks the strategy's
 // contract (a link to another host, a cursor or link that repeats, a SCIM page that comes back
-// empty before totalResults is reached) fails the whole walk with "<label> page N: <why>",
-// and an item the callback rejects with "<label> page N: item K: <why>". Items already handed
-// to the callback stay handed: the caller must treat the failure as "this system is partial".
+// empty before totalResults is reached, a page bean that is empty but not the last, an offset
+// page that repeats the previous one because the server ignored startAt) fails the whole walk
+// with "<label> page N: <why>", and an item the callback rejects with "<label> page N: item K:
+// <why>". Items already handed to the callback stay handed: the caller must treat the failure
+// as "this system is partial".
 #pragma once
 
 #include <functional>
@@ -38,11 +46,21 @@ struct CursorPaging {
   std::string items;                                    // JSON pointer, e.g. "/members"
   std::string cursor_param = "cursor";
   std::string next_cursor = "/response_metadata/next_cursor";
-  std::string limit_param = "limit";                    // Airtable: "pageSize"
+  std::string limit_param = "limit";  // Airtable: "pageSize"; "" = no page size is sent
+  // An absolute http(s) URL at next_cursor is followed as the next page (on the API's origin
+  // only, like a Link header) instead of being sent as cursor_param.
+  bool next_may_be_link = false;
 };
 
 struct IndexPaging {
   int count = 100;  // items asked for per page; servers may return fewer
+};
+
+struct OffsetPaging {
+  int page_size = 50;  // maxResults asked for; servers may return fewer
+  std::string items;   // JSON pointer to the items: "" = the body is the array, "/values" in a page bean
+  std::string start_param = "startAt";
+  std::string size_param = "maxResults";
 };
 
 struct NextLinkPaging {
@@ -51,7 +69,7 @@ struct NextLinkPaging {
   std::string next = "/@odata.nextLink";    // JSON pointer to the next page's URL; absent = last page
 };
 
-using Paging = std::variant<LinkPaging, CursorPaging, IndexPaging, NextLinkPaging>;
+using Paging = std::variant<LinkPaging, CursorPaging, IndexPaging, OffsetPaging, NextLinkPaging>;
 using ItemFn = std::function<Result<void>(const Json& item)>;
 
 // Reads every page of `path?query` and calls `fn` for each item, in order.

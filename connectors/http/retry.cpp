@@ -132,7 +132,10 @@ std::string describe_wait(milliseconds wait) {
 
 std::string scrub_secrets(std::string text, const Request& request) {
   Redactor redactor;
-  for (const auto& h : request.secret_headers) redactor.add_header_value(h.value.reveal());
+  for (const auto& h : request.secret_headers) {
+    redactor.add_header_value(h.value.reveal());
+    for (const Secret& part : h.parts) redactor.add(part.reveal());
+  }
   return redactor.redact(text);
 }
 

@@ -121,6 +121,7 @@ std::string describe_wait(std::chrono::milliseconds wait);
 // `text` with every secret header value of `request` replaced by "[REDACTED]", in every form
 // Redactor (scanner/core/redact.hpp) knows: the credential after a scheme such as "Bearer ",
 // a Basic header's decoded password, encoded, escaped, re-cased or cut.
+// The header's `parts` are redacted too.
 std::string scrub_secrets(std::string text, const Request& request);
 
 }  // namespace rollcall::http

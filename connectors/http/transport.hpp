@@ -30,6 +30,9 @@ struct Header {
 struct SecretHeader {
   std::string name;
   Secret value;
+  // Never sent: what the value is made from and a server might echo instead (the password or
+  // API token inside a Basic credential's base64). Scrubbed from messages like the value.
+  std::vector<Secret> parts;
 };
 
 struct Request {

@@ -55,7 +55,7 @@ Result<ScimApi> open_api(const config::SystemConfig& sys, const ConnectorEnv& en
     api.auth = http::SecretHeader{"Authorization", http::bearer(token->secret)};
     api.credential_source = token->source;
   } else if (username && password) {
-    api.auth = http::SecretHeader{"Authorization", http::basic(*username, password->secret)};
+    api.auth = http::SecretHeader{"Authorization", http::basic(*username, password->secret), {password->secret}};
     api.credential_source = password->source + " (user " + quote(*username) + ")";
   } else if (username || password) {
     return fail(keys.where(username ? "username" : "password_env") +

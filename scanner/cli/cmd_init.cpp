@@ -38,6 +38,14 @@ owner = "team-it"          # findings no policy owner decided are routed to this
 # apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
 # Okta (type = "okta", base_url, token_env or client_id + private_key_file): docs/connectors/okta.md
 
+# [[system]]               # docs/connectors/jira.md
+# name = "jira"
+# type = "jira"
+# base_url = "https://acme.atlassian.net"
+# email = "rollcall@acme.com"
+# api_token_env = "JIRA_API_TOKEN"
+# projects = ["ENG"]
+
 # [[system]]               # Microsoft Entra ID: docs/connectors/entra.md
 # name = "entra"
 # type = "entra"

@@ -184,3 +184,44 @@ TEST_CASE("secrets: an Okta API token (SSWS) never reaches the database, the out
     CHECK(read_file(file).find("PLANTEDokta0token") == std::string::npos);
   }
 }
+
+TEST_CASE("secrets: a Jira API token (Basic auth) and an Atlassian org key, echoed back, never leave memory",
+          "[integration][cli][secrets][jira]") {
+  constexpr const char* kJiraToken = "ATATT3xFfGF0PLANTED0jira0token0must0never0leak";
+  constexpr const char* kOrgKey = "ATCTT3xPLANTED0org0key0must0never0leak";
+  // First the site's token is sent (and echoed); with org_id the org API is asked first and
+  // its key is echoed.
+  const bool with_org = GENERATE(false, true);
+  TempDir dir;
+  EchoingServer server;
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  dir.write("ws/roster.csv", "email\njane@acme.com\n");
+  std::string config = "[roster]\npath = \"roster.csv\"\n"
+                       "[[system]]\nname = \"jira\"\ntype = \"jira\"\nbase_url = \"" + url + "\"\n"
+                       "email = \"bot@acme.com\"\napi_token_env = \"RC_JIRA_TOKEN\"\n";
+  if (with_org) config += "org_id = \"org-1\"\norg_api_key_env = \"RC_ORG_KEY\"\nadmin_base_url = \"" + url + "\"\n";
+  dir.write("ws/rollcall.toml", config);
+  const auto out = dir / "stdout.txt";
+  const auto err = dir / "stderr.txt";
+  std::string cmd = std::string("RC_JIRA_TOKEN=") + kJiraToken + " RC_ORG_KEY=" + kOrgKey + " " + ROLLCALL_BINARY +
+                    " -v --workspace " + (dir / "ws").string() + " snapshot >" + out.string() + " 2>" + err.string();
+  int status = std::system(cmd.c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  const std::string stderr_text = read_file(err);
+  CHECK_THAT(stderr_text, Catch::Contains(with_org ? "system \"jira\": GET /admin/v1/orgs/org-1/users page 1: HTTP 401"
+                                                   : "system \"jira\": GET /rest/api/3/users/search page 1: HTTP 401"));
+  CHECK_THAT(stderr_text, Catch::Contains("HTTP 401: Bad credentials: [REDACTED]"));
+  (void)std::system((std::string(ROLLCALL_BINARY) + " --workspace " + (dir / "ws").string() + " history >>" + out.string()).c_str());
+  CHECK_THAT(read_file(out), Catch::Contains("failed"));
+  // The token, the org key, and the token inside the Basic credential's base64 must appear nowhere.
+  for (const auto& file : {out, err, dir / "ws/rollcall.db", dir / "ws/rollcall.db-wal"}) {
+    INFO(file.string());
+    const std::string text = read_file(file);
+    CHECK(text.find(kJiraToken) == std::string::npos);
+    CHECK(text.find("PLANTED0jira0token") == std::string::npos);
+    CHECK(text.find(kOrgKey) == std::string::npos);
+    CHECK(text.find("PLANTED0org0key") == std::string::npos);
+    CHECK(text.find("Ym90QGFjbWUuY29tOkFUQVRU") == std::string::npos);  // base64 of "bot@acme.com:ATATT"
+  }
+}

@@ -232,6 +232,76 @@ TEST_CASE("paging: a SCIM page without totalResults is malformed", "[http][pagin
   CHECK(error_of(f.logins("/Users", {}, IndexPaging{2})) == "GET /Users page 1: \"totalResults\" is missing or not a count");
 }
 
+TEST_CASE("paging: a next link in the body is followed on the API's origin only", "[http][paging]") {
+  Fixture f;
+  CursorPaging p{0, "/data", "cursor", "/links/next", "", true};
+  f.fake.on("GET /orgs/o/users", Reply{200, R"({"data":["a"],"links":{"next":"https://api.test/orgs/o/users?cursor=x1"}})"});
+  f.fake.on("GET /orgs/o/users?cursor=x1", Reply{200, R"({"data":["b"],"links":{"next":"x2"}})"});
+  f.fake.on("GET /orgs/o/users?cursor=x2", Reply{200, R"({"data":["c"],"links":{"self":"x2"}})"});
+  auto r = f.logins("/orgs/o/users", {}, p);
+  REQUIRE(r.ok());
+  // A link is followed as given; a plain value is a cursor; no page size is sent.
+  CHECK(*r == std::vector<std::string>{"a", "b", "c"});
+
+  Fixture g;
+  g.fake.on("GET /orgs/o/users", Reply{200, R"({"data":["a"],"links":{"next":"https://evil.test/orgs/o/users?cursor=x1"}})"});
+  CHECK(error_of(g.logins("/orgs/o/users", {}, p)) ==
+        "GET /orgs/o/users page 1: the next-page link leads to another host (\"https://evil.test/orgs/o/users?cursor=x1\"); "
+        "not followed");
+  // Without next_may_be_link the same value is only a cursor (Slack's behaviour is unchanged).
+  Fixture h;
+  h.fake.on("GET /orgs/o/users", Reply{200, R"({"data":["a"],"links":{"next":"https://evil.test/x"}})"});
+  h.fake.on("GET /orgs/o/users?cursor=https%3A%2F%2Fevil.test%2Fx", Reply{200, R"({"data":["b"]})"});
+  auto plain = h.logins("/orgs/o/users", {}, CursorPaging{0, "/data", "cursor", "/links/next", ""});
+  REQUIRE(plain.ok());
+  CHECK(*plain == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("paging: Atlassian page beans advance startAt by what came back, until isLast", "[http][paging]") {
+  Fixture f;
+  // The server caps pages at 2 although 50 were asked for: nothing is skipped.
+  f.fake.on("GET /group/member?groupId=g&startAt=0&maxResults=50",
+            Reply{200, R"({"startAt":0,"maxResults":2,"isLast":false,"values":[{"login":"a"},{"login":"b"}]})"});
+  f.fake.on("GET /group/member?groupId=g&startAt=2&maxResults=50",
+            Reply{200, R"({"startAt":2,"maxResults":2,"isLast":false,"values":[{"login":"c"},{"login":"d"}]})"});
+  f.fake.on("GET /group/member?groupId=g&startAt=4&maxResults=50",
+            Reply{200, R"({"startAt":4,"maxResults":2,"isLast":true,"values":[{"login":"e"}]})"});
+  auto r = f.logins("/group/member", {{"groupId", "g"}}, OffsetPaging{50, "/values"});
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"a", "b", "c", "d", "e"});
+}
+
+TEST_CASE("paging: a bare Atlassian array ends at an empty page, not at a short one", "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /users/search?startAt=0&maxResults=3", Reply{200, R"([{"login":"a"},{"login":"b"},{"login":"c"}])"});
+  // Short mid-list (Jira filters after paging): the walk goes on.
+  f.fake.on("GET /users/search?startAt=3&maxResults=3", Reply{200, R"([{"login":"d"}])"});
+  f.fake.on("GET /users/search?startAt=4&maxResults=3", Reply{200, R"([{"login":"e"}])"});
+  f.fake.on("GET /users/search?startAt=5&maxResults=3", Reply{200, R"([])"});
+  auto r = f.logins("/users/search", {}, OffsetPaging{3});
+  REQUIRE(r.ok());
+  CHECK(*r == std::vector<std::string>{"a", "b", "c", "d", "e"});
+}
+
+TEST_CASE("paging: Atlassian pages that break the contract fail instead of looping or stopping early",
+          "[http][paging]") {
+  Fixture f;
+  f.fake.on("GET /group/bulk?startAt=0&maxResults=2",
+            Reply{200, R"({"isLast":false,"values":[{"login":"a"},{"login":"b"}]})"});
+  f.fake.on("GET /group/bulk?startAt=2&maxResults=2", Reply{200, R"({"isLast":false,"values":[]})"});
+  CHECK(error_of(f.logins("/group/bulk", {}, OffsetPaging{2, "/values"})) ==
+        "GET /group/bulk page 2: no items at startAt=2 although \"isLast\" is false");
+
+  Fixture g;  // a server that ignores startAt would otherwise be read forever
+  g.fake.on("GET /users/search?startAt=0&maxResults=2", Reply{200, R"([{"login":"a"},{"login":"b"}])"});
+  g.fake.on("GET /users/search?startAt=2&maxResults=2", Reply{200, R"([{"login":"a"},{"login":"b"}])"});
+  CHECK(error_of(g.logins("/users/search", {}, OffsetPaging{2})) ==
+        "GET /users/search page 2: the page at startAt=2 repeats the previous page; the server ignored startAt");
+
+  Fixture h;
+  h.fake.on("GET /group/bulk?startAt=0&maxResults=2", Reply{200, R"({"isLast":"no","values":[]})"});
+  CHECK(error_of(h.logins("/group/bulk", {}, OffsetPaging{2, "/values"})) ==
+        "GET /group/bulk page 1: \"isLast\" is a string, not a boolean");
 TEST_CASE("paging: OData nextLinks are followed exactly as given until the last page", "[http][paging][odata]") {
   Fixture f;
   f.fake.on("GET /v1.0/users?%24select=id&%24top=999",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "connectors/http/http_config.hpp"
 #include "connectors/http/retry.hpp"
 #include "tests/unit/http/support.hpp"
 
@@ -224,6 +225,11 @@ TEST_CASE("retry: secrets are scrubbed from messages, with or without their sche
   Request r;
   r.secret_headers.push_back({"Authorization", Secret("Bearer tok-123456")});
   CHECK(scrub_secrets("got Bearer tok-123456 and tok-123456", r) == "got [REDACTED] and [REDACTED]");
+  // A Basic credential: the base64 and, when the header lists it, the raw token inside it.
+  Request b;
+  b.secret_headers.push_back({"Authorization", basic("bot@acme.com", Secret("api-tok-98765")), {Secret("api-tok-98765")}});
+  CHECK(scrub_secrets("got " + basic("bot@acme.com", Secret("api-tok-98765")).reveal() + " for bot@acme.com:api-tok-98765",
+                      b) == "got [REDACTED] for bot@acme.com:[REDACTED]");
 }
 
 TEST_CASE("retry: waits are described for people", "[http][retry]") {

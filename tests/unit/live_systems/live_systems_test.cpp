@@ -1,11 +1,12 @@
-// The documented PostgreSQL and LDAP configurations stay true: the example fragment loads and
-// builds its connectors, and the README section names every key the connectors declare.
+// The documented PostgreSQL, LDAP and Jira configurations stay true: the example fragment loads
+// and builds its connectors, and the README or a docs/ page names every key the connectors declare.
 #include <catch2/catch.hpp>
 
 #include <fstream>
 #include <sstream>
 
 #include "connectors/api/connector.hpp"
+#include "connectors/http/transport_factory.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace rollcall;
@@ -22,8 +23,8 @@ std::string read_text(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("examples: rollcall.live-systems.toml loads and builds its postgres and ldap systems",
-          "[connector][postgres][ldap]") {
+TEST_CASE("examples: rollcall.live-systems.toml loads and builds its postgres, ldap and jira systems",
+          "[connector][postgres][ldap][jira]") {
   connectors::Registry registry;
   connectors::register_builtin_connectors(registry);
   TempDir dir;
@@ -34,19 +35,25 @@ TEST_CASE("examples: rollcall.live-systems.toml loads and builds its postgres an
   auto cfg = config::load_workspace(dir.path(), registry.key_lookup(), registry.names());
   REQUIRE(cfg.ok());
 
-  auto secrets = SecretSource::from_map({{"ROLLCALL_PG_PASSWORD", "pg"}, {"ROLLCALL_AD_PASSWORD", "ad"}});
+  auto secrets = SecretSource::from_map({{"ROLLCALL_PG_PASSWORD", "pg"},
+                                         {"ROLLCALL_AD_PASSWORD", "ad"},
+                                         {"ROLLCALL_JIRA_TOKEN", "jira"},
+                                         {"ROLLCALL_ATLASSIAN_ORG_KEY", "org"}});
   NullLogger log;
   FixedClock clock(0);
   connectors::ConnectorEnv env{secrets, log, clock, dir.path()};
+  http::CurlTransportFactory http_factory;  // builds transports; nothing is sent
+  env.http = &http_factory;
   int built = 0;
   for (const auto& sys : cfg->systems) {
-    if (sys.type != "postgres" && sys.type != "ldap") continue;
+    if (sys.type != "postgres" && sys.type != "ldap" && sys.type != "jira") continue;
     INFO(sys.name);
     auto connector = registry.find(sys.type)->create(sys, env);
+    INFO((connector ? std::string() : connector.error().message()));
     CHECK(connector.ok());
     ++built;
   }
-  CHECK(built == 3);
+  CHECK(built == 4);
 }
 
 TEST_CASE("docs: the README or a page under docs/ documents every key of every connector", "[connector][docs]") {
