@@ -302,6 +302,8 @@ TEST_CASE("paging: Atlassian pages that break the contract fail instead of loopi
   h.fake.on("GET /group/bulk?startAt=0&maxResults=2", Reply{200, R"({"isLast":"no","values":[]})"});
   CHECK(error_of(h.logins("/group/bulk", {}, OffsetPaging{2, "/values"})) ==
         "GET /group/bulk page 1: \"isLast\" is a string, not a boolean");
+}
+
 TEST_CASE("paging: OData nextLinks are followed exactly as given until the last page", "[http][paging][odata]") {
   Fixture f;
   f.fake.on("GET /v1.0/users?%24select=id&%24top=999",
