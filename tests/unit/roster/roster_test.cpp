@@ -202,6 +202,8 @@ TEST_CASE("roster: a registry type is not read from a file", "[roster]") {
   cfg.where = "rollcall.toml:1";
   CHECK(error_of(load_roster(cfg)) ==
         "rollcall.toml:1: a roster of type \"airtable\" is read through scanner/roster_sources, not from a file");
+}
+
 TEST_CASE("roster: hostile input fails with one line naming file, record and field", "[roster][hostile]") {
   testing::TempDir dir;
   // A number too large for a double is an out_of_range error, not only a parse error.
