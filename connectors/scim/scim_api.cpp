@@ -33,7 +33,7 @@ std::string string_at(const Json& object, std::string_view name) {
 
 Result<std::string> filter_eq(std::string_view attribute, const std::string& value) {
   try {
-    return std::string(attribute) + " eq " + Json(value).dump(-1, ' ', false, Json::error_handler_t::replace);
+    return std::string(attribute) + " eq " + Json(value).dump();  // strict: invalid UTF-8 throws, caught below
   } catch (const Json::type_error&) {
     return fail("a SCIM filter on " + std::string(attribute) + ": the value is not valid UTF-8");
   }

@@ -46,7 +46,7 @@ TEST_CASE("cli: an unknown flag gets a suggestion and the command's usage line",
   auto r = run_rollcall(dir, "scan --fial-on high");
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::StartsWith("rollcall: error: unknown flag \"--fial-on\" for \"rollcall scan\" (did you "
-                                       "mean \"--fail-on\"?)\nusage: rollcall scan [--fail-on VALUE] [--format VALUE]"));
+                                       "mean \"--fail-on\"?)\nusage: rollcall scan [--fail-on VALUE] [--owner VALUE] [--format VALUE]"));
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 2);
   // A known flag of the same command is not a typo (control): the run gets past parsing and
   // fails on the missing workspace instead.

@@ -67,7 +67,9 @@ std::vector<std::string> public_grants() {
     for (const char* e : {"database:app:connect", "database:app:temporary",
                           "database:payroll:temporary", "schema:app.public:USAGE",
                           "schema:payroll.public:USAGE", "table:app.public.lookup:SELECT"}) {
-      out.push_back(a + " | " + e + " | member | public");
+      // PostgreSQL's own defaults (CONNECT and TEMPORARY on a database) are marked as such.
+      const bool platform_default = std::string(e).rfind("database:", 0) == 0;
+      out.push_back(a + " | " + e + " | member | " + (platform_default ? "everyone:default" : "everyone"));
     }
   }
   return out;
@@ -354,12 +356,12 @@ TEST_CASE("postgres: without `databases`, only the dsn's database is read",
   for (const auto& e : got.entitlements) CHECK(e.id.find("payroll") == std::string::npos);
   CHECK(got.grant_lines("eve") == std::vector<std::string>{
       "eve | attr:BYPASSRLS | member | direct",
-      "eve | database:app:connect | member | public",
-      "eve | database:app:temporary | member | public",
+      "eve | database:app:connect | member | everyone:default",
+      "eve | database:app:temporary | member | everyone:default",
       "eve | role:ops_super | member | direct",
-      "eve | schema:app.public:USAGE | member | public",
+      "eve | schema:app.public:USAGE | member | everyone",
       "eve | table:app.internal.secrets:SELECT | member | direct",
-      "eve | table:app.public.lookup:SELECT | member | public",
+      "eve | table:app.public.lookup:SELECT | member | everyone",
   });
 }
 

@@ -36,8 +36,11 @@ store::FindingRecord finding(std::string kind, std::string account, std::string 
   f.person_id = f.account_id + "@acme.com";
   f.entitlement_id = std::move(entitlement);
   f.expected = std::move(expected);
-  f.actual = std::move(actual);
   f.status = "new";
+  // The structured facts the drift engine stores; plan reads only these.
+  if (f.kind == "missing_access") f.facts_json = R"({"allowed_levels":[")" + f.expected + R"("]})";
+  else f.facts_json = R"({"held":[{"level":")" + actual + R"(","via":"direct"}]})";
+  f.actual = std::move(actual);
   return f;
 }
 

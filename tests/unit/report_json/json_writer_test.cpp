@@ -88,7 +88,7 @@ TEST_CASE("report json: every field of rollcall.report/v1, in a fixed order", "[
         R"("people":2,"roster_digest":"rd","policy_digest":"pd"})");
   CHECK(j["systems"][0].dump() ==
         R"({"name":"github","type":"github","status":"complete","snapshot":{"id":3,"taken_at":"2026-10-31T23:00:00Z",)"
-        R"("digest":"abc"},"error":"","accounts":2,"entitlements":0,"grants":5})");
+        R"("digest":"abc"},"error":"","accounts":2,"entitlements":0,"grants":5,"unmatched":0})");
   CHECK(j["systems"][1]["snapshot"].is_null());
   CHECK(j["summary"].dump() ==
         R"({"open":0,"new":0,"persisting":0,"excepted":1,"resolved":1,"by_severity":{"error":0,"critical":0,)"
@@ -98,7 +98,8 @@ TEST_CASE("report json: every field of rollcall.report/v1, in a fixed order", "[
         R"({"fingerprint":"fp1","kind":"unauthorized_access","severity":"critical","status":"excepted",)"
         R"("system":"github","account_id":"u1","account_login":"jdoe","person_email":"jane@acme.com",)"
         R"("person_name":"Jane \"JD\" Doe\n<script>","entitlement_id":"org:acme","expected":"no access",)"
-        R"("actual":"admin","message":"bad )" "\xef\xbf\xbd" R"( byte","first_seen":"2026-10-31T00:00:00Z","evidence":)"
+        R"("actual":"admin","message":"bad )" "\xef\xbf\xbd" R"( byte","first_seen":"2026-10-31T00:00:00Z","owner":"","held":[],"allowed_levels":[],)"
+        R"("account_state":"","accounts":[],"via":"","reach":0,"privileged":false,"evidence":)"
         R"({"roster_row":"roster.csv:3","policy":["roles: engineer"],"snapshot":{"id":3,)"
         R"("taken_at":"2026-10-31T23:00:00Z","digest":"abc"},"exception":{"ticket":"SEC-1","expires":"2026-12-31",)"
         R"("reason":"migration","source":"policies/sec.lua:4"},"facts":{"matched_by":"email","privileged":"true"}}})");

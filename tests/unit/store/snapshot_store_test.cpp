@@ -159,7 +159,8 @@ TEST_CASE("store: one grant listed with two different levels is an error naming 
   REQUIRE((*w)->grant(grant("u0", "team:a", "admin")).ok());
   auto info = (*w)->commit(2);
   REQUIRE_FALSE(info.ok());
-  CHECK(info.error().message() == "grant of \"team:a\" to account \"u0\" is listed twice, as \"member\" and as \"admin\"");
+  CHECK(info.error().message() == "grant record 3: grant of \"team:a\" to account \"u0\" is listed twice, as \"member\" (grant record 1) and as "
+        "\"admin\"");
 }
 
 TEST_CASE("store: a grant naming an account missing from the export fails the commit", "[store]") {
@@ -169,7 +170,7 @@ TEST_CASE("store: a grant naming an account missing from the export fails the co
   REQUIRE((*w)->grant(grant("ghost", "team:a")).ok());
   auto info = (*w)->commit(2);
   REQUIRE_FALSE(info.ok());
-  CHECK(info.error().message() == "a grant references account \"ghost\", which is not in the export");
+  CHECK(info.error().message() == "grant record 1: a grant references account \"ghost\", which is not in the export");
   auto aborted = (*w)->abort(info.error(), 3);
   REQUIRE(aborted.ok());
   CHECK(aborted->status == SnapshotStatus::partial);
