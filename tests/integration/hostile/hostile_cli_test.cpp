@@ -58,7 +58,7 @@ TEST_CASE("hostile cli: invalid bytes already in the database never make scan, p
     CHECK_FALSE(text.empty());
     CHECK(rollcall::is_valid_utf8(text));
   }
-  CliRun plan = run_cli(dir, "plan");
+  CliRun plan = run_cli(dir, "plan --detailed-exitcode");
   INFO(plan.err);
   CHECK(plan.exit_code == 2);  // changes pending: it did not abort (exit 134 / signal)
   CHECK(rollcall::is_valid_utf8(read_file(dir / "ws" / "rollcall.plan.json")));
