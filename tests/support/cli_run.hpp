@@ -35,4 +35,9 @@ inline CliRun run_rollcall(const TempDir& dir, const std::string& args, const st
   return run_shell(dir, env + (env.empty() ? "" : " ") + ROLLCALL_BINARY + " " + args + " </dev/null");
 }
 
+// Runs `rollcall --workspace <dir>/ws <args>`, the layout every end-to-end test uses.
+inline CliRun run_in_workspace(const TempDir& dir, const std::string& args, const std::string& env = "") {
+  return run_rollcall(dir, "--workspace " + (dir / "ws").string() + " " + args, env);
+}
+
 }  // namespace rollcall::testing

@@ -20,7 +20,7 @@ constexpr const char* kToken = "scim-cli-secret-83ab";
 using Run = rollcall::testing::CliRun;
 
 Run run_cli(const TempDir& dir, const std::string& args) {
-  return rollcall::testing::run_rollcall(dir, "--workspace " + (dir / "ws").string() + " " + args,
+  return rollcall::testing::run_in_workspace(dir, args,
                                          std::string("SCIM_TOKEN=") + kToken);
 }
 

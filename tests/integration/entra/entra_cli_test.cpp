@@ -19,7 +19,7 @@ constexpr const char* kSecret = "entra-cli-secret-5c1d";
 using Run = rollcall::testing::CliRun;
 
 Run run_cli(const TempDir& dir, const std::string& args) {
-  return rollcall::testing::run_rollcall(dir, "--workspace " + (dir / "ws").string() + " " + args,
+  return rollcall::testing::run_in_workspace(dir, args,
                                          std::string("ENTRA_SECRET=") + kSecret);
 }
 

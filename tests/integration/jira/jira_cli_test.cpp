@@ -23,7 +23,7 @@ constexpr const char* kOrgKey = "org-cli-key-19ab";
 using Run = rollcall::testing::CliRun;
 
 Run run_cli(const TempDir& dir, const std::string& args) {
-  return rollcall::testing::run_rollcall(dir, "--workspace " + (dir / "ws").string() + " " + args,
+  return rollcall::testing::run_in_workspace(dir, args,
                                          std::string("JIRA_API_TOKEN=") + kToken + " ATLASSIAN_ORG_KEY=" + kOrgKey);
 }
 

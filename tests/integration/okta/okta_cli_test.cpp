@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kToken = "00okta-cli-secret-5d1e";
 
 rollcall::testing::CliRun run_cli(const TempDir& dir, const std::string& args) {
-  return rollcall::testing::run_rollcall(dir, "--workspace " + (dir / "ws").string() + " " + args,
+  return rollcall::testing::run_in_workspace(dir, args,
                                          std::string("OKTA_TOKEN=") + kToken);
 }
 
