@@ -143,6 +143,7 @@ struct NullSink final : RecordSink {
     ++grants;
     return {};
   }
+  Result<void> credential(const Credential&) override { return {}; }
 };
 
 int fail_with(const std::string& message) {

@@ -15,13 +15,13 @@ std::vector<config::KeySpec> credential_keys(const std::string& base, const std:
   };
 }
 
-Result<std::optional<Credential>> read_credential(const config::SystemConfig& system,
+Result<std::optional<SecretRef>> read_credential(const config::SystemConfig& system,
                                                   const std::string& base,
                                                   const ConnectorEnv& env) {
   return read_credential(system.keys, base, env.secrets, env.workspace_dir);
 }
 
-Result<std::optional<Credential>> read_credential(const config::Table& keys, const std::string& base,
+Result<std::optional<SecretRef>> read_credential(const config::Table& keys, const std::string& base,
                                                   const SecretSource& secrets,
                                                   const std::filesystem::path& workspace_dir) {
   auto var = keys.string(base + "_env");
@@ -37,21 +37,21 @@ Result<std::optional<Credential>> read_credential(const config::Table& keys, con
   if (credential) {
     auto secret = secrets.from_credential(*credential);
     if (!secret) return fail(keys.where(base + "_credential") + ": " + secret.error().message());
-    return std::optional<Credential>(Credential{std::move(secret).value(), "systemd credential " + quote(*credential)});
+    return std::optional<SecretRef>(SecretRef{std::move(secret).value(), "systemd credential " + quote(*credential)});
   }
   if (var) {
     auto secret = secrets.from_env(*var);
     if (!secret) return fail(keys.where(base + "_env") + ": " + secret.error().message());
-    return std::optional<Credential>(Credential{std::move(secret).value(), "environment variable " + *var});
+    return std::optional<SecretRef>(SecretRef{std::move(secret).value(), "environment variable " + *var});
   }
   if (file) {
     std::filesystem::path p = *file;
     if (p.is_relative()) p = workspace_dir / p;
     auto secret = secrets.from_file(p.string());
     if (!secret) return fail(keys.where(base + "_file") + ": " + secret.error().message());
-    return std::optional<Credential>(Credential{std::move(secret).value(), "file " + quote(*file)});
+    return std::optional<SecretRef>(SecretRef{std::move(secret).value(), "file " + quote(*file)});
   }
-  return std::optional<Credential>();
+  return std::optional<SecretRef>();
 }
 
 }  // namespace rollcall::connectors

@@ -11,19 +11,19 @@
 
 namespace rollcall::connectors {
 
-struct Credential {
+struct SecretRef {
   Secret secret;
   std::string source;  // "environment variable GITHUB_TOKEN" or "file \"token.txt\"": for errors
 };
 
 // Resolves `<base>_env`, `<base>_file` or `<base>_credential` (at most one may be set). nullopt
 // when none is; fails when several are, or the variable/file is missing or empty, naming file:line and key.
-Result<std::optional<Credential>> read_credential(const config::SystemConfig& system,
+Result<std::optional<SecretRef>> read_credential(const config::SystemConfig& system,
                                                   const std::string& base, const ConnectorEnv& env);
 
 // The same for any validated table (a [[notify]] target): secrets from `secrets`, relative
 // files against `workspace_dir`.
-Result<std::optional<Credential>> read_credential(const config::Table& keys, const std::string& base,
+Result<std::optional<SecretRef>> read_credential(const config::Table& keys, const std::string& base,
                                                   const SecretSource& secrets,
                                                   const std::filesystem::path& workspace_dir);
 

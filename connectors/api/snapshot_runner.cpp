@@ -45,6 +45,12 @@ class ProgressSink final : public RecordSink {
                       [&] { return "grant of " + quote(g.entitlement_id) + " to account " + quote(g.account_id); }));
     return writer_.grant(g);
   }
+  Result<void> credential(const Credential& c) override {
+    RC_TRY(check_text({{"account", &c.account_id}, {"id", &c.id}, {"last_used_where", &c.last_used_where},
+                       {"attrs", &c.attrs_json}},
+                      [&] { return "credential " + quote(c.id) + " of account " + quote(c.account_id); }));
+    return writer_.credential(c);
+  }
   Result<void> finish(const GrantLocator& locate) override { return writer_.finish(locate); }
 
  private:

@@ -57,6 +57,39 @@ Result<SnapshotStatus> parse_snapshot_status(std::string_view text) {
   return fail("unknown snapshot status " + quote(text));
 }
 
+std::string_view to_string(CredentialKind kind) {
+  switch (kind) {
+    case CredentialKind::access_key: return "access_key";
+    case CredentialKind::client_secret: return "client_secret";
+    case CredentialKind::certificate: return "certificate";
+    case CredentialKind::ssh_key: return "ssh_key";
+    case CredentialKind::deploy_key: return "deploy_key";
+    case CredentialKind::token: return "token";
+    case CredentialKind::password: return "password";
+  }
+  return "token";
+}
+
+std::string_view to_string(CredentialStatus status) {
+  return status == CredentialStatus::active ? "active" : "inactive";
+}
+
+Result<CredentialKind> parse_credential_kind(std::string_view text) {
+  for (auto k : {CredentialKind::access_key, CredentialKind::client_secret, CredentialKind::certificate,
+                 CredentialKind::ssh_key, CredentialKind::deploy_key, CredentialKind::token,
+                 CredentialKind::password}) {
+    if (text == to_string(k)) return k;
+  }
+  return fail("unknown credential kind " + quote(text) +
+              " (expected access_key, client_secret, certificate, ssh_key, deploy_key, token or password)");
+}
+
+Result<CredentialStatus> parse_credential_status(std::string_view text) {
+  if (text == "active") return CredentialStatus::active;
+  if (text == "inactive") return CredentialStatus::inactive;
+  return fail("unknown credential status " + quote(text) + " (expected active or inactive)");
+}
+
 Result<EntitlementId> split_entitlement_id(std::string_view id) {
   auto colon = id.find(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == id.size()) {

@@ -19,6 +19,9 @@ namespace rollcall {
 enum class AccountKind { human, service, bot, builtin, guest };
 enum class AccountStatus { active, suspended, disabled };
 enum class SnapshotStatus { complete, partial, failed };
+// What a credential is. password: a console/interactive password (its id is "password").
+enum class CredentialKind { access_key, client_secret, certificate, ssh_key, deploy_key, token, password };
+enum class CredentialStatus { active, inactive };
 
 std::string_view to_string(AccountKind kind);
 std::string_view to_string(AccountStatus status);
@@ -27,6 +30,10 @@ std::string_view to_string(SnapshotStatus status);
 Result<AccountKind> parse_account_kind(std::string_view text);
 Result<AccountStatus> parse_account_status(std::string_view text);
 Result<SnapshotStatus> parse_snapshot_status(std::string_view text);
+std::string_view to_string(CredentialKind kind);
+std::string_view to_string(CredentialStatus status);
+Result<CredentialKind> parse_credential_kind(std::string_view text);
+Result<CredentialStatus> parse_credential_status(std::string_view text);
 
 struct Account {
   std::string id;  // stable id within the system (login, SCIM id, DN, role name...)
@@ -62,6 +69,21 @@ struct Grant {
   std::string level = "member";
   // "direct", the group/role id it is inherited through, or kViaEveryone / kViaEveryoneDefault
   std::string via = "direct";
+};
+
+// A secret an account authenticates with: an access key, an app's client secret or
+// certificate, an SSH or deploy key, a token, a password. Never the secret value itself: its
+// id (an access key id, a key id, a fingerprint) and its dates. Unique per (account, id).
+struct Credential {
+  std::string account_id;
+  std::string id;
+  CredentialKind kind = CredentialKind::token;
+  CredentialStatus status = CredentialStatus::active;
+  std::optional<UnixTime> created_at;
+  std::optional<UnixTime> last_used_at;
+  std::string last_used_where;  // service, region or address of the last use, when known
+  std::optional<UnixTime> expires_at;
+  std::string attrs_json = "{}";
 };
 
 // Splits "<type>:<name>" at the first ':'. Fails when either side is empty.

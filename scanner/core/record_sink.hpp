@@ -27,6 +27,8 @@ class RecordSink {
   virtual Result<void> account(const Account& account) = 0;
   virtual Result<void> entitlement(const Entitlement& entitlement) = 0;
   virtual Result<void> grant(const Grant& grant) = 0;
+  // A credential of an account emitted (before or after) by the same connector.
+  virtual Result<void> credential(const Credential& credential) = 0;
   // Optional: called by a connector once it has emitted everything, so that checks needing the
   // whole input (a grant naming an account that never came, one grant at two levels) can fail
   // naming the record through `locate`. A sink that is never told checks at its own end.

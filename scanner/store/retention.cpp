@@ -104,7 +104,8 @@ Result<PruneResult> prune(Database& db, UnixTime cutoff, const ScanSnapshots& re
           RC_TRY(g.bind(1, *r.grant_first).bind(2, *r.grant_last).run());
         }
         for (std::string_view sql : {std::string_view("DELETE FROM account WHERE snapshot_id = ?1"),
-                                     std::string_view("DELETE FROM entitlement WHERE snapshot_id = ?1")}) {
+                                     std::string_view("DELETE FROM entitlement WHERE snapshot_id = ?1"),
+                                     std::string_view("DELETE FROM credential WHERE snapshot_id = ?1")}) {
           RC_ASSIGN(Statement st, db.prepare(sql));
           RC_TRY(st.bind(1, r.id).run());
         }

@@ -129,6 +129,24 @@ ALTER TABLE apply_journal ADD COLUMN first_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE finding ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE finding ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
 )sql",
+    // 6: credentials (access keys, client secrets, certificates, SSH/deploy keys, tokens,
+    // passwords) of a snapshot's accounts: ids and dates only, never a secret value.
+    R"sql(
+CREATE TABLE credential (
+  snapshot_id INTEGER NOT NULL,
+  account_id TEXT NOT NULL,
+  credential_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER,
+  last_used_at INTEGER,
+  last_used_where TEXT NOT NULL,
+  expires_at INTEGER,
+  attrs TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, account_id, credential_id)
+) WITHOUT ROWID;
+ALTER TABLE snapshot ADD COLUMN credentials INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace rollcall::store

@@ -1,6 +1,7 @@
 #include "scanner/store/snapshot_store.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "scanner/core/strings.hpp"
 
@@ -13,7 +14,7 @@ constexpr std::size_t kGrantBatch = 200;
 
 const char* kSnapshotColumns =
     "id, system, connector_type, started_at, finished_at, status, error, digest, accounts, "
-    "entitlements, grants, data_id";
+    "entitlements, grants, data_id, credentials";
 
 Result<SnapshotInfo> read_info(Statement& s) {
   SnapshotInfo i;
@@ -29,6 +30,7 @@ Result<SnapshotInfo> read_info(Statement& s) {
   i.entitlements = s.integer(9);
   i.grants = s.integer(10);
   i.data_id = s.is_null(11) ? i.id : s.integer(11);
+  i.credentials = s.integer(12);
   return i;
 }
 
@@ -186,6 +188,52 @@ Result<void> SnapshotWriter::grant(const Grant& g) {
   return {};
 }
 
+Result<void> SnapshotWriter::credential(const Credential& c) {
+  if (c.account_id.empty()) return fail("credential " + quote(c.id) + " has an empty account id");
+  if (c.id.empty()) return fail("credential of account " + quote(c.account_id) + " has an empty id");
+  std::string key = c.account_id + kSep + c.id;
+  if (!credential_keys_.emplace(std::move(key), static_cast<std::uint32_t>(credentials_.size())).second) {
+    return fail("duplicate credential " + quote(c.id) + " of account " + quote(c.account_id));
+  }
+  credentials_.push_back(c);
+  return {};
+}
+
+// Every credential's account must be in the export; written in (account, id) order so the
+// digest does not depend on the order the connector emitted them.
+Result<void> SnapshotWriter::write_credentials() {
+  std::sort(credentials_.begin(), credentials_.end(), [](const Credential& a, const Credential& b) {
+    return std::tie(a.account_id, a.id) < std::tie(b.account_id, b.id);
+  });
+  RC_ASSIGN(Statement s, db_.prepare(
+      "INSERT INTO credential (snapshot_id, account_id, credential_id, kind, status, created_at, "
+      "last_used_at, last_used_where, expires_at, attrs) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+  for (const Credential& c : credentials_) {
+    auto account = accounts_.index.find(c.account_id);
+    if (account == accounts_.index.end() || !accounts_.emitted[account->second]) {
+      return fail("credential " + quote(c.id) + " belongs to account " + quote(c.account_id) +
+                  ", which is not in the export");
+    }
+    s.bind(1, id_).bind_view(2, c.account_id).bind_view(3, c.id).bind_view(4, to_string(c.kind))
+        .bind_view(5, to_string(c.status)).bind(6, c.created_at).bind(7, c.last_used_at)
+        .bind_view(8, c.last_used_where).bind(9, c.expires_at).bind_view(10, c.attrs_json);
+    RC_TRY(s.run());
+    scratch_ = "C";
+    for (std::string_view f : {std::string_view(c.account_id), std::string_view(c.id), to_string(c.kind),
+                               to_string(c.status), std::string_view(c.last_used_where),
+                               std::string_view(c.attrs_json)}) {
+      scratch_ += kSep;
+      scratch_ += f;
+    }
+    for (const auto& t : {c.created_at, c.last_used_at, c.expires_at}) {
+      scratch_ += kSep;
+      scratch_ += t ? std::to_string(*t) : "-";
+    }
+    digest_.add(scratch_);
+  }
+  return {};
+}
+
 Result<void> SnapshotWriter::finish(const GrantLocator& locate) {
   if (finished_) return {};
   finished_ = true;
@@ -278,6 +326,7 @@ Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
     auto r = insert_entitlement(e, entitlements_.index.at(*id));
     if (!r) return r.context("a grant names entitlement " + quote(*id));
   }
+  RC_TRY(write_credentials());
 
   SnapshotInfo info;
   info.id = id_;
@@ -290,6 +339,7 @@ Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
   info.accounts = accounts_.emitted_count;
   info.entitlements = entitlements_.emitted_count;
   info.grants = grants_;
+  info.credentials = static_cast<std::int64_t>(credentials_.size());
   info.data_id = id_;
 
   SnapshotStore store(db_);
@@ -306,19 +356,20 @@ Result<SnapshotInfo> SnapshotWriter::commit(UnixTime finished_at) {
     open_ = true;
     RC_ASSIGN(Statement s, db_.prepare(
         "INSERT INTO snapshot (system, connector_type, started_at, finished_at, status, digest, "
-        "accounts, entitlements, grants, data_id) VALUES (?,?,?,?,'complete',?,?,?,?,?)"));
+        "accounts, entitlements, grants, data_id, credentials) VALUES (?,?,?,?,'complete',?,?,?,?,?,?)"));
     s.bind(1, system_).bind(2, connector_type_).bind(3, started_at_).bind(4, finished_at)
         .bind(5, info.digest).bind(6, info.accounts).bind(7, info.entitlements).bind(8, info.grants)
-        .bind(9, previous->data_id);
+        .bind(9, previous->data_id).bind(10, info.credentials);
     RC_TRY(s.run());
     info.id = db_.last_insert_id();
     info.data_id = previous->data_id;
   } else {
     RC_ASSIGN(Statement s, db_.prepare(
         "UPDATE snapshot SET finished_at=?, status='complete', digest=?, accounts=?, "
-        "entitlements=?, grants=?, data_id=id, grant_first=?, grant_last=? WHERE id=?"));
+        "entitlements=?, grants=?, data_id=id, grant_first=?, grant_last=?, credentials=? WHERE id=?"));
     s.bind(1, finished_at).bind(2, info.digest).bind(3, info.accounts).bind(4, info.entitlements)
-        .bind(5, info.grants).bind(6, grant_first_).bind(7, grant_last_).bind(8, id_);
+        .bind(5, info.grants).bind(6, grant_first_).bind(7, grant_last_).bind(8, info.credentials)
+        .bind(9, id_);
     RC_TRY(s.run());
   }
   open_ = false;
@@ -438,6 +489,30 @@ Result<std::vector<Entitlement>> SnapshotStore::entitlements(const SnapshotInfo&
     e.privileged = s.integer(3) != 0;
     e.attrs_json = s.text(4);
     out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<Credential>> SnapshotStore::credentials(const SnapshotInfo& snapshot) {
+  RC_ASSIGN(Statement s, db_.prepare(
+      "SELECT account_id, credential_id, kind, status, created_at, last_used_at, last_used_where, "
+      "expires_at, attrs FROM credential WHERE snapshot_id = ? ORDER BY account_id, credential_id"));
+  s.bind(1, snapshot.data_id);
+  std::vector<Credential> out;
+  while (true) {
+    RC_ASSIGN(bool row, s.step());
+    if (!row) break;
+    Credential c;
+    c.account_id = s.text(0);
+    c.id = s.text(1);
+    RC_ASSIGN(c.kind, parse_credential_kind(s.text(2)));
+    RC_ASSIGN(c.status, parse_credential_status(s.text(3)));
+    c.created_at = s.optional_integer(4);
+    c.last_used_at = s.optional_integer(5);
+    c.last_used_where = s.text(6);
+    c.expires_at = s.optional_integer(7);
+    c.attrs_json = s.text(8);
+    out.push_back(std::move(c));
   }
   return out;
 }

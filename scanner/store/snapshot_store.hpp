@@ -36,6 +36,7 @@ struct SnapshotInfo {
   std::int64_t accounts = 0;
   std::int64_t entitlements = 0;
   std::int64_t grants = 0;
+  std::int64_t credentials = 0;
   std::int64_t data_id = 0;  // snapshot whose rows hold the data; == id unless unchanged
 
   bool unchanged() const { return status == SnapshotStatus::complete && data_id != id; }
@@ -48,6 +49,9 @@ class SnapshotWriter final : public RecordSink {
   Result<void> account(const Account& account) override;
   Result<void> entitlement(const Entitlement& entitlement) override;
   Result<void> grant(const Grant& grant) override;
+  // Kept until commit (an account may arrive after its credential); a second credential with
+  // the same (account, id) fails.
+  Result<void> credential(const Credential& credential) override;
   // Validates what needs the whole input: every grant's account exists, no grant is listed at
   // two levels. Errors name the grant with `locate` ("grants.csv:14: ..."). Called by
   // commit() when the connector did not call it.
@@ -88,6 +92,7 @@ class SnapshotWriter final : public RecordSink {
   Result<void> insert_entitlement(const Entitlement& e, std::int64_t idx);
   Result<void> write_grants(const GrantLocator& locate);
   Result<void> flush_grants();
+  Result<void> write_credentials();
 
   Database& db_;
   std::string system_;
@@ -110,6 +115,8 @@ class SnapshotWriter final : public RecordSink {
   std::int64_t grants_ = 0;
   MultisetDigest digest_;
   std::string scratch_;
+  std::vector<Credential> credentials_;
+  std::unordered_map<std::string, std::uint32_t> credential_keys_;  // account \x1f id -> position
 };
 
 class SnapshotStore {
@@ -133,6 +140,8 @@ class SnapshotStore {
   // Readers over the data of a complete snapshot (data_id is resolved), ordered by id.
   Result<std::vector<Account>> accounts(const SnapshotInfo& snapshot);
   Result<std::vector<Entitlement>> entitlements(const SnapshotInfo& snapshot);
+  // Ordered by (account_id, id).
+  Result<std::vector<Credential>> credentials(const SnapshotInfo& snapshot);
   // Streams grants ordered by (account_id, entitlement_id, via); fn may fail to stop early.
   // Memory: one small record per grant of the snapshot while sorting (16 bytes each).
   Result<void> for_each_grant(const SnapshotInfo& snapshot,

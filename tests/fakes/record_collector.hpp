@@ -19,6 +19,7 @@ class RecordCollector : public RecordSink {
   std::vector<Account> accounts;
   std::vector<Entitlement> entitlements;
   std::vector<Grant> grants;
+  std::vector<Credential> credentials;
 
   Result<void> account(const Account& a) override {
     if (!account_ids_.insert(a.id).second) return fail("duplicate account " + a.id);
@@ -35,6 +36,13 @@ class RecordCollector : public RecordSink {
       return fail("duplicate grant " + g.account_id + " " + g.entitlement_id + " via " + g.via);
     }
     grants.push_back(g);
+    return {};
+  }
+  Result<void> credential(const Credential& c) override {
+    if (!credential_keys_.insert({c.account_id, c.id, ""}).second) {
+      return fail("duplicate credential " + c.id + " of " + c.account_id);
+    }
+    credentials.push_back(c);
     return {};
   }
 
@@ -75,6 +83,7 @@ class RecordCollector : public RecordSink {
   std::set<std::string> account_ids_;
   std::set<std::string> entitlement_ids_;
   std::set<std::tuple<std::string, std::string, std::string>> grant_keys_;
+  std::set<std::tuple<std::string, std::string, std::string>> credential_keys_;
 };
 
 }  // namespace rollcall::testing

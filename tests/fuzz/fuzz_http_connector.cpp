@@ -46,6 +46,7 @@ struct Sink final : RecordSink {
   Result<void> account(const Account&) override { return {}; }
   Result<void> entitlement(const Entitlement&) override { return {}; }
   Result<void> grant(const Grant&) override { return {}; }
+  Result<void> credential(const Credential&) override { return {}; }
 };
 
 config::SystemConfig system_of(const std::string& type) {

@@ -87,6 +87,7 @@ class CrashingSink final : public RecordSink {
   }
   Result<void> entitlement(const Entitlement& e) override { return next_.entitlement(e); }
   Result<void> grant(const Grant& g) override { return next_.grant(g); }
+  Result<void> credential(const Credential& c) override { return next_.credential(c); }
 
  private:
   RecordSink& next_;

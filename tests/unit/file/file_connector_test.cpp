@@ -24,8 +24,13 @@ struct Collector : RecordSink {
     entitlements.push_back(e);
     return {};
   }
+  std::vector<Credential> credentials;
   Result<void> grant(const Grant& g) override {
     grants.push_back(g);
+    return {};
+  }
+  Result<void> credential(const Credential& c) override {
+    credentials.push_back(c);
     return {};
   }
 };

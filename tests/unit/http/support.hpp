@@ -131,6 +131,7 @@ struct Collector final : RecordSink {
   std::vector<Account> accounts;
   std::vector<Entitlement> entitlements;
   std::vector<Grant> grants;
+  std::vector<Credential> credentials;
 
   Result<void> account(const Account& a) override {
     if (!account_ids_.insert(a.id).second) return fail("duplicate account id \"" + a.id + "\"");
@@ -147,6 +148,13 @@ struct Collector final : RecordSink {
       return fail("duplicate grant " + g.account_id + " " + g.entitlement_id + " via " + g.via);
     }
     grants.push_back(g);
+    return {};
+  }
+  Result<void> credential(const Credential& c) override {
+    if (!grant_keys_.insert("credential|" + c.account_id + "|" + c.id).second) {
+      return fail("duplicate credential " + c.id + " of " + c.account_id);
+    }
+    credentials.push_back(c);
     return {};
   }
 

@@ -268,3 +268,81 @@ TEST_CASE("store: a file that is not a database is a clear error", "[store]") {
   REQUIRE_FALSE(db.ok());
   CHECK(db.error().message() == "database " + quote(path.string()) + ": SQLite: file is not a database (in PRAGMA journal_mode=WAL)");
 }
+
+namespace {
+
+Credential key(const std::string& account, const std::string& id, std::optional<UnixTime> last_used) {
+  Credential c;
+  c.account_id = account;
+  c.id = id;
+  c.kind = CredentialKind::access_key;
+  c.created_at = 1000;
+  c.last_used_at = last_used;
+  c.last_used_where = last_used ? "iam/us-east-1" : "";
+  return c;
+}
+
+// Two accounts; u0 holds two keys, emitted before its account record arrives.
+Result<SnapshotInfo> write_keys(SnapshotStore& store, UnixTime t, std::optional<UnixTime> last_used) {
+  auto w = store.begin("aws", "aws-iam", t);
+  if (!w) return fail(w.error());
+  RC_TRY((*w)->credential(key("u0", "AKIA2", last_used)));
+  RC_TRY((*w)->credential(key("u0", "AKIA1", std::nullopt)));
+  RC_TRY((*w)->account(account("u0")));
+  RC_TRY((*w)->account(account("u1")));
+  return (*w)->commit(t + 1);
+}
+
+}  // namespace
+
+TEST_CASE("store: credentials are kept with their snapshot, in the digest and the unchanged path", "[store][credential]") {
+  auto db = Database::open_memory();
+  SnapshotStore store(**db);
+  auto first = write_keys(store, 100, 500);
+  REQUIRE(first.ok());
+  CHECK(first->credentials == 2);
+  auto keys = store.credentials(*first);
+  REQUIRE(keys.ok());
+  REQUIRE(keys->size() == 2);
+  CHECK((*keys)[0].id == "AKIA1");
+  CHECK_FALSE((*keys)[0].last_used_at);
+  CHECK((*keys)[1].id == "AKIA2");
+  CHECK((*keys)[1].last_used_at == 500);
+  CHECK((*keys)[1].last_used_where == "iam/us-east-1");
+  CHECK((*keys)[1].kind == CredentialKind::access_key);
+  CHECK((*keys)[1].created_at == 1000);
+
+  auto same = write_keys(store, 200, 500);
+  REQUIRE(same.ok());
+  CHECK(same->unchanged());
+  CHECK(same->credentials == 2);
+  auto again = store.credentials(*same);
+  CHECK(again->size() == 2);
+
+  // A key used since is a change: a new snapshot with its own data.
+  auto used = write_keys(store, 300, 900);
+  REQUIRE(used.ok());
+  CHECK_FALSE(used->unchanged());
+  CHECK(used->digest != first->digest);
+}
+
+TEST_CASE("store: a credential of an unknown account or a repeated credential fails, storing nothing", "[store][credential]") {
+  auto db = Database::open_memory();
+  SnapshotStore store(**db);
+  {
+    auto w = store.begin("aws", "aws-iam", 1);
+    REQUIRE((*w)->account(account("u0")).ok());
+    REQUIRE((*w)->credential(key("ghost", "AKIA9", std::nullopt)).ok());
+    auto info = (*w)->commit(2);
+    REQUIRE_FALSE(info.ok());
+    CHECK(info.error().message() ==
+          "credential \"AKIA9\" belongs to account \"ghost\", which is not in the export");
+  }
+  auto w = store.begin("aws", "aws-iam", 3);
+  REQUIRE((*w)->credential(key("u0", "AKIA1", std::nullopt)).ok());
+  auto twice = (*w)->credential(key("u0", "AKIA1", 5));
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().message() == "duplicate credential \"AKIA1\" of account \"u0\"");
+  w->reset();
+  CHECK(count(**db, "SELECT count(*) FROM credential") == 0);
+}
