@@ -15,8 +15,10 @@
 namespace rollcall::connectors {
 
 // enable_account reactivates an existing disabled or suspended account (a rehire), where
-// create_account would fail or duplicate it.
-enum class ChangeType { grant, revoke, set_level, create_account, disable_account, enable_account };
+// create_account would fail or duplicate it. deactivate_credential makes one credential
+// unusable, reversibly where the platform allows (an access key set Inactive), otherwise by
+// removing it (a console password's login profile deleted).
+enum class ChangeType { grant, revoke, set_level, create_account, disable_account, enable_account, deactivate_credential };
 
 inline std::string_view to_string(ChangeType type) {
   switch (type) {
@@ -26,6 +28,7 @@ inline std::string_view to_string(ChangeType type) {
     case ChangeType::create_account: return "create_account";
     case ChangeType::disable_account: return "disable_account";
     case ChangeType::enable_account: return "enable_account";
+    case ChangeType::deactivate_credential: return "deactivate_credential";
   }
   return "";
 }
@@ -39,6 +42,7 @@ struct Change {
   std::string entitlement_id;  // "" for account changes
   std::string level;
   std::string person_name;  // create_account: the person's name in the roster ("" if unknown)
+  std::string credential_id;  // deactivate_credential: the credential's id in the system
 };
 
 // The live state of one target: the account, and its grant of the change's entitlement.
@@ -46,6 +50,8 @@ struct LiveState {
   bool account_exists = false;
   bool account_active = false;
   std::optional<std::string> level;  // the direct grant's level; nullopt when absent
+  // deactivate_credential: whether the credential is active; nullopt when it no longer exists.
+  std::optional<bool> credential_active;
 };
 
 // A system's writer may not support every change (GitHub cannot disable an account, only
