@@ -96,6 +96,23 @@ struct TrendPoint {  // one earlier scan, for the trend chart
   std::map<std::string, std::int64_t> by_severity;
 };
 
+// One credential of a checked system's account, for the reports' inventory (ids and dates,
+// never a secret value).
+struct CredentialRow {
+  std::string system;
+  std::string account_id;
+  std::string account_login;
+  std::string person_email;  // the account's owner in the roster, or ""
+  std::string id;
+  std::string kind;    // access_key, client_secret, ...
+  std::string status;  // active, inactive
+  std::optional<UnixTime> created_at;
+  std::optional<UnixTime> last_used_at;
+  std::string last_used_where;
+  bool use_recorded = true;
+  std::optional<UnixTime> expires_at;
+};
+
 struct Report {
   std::string tool_version;
   std::int64_t scan_id = 0;
@@ -110,6 +127,7 @@ struct Report {
   std::vector<Finding> findings;   // open and excepted
   std::vector<Finding> resolved;   // present in the previous scan, gone now
   std::vector<TrendPoint> trend;   // oldest first, includes this scan
+  std::vector<CredentialRow> credentials;  // by (system, account, id)
 };
 
 }  // namespace rollcall::reports

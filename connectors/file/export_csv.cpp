@@ -90,6 +90,9 @@ Result<void> read_csv_export(const std::filesystem::path& dir, RecordSink& sink)
   // 4 bytes a grant, so that whole-export errors (an unknown account, two levels) name the line.
   std::vector<std::uint32_t> lines;
   RC_TRY(read_one(dir / "grants.csv", Section::grants, sink, &lines));
+  if (std::filesystem::exists(dir / "credentials.csv", ec)) {
+    RC_TRY(read_one(dir / "credentials.csv", Section::credentials, sink));
+  }
   return sink.finish([&](std::uint64_t n) {
     return "grants.csv:" + (n < lines.size() ? std::to_string(lines[n]) : "?");
   });

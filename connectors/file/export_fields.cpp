@@ -34,10 +34,14 @@ const std::vector<std::string>& field_names(Section section) {
       "external_id", "attrs"};
   static const std::vector<std::string> entitlements = {"id", "type", "name", "privileged", "attrs"};
   static const std::vector<std::string> grants = {"account", "entitlement", "level", "via"};
+  static const std::vector<std::string> credentials = {
+      "account", "id", "kind", "status", "created_at", "last_used_at", "last_used_where", "use_recorded",
+      "expires_at", "attrs"};
   switch (section) {
     case Section::accounts: return accounts;
     case Section::entitlements: return entitlements;
     case Section::grants: return grants;
+    case Section::credentials: return credentials;
   }
   return grants;
 }
@@ -46,8 +50,10 @@ void reset(PendingRecord& r) {
   r.account = Account{};
   r.entitlement = Entitlement{};
   r.grant = Grant{};
+  r.credential = Credential{};
   r.has_id = false;
   r.has_entitlement = false;
+  r.has_kind = false;
 }
 
 Result<void> set_field(Section section, PendingRecord& r, std::string_view field, std::string_view value) {
@@ -104,6 +110,36 @@ Result<void> set_field(Section section, PendingRecord& r, std::string_view field
       else return unknown(section, field);
       return {};
     }
+    case Section::credentials: {
+      Credential& c = r.credential;
+      if (field == "account") { c.account_id = value; r.has_entitlement = !trim(value).empty(); }
+      else if (field == "id") { c.id = value; r.has_id = !trim(value).empty(); }
+      else if (field == "last_used_where") c.last_used_where = value;
+      else if (field == "attrs") c.attrs_json = value.empty() ? "{}" : std::string(value);
+      else if (field == "kind") {
+        auto k = parse_credential_kind(value);
+        if (!k) return field_error(k.error());
+        c.kind = *k;
+        r.has_kind = true;
+      } else if (field == "status") {
+        if (value.empty()) return {};
+        auto s = parse_credential_status(value);
+        if (!s) return field_error(s.error());
+        c.status = *s;
+      } else if (field == "use_recorded") {
+        if (trim(value).empty()) return {};
+        auto b = parse_bool(value);
+        if (!b) return field_error(b.error());
+        c.use_recorded = *b;
+      } else if (field == "created_at" || field == "last_used_at" || field == "expires_at") {
+        auto t = parse_time(value);
+        if (!t) return field_error(t.error());
+        (field == "created_at" ? c.created_at : field == "last_used_at" ? c.last_used_at : c.expires_at) = *t;
+      } else {
+        return unknown(section, field);
+      }
+      return {};
+    }
   }
   return {};
 }
@@ -112,6 +148,12 @@ Result<void> check_required(Section section, const PendingRecord& r) {
   if (section == Section::grants) {
     if (!r.has_id) return fail("missing required field \"account\"");
     if (!r.has_entitlement) return fail("missing required field \"entitlement\"");
+    return {};
+  }
+  if (section == Section::credentials) {
+    if (!r.has_entitlement) return fail("missing required field \"account\"");
+    if (!r.has_id) return fail("missing required field \"id\"");
+    if (!r.has_kind) return fail("missing required field \"kind\"");
     return {};
   }
   if (!r.has_id) return fail("missing required field \"id\"");
@@ -123,6 +165,7 @@ Result<void> emit(Section section, const PendingRecord& r, RecordSink& sink) {
     case Section::accounts: return sink.account(r.account);
     case Section::entitlements: return sink.entitlement(r.entitlement);
     case Section::grants: return sink.grant(r.grant);
+    case Section::credentials: return sink.credential(r.credential);
   }
   return {};
 }

@@ -11,17 +11,19 @@
 
 namespace rollcall::connectors::file {
 
-enum class Section { accounts, entitlements, grants };
+enum class Section { accounts, entitlements, grants, credentials };
 
 const std::vector<std::string>& field_names(Section section);
 
-// A record being assembled: one of the three, chosen by the section.
+// A record being assembled: one of the four, chosen by the section.
 struct PendingRecord {
   Account account;
   Entitlement entitlement;
   Grant grant;
+  Credential credential;
   bool has_id = false;  // the required fields were seen
-  bool has_entitlement = false;
+  bool has_entitlement = false;  // grants: entitlement; credentials: account
+  bool has_kind = false;         // credentials
 };
 
 void reset(PendingRecord& r);

@@ -89,6 +89,7 @@ class Handler final : public JsonEvents {
     if (depth_ == 1) {
       if (k == "accounts") section_ = Section::accounts;
       else if (k == "entitlements") section_ = Section::entitlements;
+      else if (k == "credentials") section_ = Section::credentials;
       else if (k == "grants") {
         section_ = Section::grants;
         grant_sections_.push_back(grants_);

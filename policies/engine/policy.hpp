@@ -147,8 +147,26 @@ struct ServiceAccount {
   Source source;
 };
 
+// Credential thresholds (credential_stale, credential_unused), in days; 0 in a per-system
+// override means "as the policy-wide value".
+struct CredentialLimits {
+  int rotation_days = 0;
+  int unused_days = 0;
+};
+
 struct Settings {
   int dormant_days = 90;
+  CredentialLimits credentials = {90, 90};
+  std::map<std::string, CredentialLimits> credential_systems;  // system -> overrides
+  // The limits that apply to `system`: its overrides over the policy-wide values.
+  CredentialLimits credential_limits(const std::string& system) const {
+    CredentialLimits out = credentials;
+    if (auto it = credential_systems.find(system); it != credential_systems.end()) {
+      if (it->second.rotation_days > 0) out.rotation_days = it->second.rotation_days;
+      if (it->second.unused_days > 0) out.unused_days = it->second.unused_days;
+    }
+    return out;
+  }
   // Roster statuses whose people are expected to log in (dormant_account applies to them and
   // to service accounts); people on leave are not, by default.
   std::vector<std::string> dormant_statuses = {"active"};

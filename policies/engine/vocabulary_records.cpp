@@ -423,12 +423,73 @@ bool define_match_settings(lua_State* L, Session& s, const Source& at) {
   return true;
 }
 
+// Reads `rotation_days` / `unused_days` from the table on top of the stack into `limits`;
+// `where` names it in errors ("settings: credentials", "settings: credentials.systems.aws").
+bool read_credential_limits(lua_State* L, Session& s, const Source& at, const std::string& where,
+                            const std::string& claim_prefix, CredentialLimits& limits) {
+  if (lua_type(L, -1) != LUA_TTABLE) {
+    return read_error(L, s, at, where, {"must be a table, e.g. { rotation_days = 90, unused_days = 90 }", "", ""});
+  }
+  const int table = lua_gettop(L);
+  TableReader t(L, table);
+  const std::vector<std::string> allowed = claim_prefix == "credentials."
+                                               ? std::vector<std::string>{"rotation_days", "unused_days", "systems"}
+                                               : std::vector<std::string>{"rotation_days", "unused_days"};
+  if (std::string bad = t.unknown_key({allowed.begin(), allowed.end()}); !bad.empty()) {
+    return read_error(L, s, at, where, {"unknown key " + quote(bad) + " (allowed: " + join(allowed, ", ") + ")", "", bad});
+  }
+  for (auto [key, field] : {std::pair{"rotation_days", &CredentialLimits::rotation_days},
+                            std::pair{"unused_days", &CredentialLimits::unused_days}}) {
+    if (t.push(key) == LUA_TNIL) {
+      lua_pop(L, 1);
+      continue;
+    }
+    lua_Integer days = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    lua_pop(L, 1);
+    if (days < 1 || days > 36500) {
+      return read_error(L, s, at, where, {std::string(key) + " must be a whole number of days (1 or more)", "", key});
+    }
+    if (!claim_setting(L, s, at, claim_prefix + key)) return false;
+    limits.*field = static_cast<int>(days);
+  }
+  lua_settop(L, table);
+  return true;
+}
+
+bool define_credential_settings(lua_State* L, Session& s, const Source& at) {
+  if (!read_credential_limits(L, s, at, "settings: credentials", "credentials.", s.defs->settings.credentials)) return false;
+  TableReader t(L, lua_gettop(L));
+  if (t.push("systems") == LUA_TNIL) return true;
+  if (lua_type(L, -1) != LUA_TTABLE) {
+    return read_error(L, s, at, "settings: credentials",
+                      {"systems must be a table, e.g. systems = { aws = { rotation_days = 30 } }", "", "systems"});
+  }
+  TableReader systems(L, lua_gettop(L));
+  if (systems.other_keys() > 0) {
+    return read_error(L, s, at, "settings: credentials", {"systems keys are system names", "", "systems"});
+  }
+  for (const std::string& system : systems.keys()) {
+    if (!s.known_system(system)) {
+      return read_error(L, s, at, "settings: credentials.systems", {s.unknown_system(system), system, ""});
+    }
+    systems.push(system);
+    CredentialLimits limits;
+    if (!read_credential_limits(L, s, at, "settings: credentials.systems." + system,
+                                "credentials.systems." + system + ".", limits)) {
+      return false;
+    }
+    s.defs->settings.credential_systems[system] = limits;
+    lua_pop(L, 1);
+  }
+  return true;
+}
+
 bool define_settings(lua_State* L, Session& s) {
   Source at = begin_definition(L, s);
   if (lua_type(L, 1) != LUA_TTABLE)
     return error_at(L, at, "settings needs a table: settings { dormant_days = 90 }");
   TableReader t(L, 1);
-  const std::vector<std::string> allowed = {"dormant_days", "dormant_statuses", "match", "severity"};
+  const std::vector<std::string> allowed = {"dormant_days", "dormant_statuses", "match", "severity", "credentials"};
   if (std::string bad = t.unknown_key({allowed.begin(), allowed.end()}); !bad.empty()) {
     std::string close = closest_match(bad, allowed);
     return read_error(L, s, at, "settings",
@@ -462,6 +523,7 @@ bool define_settings(lua_State* L, Session& s) {
   }
   if (t.push("match") != LUA_TNIL && !define_match_settings(L, s, at)) return false;
   if (t.push("severity") != LUA_TNIL && !define_severity(L, s, at)) return false;
+  if (t.push("credentials") != LUA_TNIL && !define_credential_settings(L, s, at)) return false;
   return true;
 }
 

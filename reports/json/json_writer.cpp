@@ -154,7 +154,8 @@ void put_finding(JsonOut& j, const Finding& f) {
   for (const auto& l : x.allowed_levels) j.value(l);
   j.end_array().member("account_state", x.account_state).key("accounts").begin_array();
   for (const auto& a : x.accounts) j.value(a);
-  j.end_array().member("via", x.via).member("reach", x.reach).member("privileged", x.privileged).key("evidence");
+  j.end_array().member("via", x.via).member("reach", x.reach).member("privileged", x.privileged);
+  j.member("credential_id", x.credential_id).member("credential_kind", x.credential_kind).key("evidence");
   put_evidence(j, f.evidence);
   j.end_object();
 }
@@ -226,6 +227,22 @@ void put_report(std::string& buf, const Report& r, Flush flush) {
   for (const auto& t : r.trend) {
     j.begin_object().member("scan_id", t.scan_id).member("at", format_iso8601(t.at)).key("by_severity");
     put_severity_counts(j, t.by_severity);
+    j.end_object();
+  }
+  j.end_array();
+  auto time_or_null = [&](const char* key, const std::optional<UnixTime>& t) {
+    j.key(key);
+    if (t) j.value(format_iso8601(*t));
+    else j.null();
+  };
+  j.key("credentials").begin_array();
+  for (const auto& c : r.credentials) {
+    j.begin_object().member("system", c.system).member("account", c.account_id).member("account_login", c.account_login);
+    j.member("person", c.person_email).member("id", c.id).member("kind", c.kind).member("status", c.status);
+    time_or_null("created_at", c.created_at);
+    time_or_null("last_used_at", c.last_used_at);
+    j.member("last_used_where", c.last_used_where).member("use_recorded", c.use_recorded);
+    time_or_null("expires_at", c.expires_at);
     j.end_object();
   }
   j.end_array().end_object();

@@ -1,5 +1,6 @@
 // rollcall policy check | explain EMAIL: validate the Lua policies against the config and the
 // roster, and show what they make of one person, with the provenance of every entitlement.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "scanner/core/strings.hpp"
 #include "scanner/roster/roster.hpp"
 #include "scanner/roster_sources/roster_sources.hpp"
+#include "scanner/store/snapshot_store.hpp"
 
 namespace rollcall::cli {
 namespace {
@@ -176,6 +178,9 @@ struct Explanation {
   std::vector<const policy::ExceptionRule*> exceptions;
   std::vector<const policy::ServiceAccount*> owned_service_accounts;
   std::vector<std::string> sod_conflicts;
+  // The credentials of the person's accounts and of the service accounts they own, as the
+  // latest complete snapshots show them (rows of `system account id kind status ...`).
+  std::vector<std::vector<std::string>> credentials;
 };
 
 std::string format_person(const Explanation& e) {
@@ -244,9 +249,52 @@ std::string format_exceptions(const Explanation& e) {
   return out;
 }
 
+std::string format_credentials(const Explanation& e) {
+  if (e.credentials.empty()) return "";
+  TextTable t({"SYSTEM", "ACCOUNT", "CREDENTIAL", "KIND", "STATUS", "CREATED", "LAST USED", "EXPIRES"});
+  for (const auto& row : e.credentials) t.add(row);
+  return "Credentials (latest snapshots)\n" + indent(t.str(), "  ");
+}
+
+// The credentials, in the latest complete snapshot of each system, of the accounts whose email
+// or login is one of `names` (the person's email and aliases) or that are service accounts the
+// person owns.
+Result<std::vector<std::vector<std::string>>> credentials_of(Context& ctx, const LoadedPolicies& l,
+                                                            const std::set<std::string>& names,
+                                                            const std::vector<const policy::ServiceAccount*>& owned) {
+  std::vector<std::vector<std::string>> rows;
+  RC_ASSIGN(auto db, ctx.read_database(l.cfg));
+  store::SnapshotStore snapshots(*db);
+  auto date = [](const std::optional<UnixTime>& t, const char* none) { return t ? format_date(*t) : std::string(none); };
+  for (const auto& system : l.cfg.systems) {
+    RC_ASSIGN(auto snap, snapshots.latest_complete(system.name));
+    if (!snap || snap->credentials == 0) continue;
+    RC_ASSIGN(auto accounts, snapshots.accounts(*snap));
+    std::map<std::string, std::string> mine;  // account id -> shown name
+    for (const auto& a : accounts) {
+      const bool person = names.count(to_lower(a.email)) || names.count(to_lower(a.login));
+      const bool service = std::any_of(owned.begin(), owned.end(), [&](const policy::ServiceAccount* s) {
+        return s->system == system.name && (s->account == a.id || s->account == a.login);
+      });
+      if (person || service) mine[a.id] = a.login.empty() ? a.id : a.login;
+    }
+    if (mine.empty()) continue;
+    RC_ASSIGN(auto credentials, snapshots.credentials(*snap));
+    for (const auto& c : credentials) {
+      auto it = mine.find(c.account_id);
+      if (it == mine.end()) continue;
+      rows.push_back({system.name, it->second, c.id, std::string(to_string(c.kind)), std::string(to_string(c.status)),
+                      date(c.created_at, "-"), c.use_recorded ? date(c.last_used_at, "never") : "not recorded",
+                      date(c.expires_at, "-")});
+    }
+  }
+  return rows;
+}
+
 std::string format_explanation(const Explanation& e) {
   std::vector<std::string> sections = {format_person(e), format_roles(e), format_desired(e)};
   if (std::string x = format_exceptions(e); !x.empty()) sections.push_back(x);
+  if (std::string c = format_credentials(e); !c.empty()) sections.push_back(c);
   if (!e.sod_conflicts.empty())
     sections.push_back("Separation of duties\n  warning: " + join(e.sod_conflicts, "\n  warning: "));
   return join(sections, "\n\n");
@@ -289,6 +337,7 @@ Result<void> run_explain(Context& ctx, const std::string& who) {
   for (const policy::SodRule* rule : sod_conflicts(*l.engine, e.access)) {
     e.sod_conflicts.push_back(sod_conflict_text(*rule, e.access));
   }
+  RC_ASSIGN(e.credentials, credentials_of(ctx, l, names, e.owned_service_accounts));
   ctx.out(terminal_safe_lines(format_explanation(e)));
   return {};
 }

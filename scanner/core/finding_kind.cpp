@@ -48,6 +48,20 @@ constexpr std::array<FindingKindInfo, kFindingKindCount> kKinds = {{
     {FindingKind::nested_access, "nested_access", S::high, Sub::entitlement,
      "nestings a policy accepts (nesting { ... }); people the policy grants the reached entitlement anyway. "
      "Critical when the reached entitlement is privileged"},
+    {FindingKind::credential_stale, "credential_stale", S::medium, Sub::account,
+     "inactive credentials; inactive accounts; passwords and certificates (judged by their expiry); credentials "
+     "created within settings credentials.rotation_days (default 90)"},
+    {FindingKind::credential_unused, "credential_unused", S::low, Sub::account,
+     "inactive credentials; inactive accounts; credentials used within settings credentials.unused_days (default 90); "
+     "never-used credentials created within that window; credentials whose platform does not record use"},
+    {FindingKind::credential_expired, "credential_expired", S::medium, Sub::account,
+     "inactive credentials; inactive accounts; credentials with no expiry or not yet past it"},
+    {FindingKind::credential_owner_inactive, "credential_owner_inactive", S::critical, Sub::account,
+     "inactive credentials; inactive accounts; accounts of active people; service accounts whose owner is an active "
+     "person of the roster"},
+    {FindingKind::mfa_missing, "mfa_missing", S::high, Sub::account,
+     "inactive, builtin, service and bot accounts; accounts whose platform does not say (no mfa_enrolled attribute); "
+     "where the platform reports console passwords, accounts without an active one"},
 }};
 
 constexpr bool table_in_enum_order() {
@@ -57,7 +71,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order(), "kKinds must list the kinds in FindingKind's order");
-static_assert(static_cast<std::size_t>(FindingKind::nested_access) + 1 == kFindingKindCount,
+static_assert(static_cast<std::size_t>(FindingKind::mfa_missing) + 1 == kFindingKindCount,
               "every FindingKind needs a row in kKinds");
 
 std::vector<std::string> string_list(const Json& j, const char* key) {
@@ -107,6 +121,8 @@ std::string facts_to_json(const FindingFacts& f) {
   if (!f.via.empty()) j["via"] = f.via;
   if (f.reach != 0) j["reach"] = f.reach;
   if (f.privileged) j["privileged"] = true;
+  if (!f.credential_id.empty()) j["credential_id"] = f.credential_id;
+  if (!f.credential_kind.empty()) j["credential_kind"] = f.credential_kind;
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -124,6 +140,8 @@ Result<FindingFacts> facts_from_json(std::string_view text) {
     if (j.contains("via")) f.via = j.at("via").get<std::string>();
     if (j.contains("reach")) f.reach = j.at("reach").get<std::int64_t>();
     if (j.contains("privileged")) f.privileged = j.at("privileged").get<bool>();
+    if (j.contains("credential_id")) f.credential_id = j.at("credential_id").get<std::string>();
+    if (j.contains("credential_kind")) f.credential_kind = j.at("credential_kind").get<std::string>();
   } catch (const Json::exception& e) {
     return fail(std::string("finding facts: ") + e.what());
   }

@@ -37,9 +37,18 @@ enum class FindingKind {
   system_incomplete,
   everyone_access,
   nested_access,
+  credential_stale,
+  credential_unused,
+  credential_expired,
+  credential_owner_inactive,
+  mfa_missing,
 };
 
-inline constexpr std::size_t kFindingKindCount = 13;
+inline constexpr std::size_t kFindingKindCount = 18;
+
+// Credential findings name the credential as their entitlement, "credential:<id>", so each
+// credential has its own fingerprint and an exception can cover exactly one.
+inline constexpr std::string_view kCredentialPrefix = "credential:";
 
 // What one finding of a kind is about, which decides its fingerprint's subject.
 enum class FindingSubject {
@@ -90,6 +99,9 @@ struct FindingFacts {
   // nested_access, everyone_access: how many accounts (people or not) it reaches.
   std::int64_t reach = 0;
   bool privileged = false;
+  // credential_*: the credential's id in the system and its kind (access_key, password, ...).
+  std::string credential_id;
+  std::string credential_kind;
 };
 
 // JSON text of the facts (an object; empty members left out) and back. from_json fails on

@@ -80,8 +80,12 @@ struct Credential {
   CredentialKind kind = CredentialKind::token;
   CredentialStatus status = CredentialStatus::active;
   std::optional<UnixTime> created_at;
-  std::optional<UnixTime> last_used_at;
+  std::optional<UnixTime> last_used_at;  // nullopt: never used (when use_recorded)
   std::string last_used_where;  // service, region or address of the last use, when known
+  // Whether the platform records this credential's use at all (Slack bot tokens, SSH keys of
+  // some platforms: it does not). When false, last_used_at says nothing and no unused finding
+  // is possible.
+  bool use_recorded = true;
   std::optional<UnixTime> expires_at;
   std::string attrs_json = "{}";
 };

@@ -65,22 +65,24 @@ void DriftEngine::check_service_owner(SystemRun& run, std::size_t i) {
   const Account& a = run.accounts[i];
   const Match& m = run.matches[i];
   if (m.kind != MatchKind::service) return;
-  const auto& sa = policy_.service_accounts()[m.index];
-  std::string problem;
-  if (sa.owner.empty()) {
-    problem = "no owner";
-  } else if (std::int64_t owner = matcher_.find_person(sa.owner); owner < 0) {
-    problem = "owner " + sa.owner + " is not in the roster";
-  } else if (terminated(roster_.people[static_cast<std::size_t>(owner)])) {
-    problem = "owner " + sa.owner + " is terminated";
-  }
+  const std::string problem = service_owner_problem(m);
   if (problem.empty()) return;
+  const auto& sa = policy_.service_accounts()[m.index];
   reports::Finding f = account_finding(run, i);
   f.person_email = sa.owner;
   f.expected = "an owner who is an active person of the roster";
   f.actual = problem;
   f.message = "service account " + account_name(a) + ": " + problem;
   sink_.add(Kind::service_account_owner_invalid, std::move(f), {a.email});
+}
+
+std::string DriftEngine::service_owner_problem(const Match& m) const {
+  const auto& sa = policy_.service_accounts()[m.index];
+  if (sa.owner.empty()) return "no owner";
+  const std::int64_t owner = matcher_.find_person(sa.owner);
+  if (owner < 0) return "owner " + sa.owner + " is not in the roster";
+  if (terminated(roster_.people[static_cast<std::size_t>(owner)])) return "owner " + sa.owner + " is terminated";
+  return "";
 }
 
 bool DriftEngine::expected_to_log_in(const Match& m) const {

@@ -167,6 +167,7 @@ Result<void> DriftEngine::diff(SystemRun& run) {
     check_service_owner(run, i);
     check_dormant(run, i);
   }
+  RC_TRY(check_credentials(run));
   check_duplicates(run);
   check_missing(run);
   check_missing_services(run);
@@ -340,6 +341,9 @@ void DriftEngine::absorb(DriftEngine& other) {
   match_time_.cpu += other.match_time_.cpu;
   diff_time_.wall = std::max(diff_time_.wall, other.diff_time_.wall);
   diff_time_.cpu += other.diff_time_.cpu;
+  credentials_.insert(credentials_.end(), std::make_move_iterator(other.credentials_.begin()),
+                      std::make_move_iterator(other.credentials_.end()));
+  other.credentials_.clear();
 }
 
 void DriftEngine::check_sod() {

@@ -50,6 +50,8 @@ class DriftEngine {
   // Time spent reading accounts and matching them, and streaming and comparing grants.
   Duration match_time() const { return match_time_; }
   Duration diff_time() const { return diff_time_; }
+  // The credentials of the checked systems' accounts, for the reports (moved out once).
+  std::vector<reports::CredentialRow>& credentials() { return credentials_; }
 
  private:
   struct SodHold {
@@ -76,6 +78,12 @@ class DriftEngine {
   void check_service_owner(SystemRun& run, std::size_t account);
   void check_dormant(SystemRun& run, std::size_t account);
   void check_duplicates(SystemRun& run);
+  // credential_checks.cpp: every credential of the system's active accounts, and MFA.
+  Result<void> check_credentials(SystemRun& run);
+  void check_mfa(SystemRun& run, std::size_t account, bool system_reports_passwords,
+                 bool has_active_password);
+  // Why a service account's owner is not valid ("no owner", "owner x is terminated"), or "".
+  std::string service_owner_problem(const Match& m) const;
   void check_missing(SystemRun& run);
   void check_missing_services(SystemRun& run);
   // Access reaching accounts through a grant to everyone or through a nesting, judged once per
@@ -106,6 +114,7 @@ class DriftEngine {
   std::unordered_map<const policy::ExceptionRule*, Resolved> exception_resolved_;
   Duration match_time_;
   Duration diff_time_;
+  std::vector<reports::CredentialRow> credentials_;
 };
 
 }  // namespace rollcall::drift

@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "scanner/drift/desired.hpp"
 #include "scanner/drift/engine.hpp"
@@ -160,6 +161,10 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
   std::sort(report.systems.begin(), report.systems.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
   report.findings = std::move(all.findings());
+  report.credentials = std::move(engine.credentials());
+  std::sort(report.credentials.begin(), report.credentials.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.system, a.account_id, a.id) < std::tie(b.system, b.account_id, b.id);
+  });
   watch.lap();
   out.phases.push_back({"matching", engine.match_time()});
   out.phases.push_back({"diff", engine.diff_time()});

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 
+#include "scanner/core/finding_kind.hpp"
 #include "scanner/core/strings.hpp"
 #include "scanner/store/apply_journal.hpp"
 #include "scanner/store/scan_store.hpp"
@@ -25,6 +26,9 @@ connectors::Change change_of(const Action& a) {
   c.entitlement_id = a.entitlement_id;
   c.level = a.after;
   c.person_name = a.person_name;
+  if (a.type == ActionType::deactivate_credential && starts_with(a.entitlement_id, kCredentialPrefix)) {
+    c.credential_id = a.entitlement_id.substr(kCredentialPrefix.size());
+  }
   return c;
 }
 
@@ -34,6 +38,10 @@ std::string state_word(const Action& a, const connectors::LiveState& s) {
       a.type == ActionType::enable_account) {
     if (!s.account_exists) return std::string(kAbsent);
     return std::string(s.account_active ? kActive : kDisabled);
+  }
+  if (a.type == ActionType::deactivate_credential) {
+    // A credential that is gone can no more be used than an inactive one.
+    return std::string(s.credential_active.value_or(false) ? kActive : kInactive);
   }
   return s.level ? *s.level : std::string(kAbsent);
 }

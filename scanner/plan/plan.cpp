@@ -16,9 +16,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr std::array<ActionType, 6> kActionTypes = {ActionType::grant,          ActionType::revoke,
-                                                    ActionType::set_level,      ActionType::create_account,
-                                                    ActionType::disable_account, ActionType::enable_account};
+constexpr std::array<ActionType, 7> kActionTypes = {
+    ActionType::grant,           ActionType::revoke,         ActionType::set_level,           ActionType::create_account,
+    ActionType::disable_account, ActionType::enable_account, ActionType::deactivate_credential};
 Result<void> check_kinds(const std::vector<std::string>& kinds) {
   std::vector<std::string> known;
   for (ActionType t : kActionTypes) known.emplace_back(to_string(t));
@@ -97,6 +97,15 @@ Result<std::optional<Action>> action_for(const store::FindingRecord& f) {
     a.type = ActionType::set_level;
     a.before = *level;
     a.after = facts.allowed_levels.front();
+  } else if (kind == FindingKind::credential_owner_inactive || kind == FindingKind::credential_unused ||
+             kind == FindingKind::credential_expired) {
+    if (f.account_id.empty() || facts.credential_id.empty() ||
+        f.entitlement_id != std::string(kCredentialPrefix) + facts.credential_id) {
+      return std::optional<Action>();
+    }
+    a.type = ActionType::deactivate_credential;
+    a.before = kActive;
+    a.after = kInactive;
   } else if (kind == FindingKind::terminated_active) {
     if (f.account_id.empty()) return std::optional<Action>();
     a.type = ActionType::disable_account;
@@ -196,7 +205,8 @@ Result<Action> parse_action(const Json& j, const std::string& where) {
 }  // namespace
 
 bool destructive(ActionType type) {
-  return type == ActionType::revoke || type == ActionType::set_level || type == ActionType::disable_account;
+  return type == ActionType::revoke || type == ActionType::set_level || type == ActionType::disable_account ||
+         type == ActionType::deactivate_credential;
 }
 
 std::string skip_reason(std::string_view status) {
@@ -344,6 +354,8 @@ std::string describe(const Action& a) {
       return "- disable_account " + a.system + " " + who;
     case ActionType::enable_account:
       return "+ enable_account " + a.system + " " + who;
+    case ActionType::deactivate_credential:
+      return "- deactivate_credential " + a.system + " " + who + " " + a.entitlement_id;
   }
   return "";
 }

@@ -5,8 +5,9 @@
 // policy digests) so that apply can refuse it once the world it was computed from has moved.
 // Only findings with one obvious fix become actions: missing_access (grant, create_account when
 // the person has no account at all, enable_account when their one account is disabled),
-// unauthorized_access (revoke), privilege_mismatch (set_level) and terminated_active
-// (disable_account). Actions follow from the findings' structured facts only. Excepted and resolved findings, carried
+// unauthorized_access (revoke), privilege_mismatch (set_level), terminated_active
+// (disable_account), and credential_owner_inactive, credential_unused and credential_expired
+// (deactivate_credential; a stale credential needs its owner to rotate it, so it is not planned). Actions follow from the findings' structured facts only. Excepted and resolved findings, carried
 // findings and every finding of a system that was not complete in the scan produce nothing.
 // Plain values; no thread-safety concerns.
 #pragma once
@@ -25,7 +26,8 @@ namespace rollcall::plan {
 inline constexpr std::string_view kPlanSchema = "rollcall.plan/v1";
 
 // An action is one change of a connector's writer (connectors/api/writer.hpp), by the same
-// names: grant, revoke, set_level, create_account, disable_account, enable_account.
+// names: grant, revoke, set_level, create_account, disable_account, enable_account,
+// deactivate_credential.
 using ActionType = connectors::ChangeType;
 using connectors::to_string;
 // Fails on anything but those names.
@@ -36,6 +38,9 @@ Result<ActionType> parse_action_type(std::string_view text);
 inline constexpr std::string_view kAbsent = "absent";
 inline constexpr std::string_view kActive = "active";
 inline constexpr std::string_view kDisabled = "disabled";
+// deactivate_credential: "active" -> "inactive" (a credential that no longer exists reads as
+// inactive: it cannot be used either).
+inline constexpr std::string_view kInactive = "inactive";
 
 struct Action {
   std::string id;  // stable: derived from type, system, account and entitlement

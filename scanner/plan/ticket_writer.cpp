@@ -11,15 +11,13 @@ namespace rollcall::plan {
 namespace {
 
 constexpr const char* kHeader = "key,system,action,account,login,entitlement,level\n";
-constexpr std::array<const char*, 6> kNames = {"grant",           "revoke",          "set_level",
-                                               "create_account", "disable_account", "enable_account"};
 
 // A CSV field, with report.csv's formula guard: the tickets file is opened in a spreadsheet,
 // and account ids and logins come from target systems.
 std::string field(const std::string& v) { return csv_safe_field(v); }
 
 std::string key_of(const connectors::Change& c) {
-  return std::string(kNames[static_cast<std::size_t>(c.type)]) + "|" + c.account_id + "|" + c.entitlement_id + "|" +
+  return std::string(connectors::to_string(c.type)) + "|" + c.account_id + "|" + c.entitlement_id + "|" +
          c.level;
 }
 
@@ -48,7 +46,12 @@ Result<connectors::LiveState> TicketWriter::read(const connectors::Change& c) {
     s.account_exists = true;
     s.account_active = a.status == AccountStatus::active;
   }
-  if (!c.entitlement_id.empty()) {
+  if (c.type == connectors::ChangeType::deactivate_credential) {
+    RC_ASSIGN(auto credentials, snapshots.credentials(*snap));
+    for (const auto& k : credentials) {
+      if (k.account_id == c.account_id && k.id == c.credential_id) s.credential_active = k.status == CredentialStatus::active;
+    }
+  } else if (!c.entitlement_id.empty()) {
     RC_TRY(snapshots.for_each_grant(*snap, [&](const Grant& g) -> Result<void> {
       if (g.account_id == c.account_id && g.entitlement_id == c.entitlement_id && (g.via.empty() || g.via == "direct")) {
         s.level = g.level;
@@ -65,6 +68,7 @@ Result<connectors::LiveState> TicketWriter::read(const connectors::Change& c) {
     case connectors::ChangeType::create_account: s.account_exists = s.account_active = true; break;
     case connectors::ChangeType::disable_account: s.account_active = false; break;
     case connectors::ChangeType::enable_account: s.account_active = true; break;
+    case connectors::ChangeType::deactivate_credential: s.credential_active = false; break;
   }
   return s;
 }
@@ -76,7 +80,7 @@ Result<void> TicketWriter::write(const connectors::Change& c) {
   std::ofstream out(path_, std::ios::app | std::ios::binary);
   if (!out) return fail(path_.string() + ": cannot open for writing");
   if (fresh) out << kHeader;
-  out << field(key_of(c)) << ',' << field(system_) << ',' << kNames[static_cast<std::size_t>(c.type)] << ','
+  out << field(key_of(c)) << ',' << field(system_) << ',' << connectors::to_string(c.type) << ','
       << field(c.account_id) << ',' << field(c.account_login) << ',' << field(c.entitlement_id) << ','
       << field(c.level) << '\n';
   out.flush();

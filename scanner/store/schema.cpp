@@ -141,6 +141,7 @@ CREATE TABLE credential (
   created_at INTEGER,
   last_used_at INTEGER,
   last_used_where TEXT NOT NULL,
+  use_recorded INTEGER NOT NULL,
   expires_at INTEGER,
   attrs TEXT NOT NULL,
   PRIMARY KEY (snapshot_id, account_id, credential_id)

@@ -207,7 +207,7 @@ Result<void> SnapshotWriter::write_credentials() {
   });
   RC_ASSIGN(Statement s, db_.prepare(
       "INSERT INTO credential (snapshot_id, account_id, credential_id, kind, status, created_at, "
-      "last_used_at, last_used_where, expires_at, attrs) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+      "last_used_at, last_used_where, use_recorded, expires_at, attrs) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
   for (const Credential& c : credentials_) {
     auto account = accounts_.index.find(c.account_id);
     if (account == accounts_.index.end() || !accounts_.emitted[account->second]) {
@@ -216,11 +216,13 @@ Result<void> SnapshotWriter::write_credentials() {
     }
     s.bind(1, id_).bind_view(2, c.account_id).bind_view(3, c.id).bind_view(4, to_string(c.kind))
         .bind_view(5, to_string(c.status)).bind(6, c.created_at).bind(7, c.last_used_at)
-        .bind_view(8, c.last_used_where).bind(9, c.expires_at).bind_view(10, c.attrs_json);
+        .bind_view(8, c.last_used_where).bind(9, std::int64_t{c.use_recorded ? 1 : 0}).bind(10, c.expires_at)
+        .bind_view(11, c.attrs_json);
     RC_TRY(s.run());
     scratch_ = "C";
     for (std::string_view f : {std::string_view(c.account_id), std::string_view(c.id), to_string(c.kind),
                                to_string(c.status), std::string_view(c.last_used_where),
+                               std::string_view(c.use_recorded ? "1" : "0"),
                                std::string_view(c.attrs_json)}) {
       scratch_ += kSep;
       scratch_ += f;
@@ -496,7 +498,7 @@ Result<std::vector<Entitlement>> SnapshotStore::entitlements(const SnapshotInfo&
 Result<std::vector<Credential>> SnapshotStore::credentials(const SnapshotInfo& snapshot) {
   RC_ASSIGN(Statement s, db_.prepare(
       "SELECT account_id, credential_id, kind, status, created_at, last_used_at, last_used_where, "
-      "expires_at, attrs FROM credential WHERE snapshot_id = ? ORDER BY account_id, credential_id"));
+      "use_recorded, expires_at, attrs FROM credential WHERE snapshot_id = ? ORDER BY account_id, credential_id"));
   s.bind(1, snapshot.data_id);
   std::vector<Credential> out;
   while (true) {
@@ -510,8 +512,9 @@ Result<std::vector<Credential>> SnapshotStore::credentials(const SnapshotInfo& s
     c.created_at = s.optional_integer(4);
     c.last_used_at = s.optional_integer(5);
     c.last_used_where = s.text(6);
-    c.expires_at = s.optional_integer(7);
-    c.attrs_json = s.text(8);
+    c.use_recorded = s.integer(7) != 0;
+    c.expires_at = s.optional_integer(8);
+    c.attrs_json = s.text(9);
     out.push_back(std::move(c));
   }
   return out;

@@ -35,6 +35,7 @@ struct Snapshot {
   std::vector<Account> accounts;
   std::vector<Entitlement> entitlements;
   std::vector<Grant> grants;
+  std::vector<Credential> credentials;
 };
 
 class Scenario {
@@ -74,6 +75,7 @@ class Scenario {
     for (const auto& a : data.accounts) REQUIRE((*w)->account(a).ok());
     for (const auto& e : data.entitlements) REQUIRE((*w)->entitlement(e).ok());
     for (const auto& g : data.grants) REQUIRE((*w)->grant(g).ok());
+    for (const auto& c : data.credentials) REQUIRE((*w)->credential(c).ok());
     auto info = (*w)->commit(at);
     REQUIRE(info.ok());
   }

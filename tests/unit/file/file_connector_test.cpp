@@ -194,3 +194,62 @@ TEST_CASE("file: through the snapshot runner, bad input is recorded as failed wi
   CHECK((*latest)->id == good->info.id);
   CHECK((*latest)->accounts == 3);
 }
+
+TEST_CASE("file: credentials come from a JSON \"credentials\" array and a credentials.csv alike", "[connector][file][credential]") {
+  testing::TempDir dir;
+  Collector json;
+  REQUIRE(file::read_export(dir.write("e.json", R"({
+    "accounts": [{"id": "ci-bot", "kind": "service"}],
+    "grants": [],
+    "credentials": [
+      {"account": "ci-bot", "id": "AKIA1", "kind": "access_key", "created_at": "2026-01-01T00:00:00Z",
+       "last_used_at": "2026-10-01T00:00:00Z", "last_used_where": "s3/eu-west-1"},
+      {"account": "ci-bot", "id": "xoxb", "kind": "token", "status": "inactive", "use_recorded": false,
+       "expires_at": "2027-01-01T00:00:00Z"}
+    ]})"), json).ok());
+  dir.write("exp/accounts.csv", "id,kind\nci-bot,service\n");
+  dir.write("exp/grants.csv", "account,entitlement\n");
+  dir.write("exp/credentials.csv",
+            "account,id,kind,status,created_at,last_used_at,last_used_where,use_recorded,expires_at\n"
+            "ci-bot,AKIA1,access_key,,2026-01-01T00:00:00Z,2026-10-01T00:00:00Z,s3/eu-west-1,,\n"
+            "ci-bot,xoxb,token,inactive,,,,false,2027-01-01T00:00:00Z\n");
+  Collector csv;
+  REQUIRE(file::read_export(dir / "exp", csv).ok());
+  for (const Collector* c : {&json, &csv}) {
+    REQUIRE(c->credentials.size() == 2);
+    const Credential& key = c->credentials[0];
+    CHECK(key.account_id == "ci-bot");
+    CHECK(key.kind == CredentialKind::access_key);
+    CHECK(key.status == CredentialStatus::active);
+    CHECK(key.created_at == parse_iso8601("2026-01-01T00:00:00Z").value());
+    CHECK(key.last_used_where == "s3/eu-west-1");
+    CHECK(key.use_recorded);
+    const Credential& token = c->credentials[1];
+    CHECK(token.status == CredentialStatus::inactive);
+    CHECK_FALSE(token.use_recorded);
+    CHECK_FALSE(token.last_used_at);
+    CHECK(token.expires_at == parse_iso8601("2027-01-01T00:00:00Z").value());
+  }
+}
+
+TEST_CASE("file: a credential without kind or with an unknown one names the record", "[connector][file][credential]") {
+  testing::TempDir dir;
+  auto read = [&](const std::string& credentials) {
+    Collector c;
+    return error_of(file::read_export(
+        dir.write("e.json", R"({"accounts": [{"id": "a"}], "credentials": [)" + credentials + "]}"), c));
+  };
+  CHECK(read(R"({"account": "a", "id": "k"})") == "e.json: /credentials/0: missing required field \"kind\"");
+  CHECK(read(R"({"account": "a", "id": "k", "kind": "apikey"})") ==
+        "e.json: /credentials/0: field \"kind\": unknown credential kind \"apikey\" (expected access_key, "
+        "client_secret, certificate, ssh_key, deploy_key, token or password)");
+  CHECK(read(R"({"id": "k", "kind": "token"})") == "e.json: /credentials/0: missing required field \"account\"");
+  CHECK(read(R"({"account": "a", "id": "k", "kind": "token", "secret": "x"})") ==
+        "e.json: /credentials/0: unknown field \"secret\"");
+  dir.write("exp/accounts.csv", "id\na\n");
+  dir.write("exp/grants.csv", "account,entitlement\n");
+  dir.write("exp/credentials.csv", "account,id,kind,status\na,k,token,revoked\n");
+  Collector c;
+  CHECK(error_of(file::read_export(dir / "exp", c)) ==
+        "credentials.csv:2: field \"status\": unknown credential status \"revoked\" (expected active or inactive)");
+}

@@ -21,6 +21,7 @@ class FakeWriter final : public connectors::Writer {
  public:
   std::map<std::pair<std::string, std::string>, std::string> grants;
   std::map<std::string, bool> accounts;  // id -> active
+  std::map<std::pair<std::string, std::string>, bool> keys;  // (account, credential id) -> active
   int writes = 0;
   int reads = 0;
   int fail_after_effect = 0;  // this many next writes take effect, then report a timeout
@@ -34,6 +35,7 @@ class FakeWriter final : public connectors::Writer {
     s.account_active = s.account_exists && acc->second;
     auto g = grants.find({c.account_id, c.entitlement_id});
     if (g != grants.end()) s.level = g->second;
+    if (auto k = keys.find({c.account_id, c.credential_id}); k != keys.end()) s.credential_active = k->second;
     return s;
   }
 
@@ -49,6 +51,8 @@ class FakeWriter final : public connectors::Writer {
       case connectors::ChangeType::revoke: grants.erase({c.account_id, c.entitlement_id}); break;
       case connectors::ChangeType::create_account: accounts[c.account_id] = true; break;
       case connectors::ChangeType::disable_account: accounts[c.account_id] = false; break;
+      case connectors::ChangeType::enable_account: accounts[c.account_id] = true; break;
+      case connectors::ChangeType::deactivate_credential: keys[{c.account_id, c.credential_id}] = false; break;
     }
     if (fail_after_effect > 0) {
       --fail_after_effect;
@@ -322,6 +326,41 @@ TEST_CASE("apply: a mass revoke over the blast-radius limit is refused", "[apply
                                  "max_destructive_share = 25% (pass --allow-destructive to apply anyway)");
     CHECK(check_blast_radius(p, {std::nullopt, 0.5}, *b.db).ok());
   }
+}
+
+
+TEST_CASE("apply: the deprovisioning job run twice finds the key already inactive and records a no-op", "[apply][credential]") {
+  auto db = store::Database::open_memory();
+  REQUIRE(db.ok());
+  FakeWriter w;
+  w.accounts = {{"ci-bot", true}};
+  w.keys[{"ci-bot", "AKIA1"}] = true;
+  w.keys[{"ci-bot", "AKIA2"}] = true;
+  Plan p;
+  p.id = "plan-keys";
+  p.actions = {action(ActionType::deactivate_credential, "ci-bot", "credential:AKIA1", "active", "inactive")};
+  // The first run times out after the key was deactivated: verified by reading, not repeated.
+  w.fail_after_effect = 1;
+  CHECK(run(p, **db, w).outcomes() == std::vector<std::string>{"done"});
+  CHECK(w.writes == 1);
+  CHECK_FALSE(w.keys[{"ci-bot", "AKIA1"}]);
+  CHECK(w.keys[{"ci-bot", "AKIA2"}]);  // the other key of the same account is untouched
+  // The job runs again (a retried webhook): the key is already inactive.
+  auto db2 = store::Database::open_memory();
+  CHECK(run(p, **db2, w).outcomes() == std::vector<std::string>{"noop"});
+  CHECK(w.writes == 1);
+}
+
+TEST_CASE("apply: a credential deleted since the plan counts as deactivated: a no-op", "[apply][credential]") {
+  auto db = store::Database::open_memory();
+  REQUIRE(db.ok());
+  FakeWriter w;
+  w.accounts = {{"ann", true}};
+  Plan p;
+  p.id = "plan-gone";
+  p.actions = {action(ActionType::deactivate_credential, "ann", "credential:password", "active", "inactive")};
+  CHECK(run(p, **db, w).outcomes() == std::vector<std::string>{"noop"});  // no such credential any more
+  CHECK(w.writes == 0);
 }
 
 }  // namespace

@@ -211,5 +211,30 @@ TEST_CASE("plan: no findings, no actions", "[plan]") {
   CHECK(p->actions.empty());
 }
 
+
+TEST_CASE("plan: unused, expired and orphaned credentials are deactivated; a stale one waits for its owner", "[plan][credential]") {
+  auto owner_gone = finding("credential_owner_inactive", "github", "ci-bot", "credential:AKIA1", "deactivated", "active");
+  owner_gone.facts_json = R"({"credential_id":"AKIA1","credential_kind":"access_key"})";
+  auto unused = finding("credential_unused", "github", "ann", "credential:AKIA2", "used", "never");
+  unused.facts_json = R"({"credential_id":"AKIA2","credential_kind":"access_key"})";
+  auto stale = finding("credential_stale", "github", "ann", "credential:AKIA3", "rotated", "old");
+  stale.facts_json = R"({"credential_id":"AKIA3","credential_kind":"access_key"})";
+  // Facts that do not name the finding's own credential are not acted on.
+  auto odd = finding("credential_expired", "github", "bob", "credential:AKIA4", "removed", "expired");
+  odd.facts_json = R"({"credential_id":"AKIA5"})";
+  auto p = build_plan(scan_of(kTwoSystems), {owner_gone, unused, stale, odd}, {}, "t");
+  REQUIRE(p.ok());
+  std::vector<std::string> lines;
+  for (const auto& a : p->actions) lines.push_back(describe(a));
+  CHECK(lines == std::vector<std::string>{"- deactivate_credential github ann credential:AKIA2",
+                                          "- deactivate_credential github ci-bot credential:AKIA1"});
+  CHECK(p->actions[0].before == "active");
+  CHECK(p->actions[0].after == "inactive");
+  CHECK(p->actions[0].destructive);
+  auto round = parse_plan(to_json(*p));
+  REQUIRE(round.ok());
+  CHECK(round->actions[1].type == ActionType::deactivate_credential);
+}
+
 }  // namespace
 }  // namespace rollcall::plan

@@ -225,8 +225,25 @@ TEST_CASE("policy strictness: settings are checked and set once", "[policy]") {
     ws.file("a.lua", "settings { dormant_day = 90 }\n");
     CHECK(ws.load_error() ==
           "policies/a.lua:1: settings: unknown key \"dormant_day\" (allowed: dormant_days, dormant_statuses, match, "
-          "severity; did you "
-          "mean \"dormant_days\"?)");
+          "severity, credentials; did you mean \"dormant_days\"?)");
+  }
+  SECTION("credential thresholds: values, keys and systems are checked, each set once") {
+    ws.file("a.lua", "settings { credentials = { rotation_days = 0 } }\n");
+    CHECK(ws.load_error() ==
+          "policies/a.lua:1: settings: credentials: rotation_days must be a whole number of days (1 or more)");
+    ws.file("a.lua", "settings { credentials = { rotate_days = 30 } }\n");
+    CHECK(ws.load_error() ==
+          "policies/a.lua:1: settings: credentials: unknown key \"rotate_days\" (allowed: rotation_days, unused_days, "
+          "systems)");
+    ws.file("a.lua", "settings { credentials = { systems = { nosuch = { unused_days = 30 } } } }\n");
+    CHECK(ws.load_error().rfind("policies/a.lua:1: settings: credentials.systems: ", 0) == 0);
+    ws.file("a.lua", "settings { credentials = { systems = { github = { systems = {} } } } }\n");
+    CHECK(ws.load_error() ==
+          "policies/a.lua:1: settings: credentials.systems.github: unknown key \"systems\" (allowed: rotation_days, "
+          "unused_days)");
+    ws.file("a.lua", "settings { credentials = { unused_days = 30 } }\n");
+    ws.file("b.lua", "settings { credentials = { unused_days = 60 } }\n");
+    CHECK(ws.load_error() == "policies/b.lua:1: settings: credentials.unused_days is already set at policies/a.lua:1");
   }
   SECTION("an unknown finding kind") {
     ws.file("a.lua", "settings { severity = { orphan_acount = \"low\" } }\n");
@@ -393,4 +410,19 @@ role "b" { netsuite = { { "role:ap", level = "audit" } } }
 TEST_CASE("policy strictness: a missing policies folder", "[policy]") {
   PolicyWorkspace ws;
   CHECK(ws.load_error() == "policies folder \"policies\" does not exist");
+}
+
+TEST_CASE("policy settings: credential thresholds default to 90 days and a system may override one", "[policy][credential]") {
+  PolicyWorkspace ws;
+  ws.file("a.lua", "role \"engineer\" { github = { \"team:a\" } }\n");
+  CHECK(ws.load()->settings().credential_limits("github").rotation_days == 90);
+  CHECK(ws.load()->settings().credential_limits("github").unused_days == 90);
+  ws.file("b.lua", "settings { credentials = { unused_days = 60, systems = { okta = { rotation_days = 30 } } } }\n");
+  auto engine = ws.load();
+  const auto okta = engine->settings().credential_limits("okta");
+  CHECK(okta.rotation_days == 30);
+  CHECK(okta.unused_days == 60);
+  const auto github = engine->settings().credential_limits("github");
+  CHECK(github.rotation_days == 90);
+  CHECK(github.unused_days == 60);
 }

@@ -80,7 +80,7 @@ TEST_CASE("report json: every field of rollcall.report/v1, in a fixed order", "[
   Json j = Json::parse(text);
   std::vector<std::string> keys;
   for (const auto& [k, _] : j.items()) keys.push_back(k);
-  CHECK(keys == std::vector<std::string>{"schema", "tool", "scan", "systems", "summary", "findings", "resolved", "trend"});
+  CHECK(keys == std::vector<std::string>{"schema", "tool", "scan", "systems", "summary", "findings", "resolved", "trend", "credentials"});
   CHECK(j["schema"] == "rollcall.report/v1");
   CHECK(j["tool"] == Json{{"name", "rollcall"}, {"version", "0.1.0"}});
   CHECK(j["scan"].dump() ==
@@ -99,7 +99,7 @@ TEST_CASE("report json: every field of rollcall.report/v1, in a fixed order", "[
         R"("system":"github","account_id":"u1","account_login":"jdoe","person_email":"jane@acme.com",)"
         R"("person_name":"Jane \"JD\" Doe\n<script>","entitlement_id":"org:acme","expected":"no access",)"
         R"("actual":"admin","message":"bad )" "\xef\xbf\xbd" R"( byte","first_seen":"2026-10-31T00:00:00Z","owner":"","held":[],"allowed_levels":[],)"
-        R"("account_state":"","accounts":[],"via":"","reach":0,"privileged":false,"evidence":)"
+        R"("account_state":"","accounts":[],"via":"","reach":0,"privileged":false,"credential_id":"","credential_kind":"","evidence":)"
         R"({"roster_row":"roster.csv:3","policy":["roles: engineer"],"snapshot":{"id":3,)"
         R"("taken_at":"2026-10-31T23:00:00Z","digest":"abc"},"exception":{"ticket":"SEC-1","expires":"2026-12-31",)"
         R"("reason":"migration","source":"policies/sec.lua:4"},"facts":{"matched_by":"email","privileged":"true"}}})");
@@ -126,7 +126,7 @@ TEST_CASE("report json: pretty-printed, deterministic, empty lists stay on one l
   r.trend.clear();
   REQUIRE(reports::write_json(r, dir / "empty.json").ok());
   const std::string empty = read_file(dir / "empty.json");
-  CHECK(empty.find("\"findings\": [],\n  \"resolved\": [],\n  \"trend\": []\n}\n") != std::string::npos);
+  CHECK(empty.find("\"findings\": [],\n  \"resolved\": [],\n  \"trend\": [],\n  \"credentials\": []\n}\n") != std::string::npos);
 }
 
 TEST_CASE("report json: evidence round-trips through its stored form", "[reports][json]") {
