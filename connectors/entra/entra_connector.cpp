@@ -73,6 +73,37 @@ Result<void> add_credentials(const Json& object, const std::string& source, Json
   return {};
 }
 
+// The credentials gathered by add_credentials as records of the account: client secrets and
+// certificates, with their start (created) and end (expiry) dates. Graph's list does not say
+// when a secret was last used (sign-in activity needs the reports API), so use is not recorded.
+// A key id listed twice (an app's and its service principal's view) is emitted once.
+Result<void> emit_credentials(const std::string& account_id, const Json& attrs, RecordSink& sink) {
+  const auto list = attrs.find("credentials");
+  if (list == attrs.end() || !list->is_array()) return {};
+  std::set<std::string> seen;
+  for (const Json& entry : *list) {
+    Credential c;
+    c.account_id = account_id;
+    c.id = entry.value("key_id", entry.value("display_name", std::string()));
+    if (c.id.empty() || !seen.insert(c.id).second) continue;
+    c.kind = entry.value("type", std::string()) == "certificate" ? CredentialKind::certificate : CredentialKind::client_secret;
+    c.use_recorded = false;
+    for (auto [key, field] : {std::pair{"start", &Credential::created_at}, std::pair{"end", &Credential::expires_at}}) {
+      if (!entry.contains(key)) continue;
+      auto t = parse_iso8601(entry[key].get<std::string>());
+      if (!t) return fail("credential " + quote(c.id) + " of " + quote(account_id) + ": " + key + ": " + t.error().message());
+      c.*field = *t;
+    }
+    Json extra = Json::object();
+    for (const char* key : {"display_name", "source", "usage"}) {
+      if (entry.contains(key)) extra[key] = entry[key];
+    }
+    c.attrs_json = extra.dump();
+    RC_TRY(sink.credential(c));
+  }
+  return {};
+}
+
 // Directory roles that only read are not privileged; every other role can change the tenant.
 bool privileged_role(const std::string& name) { return !ends_with(name, " Reader") && !ends_with(name, " Readers"); }
 
@@ -346,7 +377,8 @@ class EntraConnector final : public Connector {
           Principal& p = sps[i];
           if (p.account.kind != AccountKind::builtin) p.attrs["owners"] = owner_json(o);
           p.account.attrs_json = p.attrs.dump();
-          return sink.account(p.account);
+          RC_TRY(sink.account(p.account));
+          return emit_credentials(p.account.id, p.attrs, sink);
         }));
     // App registrations whose app has no service principal here (multi-tenant apps used
     // elsewhere, or never instantiated): still an identity whose secrets can be used.
@@ -361,6 +393,7 @@ class EntraConnector final : public Connector {
       a.attrs_json = reg.second.dump();
       add_account(a.id);
       RC_TRY(sink.account(a));
+      RC_TRY(emit_credentials(a.id, reg.second, sink));
     }
     applications_.clear();
     return {};

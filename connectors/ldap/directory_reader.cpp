@@ -98,7 +98,7 @@ class Reader {
   Result<void> read_accounts() {
     const AttributeMap& m = s_.attrs;
     const auto attrs = requested(
-        {&m.login, &m.email, &m.name, &m.employee_id, &m.last_login, &m.disabled, &m.created},
+        {&m.login, &m.email, &m.name, &m.employee_id, &m.last_login, &m.disabled, &m.created, &m.password_changed},
         {"objectClass"});
     for (const auto& base : s_.user_bases) {
       RC_TRY(dir_.search({base, user_filter_, attrs, s_.page_size}, [&](const LdapEntry& e) -> Result<void> {
@@ -108,12 +108,27 @@ class Reader {
         auto account = to_account(e, m, services_.count(*normalized) != 0);
         if (!account) return account.context("entry " + quote(e.dn));
         RC_TRY(sink_.account(*account));
+        if (auto r = emit_password(e, account->id); !r) return r.context("entry " + quote(e.dn));
         accounts_.emplace(*normalized, e.dn);
         if (!account->login.empty()) by_login_.emplace(account->login, *normalized);
         return {};
       }));
     }
     return {};
+  }
+
+  // The account's password as a credential, dated by when it was last set. Binds are not
+  // tied to the password (the lastbind overlay, where enabled, is the account's last login), so
+  // its use is not recorded.
+  Result<void> emit_password(const LdapEntry& e, const std::string& account_id) {
+    Credential c;
+    RC_TRY(read_time(e, s_.attrs.password_changed, c.created_at));
+    if (!c.created_at) return {};
+    c.account_id = account_id;
+    c.id = "password";
+    c.kind = CredentialKind::password;
+    c.use_recorded = false;
+    return sink_.credential(c);
   }
 
   Result<void> read_groups() {

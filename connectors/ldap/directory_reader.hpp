@@ -33,6 +33,9 @@ struct AttributeMap {
   std::string disabled;    // see is_disabled()
   std::string created;     // GeneralizedTime
   std::string group_name;  // names the group:<name> entitlement
+  // When the password was last set (GeneralizedTime or FILETIME): the `password` credential's
+  // creation date, for credential_stale.
+  std::string password_changed;
 };
 
 struct ReadSettings {

@@ -23,13 +23,13 @@ const std::vector<Flavor>& flavors() {
        "(|(objectClass=inetOrgPerson)(objectClass=posixAccount))",
        "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))",
        {"uid", "mail", "cn", "employeeNumber", "authTimestamp", "pwdAccountLockedTime",
-        "createTimestamp", "cn"},
+        "createTimestamp", "cn", "pwdChangedTime"},
        {}},
       {"ad",
        "(&(objectCategory=person)(objectClass=user))",
        "(objectClass=group)",
        {"sAMAccountName", "mail", "displayName", "employeeID", "lastLogonTimestamp",
-        "userAccountControl", "whenCreated", "cn"},
+        "userAccountControl", "whenCreated", "cn", "pwdLastSet"},
        {"Administrators", "Domain Admins", "Enterprise Admins", "Schema Admins",
         "Account Operators", "Backup Operators", "Server Operators", "Print Operators",
         "DnsAdmins", "Group Policy Creator Owners"}},
@@ -46,6 +46,7 @@ constexpr AttrKey kAttrKeys[] = {
     {"name", &AttributeMap::name},             {"employee_id", &AttributeMap::employee_id},
     {"last_login", &AttributeMap::last_login}, {"disabled", &AttributeMap::disabled},
     {"created", &AttributeMap::created},       {"group_name", &AttributeMap::group_name},
+    {"password_changed", &AttributeMap::password_changed},
 };
 
 Result<const Flavor*> read_flavor(const config::Table& k) {
@@ -151,7 +152,7 @@ std::vector<config::KeySpec> settings_keys() {
       {"group_filter", ValueType::string, false, "LDAP filter selecting groups",
        "openldap: groupOfNames, groupOfUniqueNames or posixGroup; ad: (objectClass=group)"},
       {"attrs", ValueType::string_map, false,
-       "attribute names for login, email, name, employee_id, last_login, disabled, created, "
+       "attribute names for login, email, name, employee_id, last_login, disabled, created, password_changed, "
        "group_name (\"\" turns one off)",
        "by flavor"},
       {"page_size", ValueType::integer, false, "entries per page of a paged search", "500"},

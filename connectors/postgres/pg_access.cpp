@@ -141,6 +141,17 @@ Result<void> PgAccess::emit_cluster(RecordSink& sink) const {
     a.status = expired ? AccountStatus::disabled : AccountStatus::active;
     a.attrs_json = role_attrs(*r).dump(-1, ' ', false, Json::error_handler_t::replace);
     RC_TRY(sink.account(a));
+    // A password's expiry (VALID UNTIL) is the one credential fact pg_roles shows: whether a
+    // password is set at all needs pg_authid (superuser), and PostgreSQL records no last use.
+    if (r->valid_until && *r->valid_until != kMinusInfinity) {
+      Credential c;
+      c.account_id = r->name;
+      c.id = "password";
+      c.kind = CredentialKind::password;
+      c.expires_at = *r->valid_until;
+      c.use_recorded = false;
+      RC_TRY(sink.credential(c));
+    }
   }
 
   std::set<Oid> groups;

@@ -168,6 +168,19 @@ TEST_CASE("entra: service principals and app registrations are service accounts 
                                                   {"start", "2026-01-01T00:00:00Z"},
                                                   {"end", "2027-01-01T00:00:00Z"},
                                                   {"usage", "Verify"}}}));
+  // ... and the same as credential records, judged by the credential findings (ids and dates).
+  std::vector<const Credential*> keys;
+  for (const auto& k : c.credentials) {
+    if (k.account_id == kPayrollSp) keys.push_back(&k);
+  }
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[0]->id == "77777777-0000-4000-8000-000000000001");
+  CHECK(keys[0]->kind == CredentialKind::client_secret);
+  CHECK(keys[0]->created_at == parse_iso8601("2026-01-01T00:00:00Z").value());
+  CHECK(keys[0]->expires_at == parse_iso8601("2026-12-31T00:00:00Z").value());
+  CHECK_FALSE(keys[0]->use_recorded);
+  CHECK(keys[1]->kind == CredentialKind::certificate);
+  CHECK(keys[1]->expires_at == parse_iso8601("2027-01-01T00:00:00Z").value());
   // Never a secret's hint or text.
   CHECK(payroll->attrs_json.find("hint") == std::string::npos);
   CHECK(payroll->attrs_json.find("secretText") == std::string::npos);

@@ -134,6 +134,18 @@ TEST_CASE("postgres: reads every account, entitlement and grant of a real cluste
     CHECK(got.find_account("eve")->attrs_json.find("valid_until") == std::string::npos);  // infinity
   }
 
+  SECTION("a VALID UNTIL is the expiry of the role's password credential; infinity is none") {
+    std::vector<std::string> lines;
+    for (const auto& c : got.credentials) {
+      lines.push_back(c.account_id + " " + c.id + " " + std::string(to_string(c.kind)) + " " +
+                      format_iso8601(c.expires_at.value_or(0)) + (c.use_recorded ? "" : " use-not-recorded"));
+    }
+    CHECK(sorted(lines) == std::vector<std::string>{
+        "dave password password 2020-01-01T00:00:00Z use-not-recorded",
+        "svc_etl password password 2099-01-01T00:00:00Z use-not-recorded",
+    });
+  }
+
   SECTION("entitlements: roles, attributes, and the privileges of the configured objects") {
     std::vector<std::string> expected = {
         "attr:BYPASSRLS !", "attr:CREATEDB", "attr:CREATEROLE !", "attr:REPLICATION !",

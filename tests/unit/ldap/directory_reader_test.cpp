@@ -255,3 +255,22 @@ TEST_CASE("ldap reader: unreadable values and directory errors stop the read",
     CHECK(r.error().message() == "ldap://dc1:389: search \"ou=people,dc=x\" page 2: Can't contact LDAP server");
   }
 }
+
+TEST_CASE("ldap reader: the time a password was set dates the account's password credential", "[connector][ldap][credential]") {
+  FakeDirectory dir;
+  dir.on("ou=people,dc=x", kUsers,
+         {person("alice", {{"pwdChangedTime", {"20250101000000Z"}}}), person("bob")});
+  dir.on("ou=groups,dc=x", kGroups, {});
+  ReadSettings s = settings();
+  s.attrs.password_changed = "pwdChangedTime";
+  auto run = read(dir, s);
+  REQUIRE(run->result.ok());
+  REQUIRE(run->got.credentials.size() == 1);  // bob's entry says nothing: no credential
+  const Credential& c = run->got.credentials[0];
+  CHECK(c.account_id == "uid=alice,ou=people,dc=x");
+  CHECK(c.id == "password");
+  CHECK(c.kind == CredentialKind::password);
+  CHECK(c.created_at == std::optional<UnixTime>(1735689600));
+  CHECK_FALSE(c.use_recorded);
+  CHECK(dir.requests[0].attrs.back() == "pwdChangedTime");
+}

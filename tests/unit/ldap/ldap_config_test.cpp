@@ -58,7 +58,7 @@ TEST_CASE("ldap config: errors name the file, line and key", "[connector][ldap]"
   CHECK(f.error(kBind + "flavor = \"389ds\"\n") == f.at(10) + "flavor \"389ds\" is not openldap or ad");
   CHECK(f.error(kBind + "attrs = { last_logon = \"lastLogon\" }\n") ==
         f.at(10) + "unknown key \"last_logon\" in attrs (did you mean \"last_login\"?); known: login, email, "
-                   "name, employee_id, last_login, disabled, created, group_name");
+                   "name, employee_id, last_login, disabled, created, group_name, password_changed");
   CHECK(f.error(kBind + "attrs = { group_name = \"\" }\n") ==
         f.at(10) + "attrs.group_name must name an attribute (it names the group:<name> entitlements)");
   CHECK(f.error(kBind + "page_size = 0\n") == f.at(10) + "page_size must be 1 to 100000");
