@@ -59,7 +59,7 @@ struct Evidence {
 
 struct Finding {
   std::string fingerprint;  // stable across scans: hash of kind, system, account, entitlement
-  std::string kind;         // terminated_active, unauthorized_access, ... (DESIGN.md)
+  std::string kind;         // a FindingKind name (scanner/core/finding_kind.hpp, docs/findings.md)
   Severity severity = Severity::medium;
   FindingStatus status = FindingStatus::new_;
   std::string system;
