@@ -1,13 +1,9 @@
-#include "reports/html/page_assets.hpp"
-
-namespace rollcall::reports::html {
-
-// Renders the findings, people and resolved views from the JSON data block (page_data.hpp).
+// The HTML report's one script (compiled into rollcall by CMake: reports/html/page_assets.hpp).
+// It renders the findings, people and resolved views from the JSON data block (page_data.hpp).
 // Safety rule: report data reaches the DOM only as text (textContent, text nodes, option.value);
 // never innerHTML, never an attribute that loads or runs anything.
 // Scale rule: at most one page (100 rows) of any list is in the DOM; filtering and sorting
 // work on row indexes, and text columns sort by a rank computed once per column.
-const std::string_view kPageScript = R"js(
 (function () {
 "use strict";
 var D = JSON.parse(document.getElementById("rollcall-data").textContent);
@@ -392,6 +388,3 @@ Array.prototype.forEach.call(document.querySelectorAll("button[data-system]"), f
 });
 document.documentElement.setAttribute("data-rendered", "1");
 })();
-)js";
-
-}  // namespace rollcall::reports::html
