@@ -102,6 +102,9 @@ struct Report {
   UnixTime started_at = 0;
   UnixTime finished_at = 0;
   std::string workspace;
+  // Who ran the scan, as the CLI saw it ("user@host"); "" when unknown. Shown in the HTML
+  // report's sign-off block.
+  std::string run_by;
   std::string roster_digest;
   std::string policy_digest;
   std::int64_t people = 0;
