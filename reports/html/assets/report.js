@@ -458,7 +458,8 @@ function PrintTable(box, rows) {
     twoCell(LOGIN, ACC, idText, idText)(add(tr, el("td")), r);
     twoCell(NAME, EMAIL, plainText, idText)(add(tr, el("td")), r);
     [ENT, OWNER].forEach(function (i) { idText(add(tr, el("td")), S[r[i]]); });
-    add(tr, el("td", null, ST[r[STATUS]] + (r[FIRST] ? ", first seen " + iso(r[FIRST]).slice(0, 10) : "")));
+    var status = add(tr, el("td", null, ST[r[STATUS]]));
+    if (r[FIRST]) add(status, el("span", "small seg", "since " + iso(r[FIRST]).slice(0, 10)));
     var ev = add(tr, el("td", "evidence"));
     var policy = r[EV].p ? r[EV].p.map(function (i) { return S[i]; }).join("; ") : "";
     evidencePairs(r, policy).forEach(function (p) {
