@@ -3,6 +3,9 @@
 // prints a one-screen summary. Exit code 2 when an open finding is at or above --fail-on
 // (default "high", like oscap and Powerpipe; "none" opts out). --owner narrows the reports, the
 // summary and the exit code to the findings routed to those teams; the stored scan is whole.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -28,6 +31,14 @@ constexpr Severity kSeveritiesHighFirst[] = {Severity::error, Severity::critical
                                              Severity::medium, Severity::low, Severity::info};
 constexpr std::size_t kTopFindings = 10;
 constexpr std::size_t kMessageWidth = 100;
+
+// "user@host" of the process, for the report's sign-off block; "" when the system cannot say.
+std::string current_user() {
+  const passwd* pw = getpwuid(geteuid());
+  char host[256] = {};
+  if (pw == nullptr || gethostname(host, sizeof host - 1) != 0) return "";
+  return std::string(pw->pw_name) + "@" + host;
+}
 
 constexpr std::string_view kDefaultFailOn = "high";
 
@@ -173,6 +184,7 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
   RC_ASSIGN(drift::ScanOutcome outcome,
             drift::run_scan({cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)}));
   reports::Report& report = outcome.report;
+  report.run_by = current_user();
   if (!opts.owners.empty()) {
     auto other = [&](const reports::Finding& f) {
       return std::find(opts.owners.begin(), opts.owners.end(), f.owner) == opts.owners.end();
