@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -111,6 +112,51 @@ TEST_CASE("docs: every configuration key the code accepts is named in docs/", "[
   connectors::Registry registry;
   connectors::register_builtin_connectors(registry);
   for (const std::string& type : registry.names()) check_documented(doc, "connector " + type, registry.find(type)->keys);
+}
+
+namespace {
+
+// GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens.
+std::string anchor_of(const std::string& heading) {
+  std::string out;
+  for (unsigned char c : heading) {
+    if (std::isalnum(c) || c == '-' || c == '_') out += static_cast<char>(std::tolower(c));
+    else if (c == ' ') out += '-';
+    else if (c >= 0x80) out += static_cast<char>(c);
+  }
+  return out;
+}
+
+std::set<std::string> anchors(const fs::path& page) {
+  std::set<std::string> out;
+  std::istringstream in(testing::read_file(page));
+  bool fence = false;
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t first = line.find_first_not_of(' ');
+    if (first != std::string::npos && line.compare(first, 3, "```") == 0) fence = !fence;
+    else if (!fence && line.rfind("#", 0) == 0) out.insert(anchor_of(line.substr(line.find(' ') + 1)));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("docs: every relative link points at a file (and heading) that exists", "[docs]") {
+  std::vector<fs::path> pages = manual_pages();
+  pages.push_back(testing::source_dir() / "ARCHITECTURE.md");
+  for (const auto& page : pages) {
+    const std::string text = testing::read_file(page);
+    for (auto at = text.find("]("); at != std::string::npos; at = text.find("](", at + 2)) {
+      const std::string link = text.substr(at + 2, text.find(')', at) - at - 2);
+      if (link.rfind("http", 0) == 0 || link.rfind("mailto:", 0) == 0) continue;
+      const std::string file = link.substr(0, link.find('#'));
+      const std::string anchor = link.find('#') == std::string::npos ? "" : link.substr(link.find('#') + 1);
+      const fs::path target = file.empty() ? page : page.parent_path() / file;
+      INFO(fs::relative(page, testing::source_dir()).string() << ": link " << link);
+      CHECK(fs::exists(target));
+      if (!anchor.empty() && target.extension() == ".md" && fs::exists(target)) CHECK(anchors(target).count(anchor) == 1);
+    }
+  }
 }
 
 TEST_CASE("docs: every code block says what it is in its info string", "[docs]") {
