@@ -82,7 +82,7 @@ Result<Settings> settings(const ScanOptions& opts, const config::WorkspaceConfig
   if (formats.empty()) formats = {"json", "html", "csv"};
   for (const auto& name : formats) {
     const reports::Format* f = reports::find_format(name);
-    if (f == nullptr) return fail(formats_where + ": unknown report format " + quote(name) + " (json, html or csv)");
+    if (f == nullptr) return fail(formats_where + ": unknown report format " + quote(name) + " (json, html, csv or sarif)");
     if (std::find(s.formats.begin(), s.formats.end(), f) == s.formats.end()) s.formats.push_back(f);
   }
   s.out = (opts.out.empty() ? cfg.reports_dir : std::filesystem::absolute(opts.out)).lexically_normal();
