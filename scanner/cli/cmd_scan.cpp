@@ -230,7 +230,7 @@ void add_scan_command(CLI::App& app, Context& ctx) {
                   "exit 2 when an open finding is at or above this severity "
                   "(info, low, medium, high, critical, error; default high; none: never)");
   cmd->add_option("--owner", opts->owners, "only findings routed to these teams (repeatable)");
-  cmd->add_option("--format", opts->formats, "report formats: json, html, csv (default: all)")->delimiter(',');
+  cmd->add_option("--format", opts->formats, "report formats: json, html, csv, sarif (default: json, html, csv)")->delimiter(',');
   cmd->add_option("--out", opts->out, "folder for the reports (default: the workspace's reports folder)");
   cmd->callback([&ctx, opts] {
     auto r = run(ctx, *opts);
