@@ -13,7 +13,8 @@ namespace rollcall::reports {
 const std::vector<Format>& formats() {
   static const std::vector<Format> all = {{"json", "report.json", write_json},
                                           {"html", "report.html", write_html},
-                                          {"csv", "report.csv", write_csv}};
+                                          {"csv", "report.csv", write_csv},
+                                          {"sarif", "report.sarif", write_sarif}};
   return all;
 }
 

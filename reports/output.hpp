@@ -12,12 +12,12 @@
 namespace rollcall::reports {
 
 struct Format {
-  std::string_view name;  // "json", "html", "csv"
+  std::string_view name;  // "json", "html", "csv", "sarif"
   std::string_view file;  // "report.json", ...
   Result<void> (*write)(const Report&, const std::filesystem::path&);
 };
 
-// Every format, in the order json, html, csv.
+// Every format, in the order json, html, csv, sarif.
 const std::vector<Format>& formats();
 // The format called `name`, or nullptr.
 const Format* find_format(std::string_view name);

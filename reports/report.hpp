@@ -59,7 +59,7 @@ struct Evidence {
 
 struct Finding {
   std::string fingerprint;  // stable across scans: hash of kind, system, account, entitlement
-  std::string kind;         // terminated_active, unauthorized_access, ... (DESIGN.md)
+  std::string kind;         // a FindingKind name (scanner/core/finding_kind.hpp, docs/findings.md)
   Severity severity = Severity::medium;
   FindingStatus status = FindingStatus::new_;
   std::string system;
@@ -119,6 +119,9 @@ struct Report {
   UnixTime started_at = 0;
   UnixTime finished_at = 0;
   std::string workspace;
+  // Who ran the scan, as the CLI saw it ("user@host"); "" when unknown. Shown in the HTML
+  // report's sign-off block.
+  std::string run_by;
   std::string roster_digest;
   std::string policy_digest;
   std::int64_t people = 0;

@@ -17,5 +17,7 @@ Result<void> write_json(const Report& report, const std::filesystem::path& path)
 Result<void> write_html(const Report& report, const std::filesystem::path& path);
 // CSV of findings (open, excepted, resolved), RFC 4180. Fails like write_json.
 Result<void> write_csv(const Report& report, const std::filesystem::path& path);
+// SARIF 2.1.0 of the open and excepted findings, for code-scanning UIs. Fails like write_json.
+Result<void> write_sarif(const Report& report, const std::filesystem::path& path);
 
 }  // namespace rollcall::reports

@@ -4,7 +4,7 @@
 // registered explicitly in register_builtin_connectors() (connectors/registry.cpp), called from
 // main: no static-initializer magic.
 //
-// Failure semantics (DESIGN principle 3): fetch() returns an error the moment the system cannot
+// Failure semantics (docs/design.md, "missing data never looks like no access"): fetch() returns an error the moment the system cannot
 // be read completely (after the transport's retries). The caller then records the snapshot as
 // `partial` (some records were read) or `failed` (none), keeps none of its data, and the scanner
 // computes no access findings from it. A connector must never return success on partial data.

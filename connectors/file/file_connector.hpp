@@ -1,5 +1,5 @@
 // The `file` connector: reads a system's access from an export on disk, in the JSON layout of
-// DESIGN.md ("accounts", "entitlements", "grants") or as a folder of CSV files (accounts.csv,
+// docs/connectors/file.md ("accounts", "entitlements", "grants") or as a folder of CSV files (accounts.csv,
 // grants.csv, optional entitlements.csv) with the same column names. Large exports are
 // streamed (the JSON file is memory-mapped and parsed with SAX events; CSV is read record by
 // record), never loaded into a document tree.

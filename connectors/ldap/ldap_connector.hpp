@@ -2,7 +2,7 @@
 // (OpenLDAP, 389 DS, Active Directory) through libldap: simple bind, paged searches, ldaps:// or
 // StartTLS. `flavor` picks the defaults for filters and attributes ("openldap" or "ad"). See
 // directory_reader.hpp for what it produces, ldap_writer.hpp for apply's write side and the
-// README for the user guide.
+// docs/connectors/ldap.md for the user guide.
 #pragma once
 
 #include "connectors/api/connector.hpp"

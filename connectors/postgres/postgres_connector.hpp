@@ -2,7 +2,7 @@
 // there (login roles, role memberships with inheritance, role attributes, database, schema and
 // table privileges, ownership), through libpq, in read-only sessions. See pg_access.hpp for the
 // accounts, entitlements and grants it produces, postgres_writer.hpp for apply's write side and
-// the README for the user guide.
+// docs/connectors/postgres.md for the user guide.
 #pragma once
 
 #include "connectors/api/connector.hpp"

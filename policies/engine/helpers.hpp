@@ -29,8 +29,15 @@ bool read_date(lua_State* L, int idx, DateBox& out, std::string& err);
 void push_person(lua_State* L, const roster::Person& person);
 void push_account(lua_State* L, const AccountView& account);
 
+// The roster Person a person view shows, or nullptr (not a view of a roster person). Non-raising.
+const roster::Person* viewed_person(lua_State* L, int idx);
+
 // Adds the date type and the helper functions to the base environment. A lua_CFunction, run
 // through LuaHost::call while the host is set up; LuaHost::user() must be a Session.
 int install_helpers(lua_State* L);
+// Its parts, one per file: dates.cpp, person_views.cpp, roster_helpers.cpp. May raise.
+void install_dates(lua_State* L);
+void install_views(lua_State* L);
+void install_roster_helpers(lua_State* L);
 
 }  // namespace rollcall::policy::detail

@@ -1,5 +1,5 @@
 -- Helpers shipped with rollcall for policy authors. Loaded once into the shared base
--- environment (read-only to policies), before any policy file. Reference: README, "Policies".
+-- environment (read-only to policies), before any policy file. Reference: docs/policies.md.
 
 -- contains(list, value): true when the list holds value.
 function contains(list, value)

@@ -5,8 +5,10 @@
 // - a formula-injection guard: a cell whose text starts with = + - @ TAB or CR is prefixed with
 //   a single quote, so a display name like "=HYPERLINK(...)" from a target system is shown as
 //   text instead of being evaluated. The quote is visible in the cell; that is the trade-off.
-// The evidence cell is the finding's "evidence" object of the JSON report, on one line; the last
-// cell is the scan's id, as the JSON and HTML reports state theirs.
+// The evidence an auditor filters on has columns of its own (roster row, policy provenance, the
+// snapshot, the exception); the evidence cell still holds the whole "evidence" object of the
+// JSON report on one line (kind-specific facts included). The last cell is the scan's id, as the
+// JSON and HTML reports state theirs. Columns: docs/reports.md.
 #include <string>
 #include <string_view>
 
@@ -22,7 +24,12 @@ namespace {
 
 constexpr std::string_view kHeader =
     "fingerprint,kind,severity,status,system,account_id,account_login,person_email,person_name,"
-    "entitlement_id,expected,actual,first_seen,message,owner,accounts,evidence,scan_id\r\n";
+    "entitlement_id,expected,actual,first_seen,message,owner,accounts,roster_row,policy,snapshot_id,"
+    "snapshot_taken_at,snapshot_digest,exception_ticket,exception_expires,exception_reason,"
+    "exception_source,evidence,scan_id\r\n";
+
+// Provenance lines in one cell; " | " because the lines themselves contain ";" and ",".
+constexpr std::string_view kPolicySeparator = " | ";
 
 void append_cell(std::string& out, std::string_view value) {
   std::string text;
@@ -65,6 +72,24 @@ void append_row(std::string& out, const Finding& f, FindingStatus status, const 
   for (const auto& a : f.facts.accounts) (accounts.empty() ? accounts : accounts += ';') += a;
   append_cell(out, accounts);
   out += ',';
+  const Evidence& ev = f.evidence;
+  std::string policy;
+  for (const auto& line : ev.policy) (policy.empty() ? policy : policy += kPolicySeparator) += line;
+  const std::string evidence_cells[] = {
+      ev.roster_row,
+      policy,
+      ev.snapshot ? std::to_string(ev.snapshot->id) : "",
+      ev.snapshot ? format_iso8601(ev.snapshot->taken_at) : "",
+      ev.snapshot ? ev.snapshot->digest : "",
+      ev.exception_ticket,
+      ev.exception_expires ? format_iso8601(*ev.exception_expires).substr(0, 10) : "",
+      ev.exception_reason,
+      ev.exception_source,
+  };
+  for (const std::string& c : evidence_cells) {
+    append_cell(out, c);
+    out += ',';
+  }
   append_cell(out, evidence_to_json(f.evidence));
   out += ',';
   out += scan_id;

@@ -10,7 +10,9 @@
 // past the escaping could not run. Data never becomes markup: here it goes through
 // append_html(), in the JSON block through script-safe escaping, in the script through
 // textContent.
+#include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 
 #include "reports/common/atomic_file.hpp"
@@ -31,6 +33,9 @@ using html::SeverityCounts;
 
 constexpr std::size_t kChartSystems = 15;
 constexpr std::size_t kTrendScans = 30;
+// The printout lists every finding with its evidence up to this many; a larger report says
+// where the complete list is instead of printing thousands of pages.
+constexpr std::size_t kPrintMax = 2000;
 
 // "'sha256-<base64>'" as a CSP source for an inline block with exactly this text.
 std::string csp_hash(std::string_view code) {
@@ -64,6 +69,65 @@ struct SystemCounts {
   std::int64_t excepted = 0;
 };
 
+// Of a system's accounts and grants in its snapshot, how many no open finding is about. Only
+// complete systems are judged. An account is flagged by any open finding naming it (as its
+// account, or among the accounts of a duplicate, nested or everyone finding); a grant by an
+// unauthorized_access or privilege_mismatch finding (one per level held), and by nested_access
+// and everyone_access for each account they reach.
+struct Coverage {
+  bool judged = false;
+  std::int64_t accounts = 0, accounts_flagged = 0, grants = 0, grants_flagged = 0;
+};
+
+std::map<std::string, Coverage> coverage_by_system(const Report& r) {
+  std::map<std::string, Coverage> out;
+  std::map<std::string, std::set<std::string_view>> flagged;
+  for (const SystemStatus& s : r.systems) {
+    Coverage& c = out[s.name];
+    c.judged = s.status == "complete";
+    c.accounts = s.accounts;
+    c.grants = s.grants;
+  }
+  for (const Finding& f : r.findings) {
+    auto it = out.find(f.system);
+    if (!is_open(f) || it == out.end() || !it->second.judged) continue;
+    auto& ids = flagged[f.system];
+    if (!f.account_id.empty()) ids.insert(f.account_id);
+    const auto kind = parse_finding_kind(f.kind);
+    if (!kind) continue;
+    switch (*kind) {
+      case FindingKind::unauthorized_access:
+      case FindingKind::privilege_mismatch:
+        it->second.grants_flagged += std::max<std::int64_t>(1, static_cast<std::int64_t>(f.facts.held.size()));
+        break;
+      case FindingKind::nested_access:
+      case FindingKind::everyone_access:
+        it->second.grants_flagged += f.facts.reach;
+        [[fallthrough]];
+      case FindingKind::duplicate_account:
+        for (const auto& a : f.facts.accounts) ids.insert(a);
+        break;
+      default:
+        break;
+    }
+  }
+  for (auto& [name, c] : out) {
+    c.accounts_flagged = std::min<std::int64_t>(c.accounts, static_cast<std::int64_t>(flagged[name].size()));
+    c.grants_flagged = std::min(c.grants, c.grants_flagged);
+  }
+  return out;
+}
+
+// "57 of 60 (95.0%)"
+std::string compliant(std::int64_t total, std::int64_t flagged) {
+  std::string out = with_commas(total - flagged) + " of " + with_commas(total);
+  if (total > 0) {
+    const std::int64_t per_mille = (total - flagged) * 1000 / total;
+    out += " (" + std::to_string(per_mille / 10) + "." + std::to_string(per_mille % 10) + "%)";
+  }
+  return out;
+}
+
 std::map<std::string, SystemCounts> count_by_system(const Report& r) {
   std::map<std::string, SystemCounts> out;
   for (const SystemStatus& s : r.systems) out[s.name];
@@ -80,7 +144,9 @@ std::map<std::string, SystemCounts> count_by_system(const Report& r) {
 
 class Page {
  public:
-  explicit Page(const Report& r) : r_(r), by_system_(count_by_system(r)) {}
+  // `folder` is where the report files are written, named where the printout is cut short.
+  Page(const Report& r, std::string folder)
+      : r_(r), by_system_(count_by_system(r)), coverage_(coverage_by_system(r)), folder_(std::move(folder)) {}
 
   std::string render() {
     // Roughly 300 bytes a finding: one allocation for typical reports instead of a dozen.
@@ -118,6 +184,14 @@ class Page {
 
  private:
   void esc(std::string_view s) { append_html(out_, s); }
+  // Opens a table cell (closing the previous one of the row): `label` is its column's name, shown
+  // beside the value when a narrow screen lays each row out as a card.
+  void td(std::string_view label, std::string_view cls = "") {
+    if (out_.compare(out_.size() - 4, 4, "<tr>") != 0) out_ += "</td>";
+    out_ += "<td data-label=\"";
+    esc(label);
+    out_ += cls.empty() ? "\">" : "\" class=\"" + std::string(cls) + "\">";
+  }
   // A data value in running text: escaped and isolated, so right-to-left overrides inside it
   // cannot reorder the text around it.
   void value(std::string_view s) {
@@ -177,7 +251,25 @@ class Page {
     card("", s.resolved, "resolved");
     card("", r_.people, "people in roster");
     card("", static_cast<std::int64_t>(r_.systems.size()), "systems");
-    out_ += "</div></section>\n";
+    out_ += "</div>";
+    Coverage all;
+    std::int64_t judged = 0;
+    for (const auto& [name, c] : coverage_) {
+      if (!c.judged) continue;
+      ++judged;
+      all.accounts += c.accounts;
+      all.accounts_flagged += c.accounts_flagged;
+      all.grants += c.grants;
+      all.grants_flagged += c.grants_flagged;
+    }
+    out_ += "<p class=\"coverage\" id=\"coverage\"><strong>Compliant:</strong> " +
+            compliant(all.accounts, all.accounts_flagged) + " accounts and " +
+            compliant(all.grants, all.grants_flagged) + " grants have no open finding, in the " +
+            with_commas(judged) + " of " + with_commas(static_cast<std::int64_t>(coverage_.size())) +
+            " systems with complete data" + (judged < static_cast<std::int64_t>(coverage_.size())
+                                                 ? " (the others are not judged: see the banner)."
+                                                 : ".") +
+            " Per system under \u201CBy system\u201D.</p></section>\n";
   }
 
   void legend() {
@@ -241,36 +333,72 @@ class Page {
             "Entitlements</th><th scope=\"col\" class=\"num\">Grants</th><th scope=\"col\">Error"
             "</th></tr></thead><tbody>";
     for (const SystemStatus& s : r_.systems) {
-      out_ += "<tr><td>";
+      out_ += "<tr>";
+      td("System", "id");
       esc(s.name);
-      out_ += "</td><td class=\"nw\">";
+      td("Type", "nw");
       esc(s.type);
-      out_ += s.status == "complete" ? "</td><td class=\"status-ok\">" : "</td><td class=\"status-bad\">";
+      td("Status", s.status == "complete" ? "status-ok" : "status-bad");
       esc(s.status);
-      out_ += "</td><td class=\"num\">";
+      td("Snapshot", "num");
       if (s.snapshot) out_ += std::to_string(s.snapshot->id);
-      out_ += "</td><td class=\"nw\">";
+      td("Taken at", "nw");
       if (s.snapshot) out_ += format_iso8601(s.snapshot->taken_at);
-      out_ += "</td><td><code>";
+      td("Digest");
+      out_ += "<code>";
       if (s.snapshot) esc(s.snapshot->digest);
-      out_ += "</code></td><td class=\"num\">" + with_commas(s.accounts) + "</td><td class=\"num\">" +
-              with_commas(s.entitlements) + "</td><td class=\"num\">" + with_commas(s.grants) +
-              "</td><td>";
+      out_ += "</code>";
+      td("Accounts", "num");
+      out_ += with_commas(s.accounts);
+      td("Entitlements", "num");
+      out_ += with_commas(s.entitlements);
+      td("Grants", "num");
+      out_ += with_commas(s.grants);
+      td("Error");
       esc(s.error);
       out_ += "</td></tr>";
     }
-    out_ += "</tbody></table></div></section>\n";
+    out_ += "</tbody></table></div>";
+    signoff();
+    out_ += "</section>\n";
+  }
+
+  // What the review covers and who ran it, with fields a reviewer fills in on screen or by hand
+  // on paper.
+  void signoff() {
+    out_ += "<div class=\"signoff\" id=\"signoff\"><h3>Scope and sign-off</h3><p>This report covers " +
+            with_commas(static_cast<std::int64_t>(r_.systems.size())) +
+            " systems as of the snapshots listed above, the roster with digest <code>";
+    esc(r_.roster_digest);
+    out_ += "</code> (" + with_commas(r_.people) + " people) and the policies with digest <code>";
+    esc(r_.policy_digest);
+    out_ += "</code>, compared in scan " + std::to_string(r_.scan_id) + " finished " +
+            format_iso8601(r_.finished_at) + ". Scan run by ";
+    if (r_.run_by.empty()) {
+      out_ += "(not recorded)";
+    } else {
+      value(r_.run_by);
+    }
+    out_ += ".</p><div class=\"fields\">"
+            "<label>Reviewed by <input type=\"text\" autocomplete=\"off\"></label>"
+            "<label>Date <input type=\"text\" placeholder=\"YYYY-MM-DD\" autocomplete=\"off\"></label>"
+            "<label>Decision and notes <input type=\"text\" class=\"wide\" autocomplete=\"off\"></label>"
+            "<label>Signature <input type=\"text\" tabindex=\"-1\" aria-hidden=\"true\"></label>"
+            "</div></div>";
   }
 
   void systems() {
     out_ += "<section id=\"systems\"><h2>By system</h2><p class=\"lead\">Open findings per "
-            "system and severity.</p><div class=\"table-wrap\"><table><caption class=\"sr-only\">"
+            "system and severity, and how many of the system\u2019s accounts and grants no open "
+            "finding is about.</p><div class=\"table-wrap\"><table><caption class=\"sr-only\">"
             "Open findings by system</caption><thead><tr><th scope=\"col\">System</th>"
             "<th scope=\"col\">Snapshot</th>";
     for (Severity sev : kSeverityOrder) {
       out_ += "<th scope=\"col\" class=\"num\">" + std::string(to_string(sev)) + "</th>";
     }
     out_ += "<th scope=\"col\" class=\"num\">Open</th><th scope=\"col\" class=\"num\">Excepted</th>"
+            "<th scope=\"col\" class=\"num\">Accounts compliant</th><th scope=\"col\" class=\"num\">"
+            "Grants compliant</th>"
             "<th scope=\"col\" class=\"js-only\"><span class=\"sr-only\">Actions</span></th>"
             "</tr></thead><tbody>";
     std::map<std::string_view, std::string_view> status;
@@ -278,19 +406,29 @@ class Page {
     for (const auto& [name, c] : by_system_) {
       std::int64_t open = 0;
       for (auto n : c.open) open += n;
-      out_ += "<tr><td>";
+      out_ += "<tr>";
+      td("System", "id");
       esc(name);
       auto st = status.find(name);
       std::string_view st_text = st == status.end() ? "not in basis" : st->second;
-      out_ += st_text == "complete" ? "</td><td class=\"status-ok\">" : "</td><td class=\"status-bad\">";
+      td("Snapshot", st_text == "complete" ? "status-ok" : "status-bad");
       esc(st_text);
-      out_ += "</td>";
       for (Severity sev : kSeverityOrder) {
         auto n = c.open[static_cast<int>(sev)];
-        out_ += "<td class=\"num\">" + (n ? with_commas(n) : std::string()) + "</td>";
+        td(to_string(sev), "num");
+        if (n) out_ += with_commas(n);
       }
-      out_ += "<td class=\"num\">" + with_commas(open) + "</td><td class=\"num\">" +
-              (c.excepted ? with_commas(c.excepted) : std::string()) + "</td><td class=\"js-only\">";
+      td("Open", "num");
+      out_ += with_commas(open);
+      td("Excepted", "num");
+      if (c.excepted) out_ += with_commas(c.excepted);
+      auto cov = coverage_.find(name);
+      const bool judged = cov != coverage_.end() && cov->second.judged;
+      td("Accounts compliant", judged ? "num cov" : "num cov muted");
+      out_ += judged ? compliant(cov->second.accounts, cov->second.accounts_flagged) : "not judged";
+      td("Grants compliant", judged ? "num cov" : "num cov muted");
+      out_ += judged ? compliant(cov->second.grants, cov->second.grants_flagged) : "not judged";
+      td("", "js-only");
       if (open + c.excepted > 0) {
         out_ += "<button type=\"button\" data-system=\"";
         esc(name);
@@ -308,7 +446,17 @@ class Page {
             "finding's evidence.</p><noscript><p>The findings list, its filters and the evidence "
             "need JavaScript. The summary, charts, basis and per-system counts above do not; the "
             "CSV report holds every finding.</p></noscript><div id=\"findings-view\" "
-            "class=\"js-only\"></div></section>\n";
+            "class=\"js-only\"></div>";
+    // The printout (report.js builds it, hidden on screen): every finding with its evidence.
+    if (r_.findings.size() > kPrintMax) {
+      out_ += "<p class=\"print-only print-note\">This printout lists the " + with_commas(kPrintMax) +
+              " worst of " + all + " findings. The complete list, with evidence, is in report.csv "
+              "and report.json of scan " + std::to_string(r_.scan_id) + " in ";
+      value(folder_);
+      out_ += " (when the scan wrote those formats), and in this file on screen.</p>";
+    }
+    out_ += "<div id=\"print-view\" class=\"print-only\" data-max=\"" + std::to_string(kPrintMax) +
+            "\"></div></section>\n";
     out_ += "<section id=\"people\"><h2>By person</h2><p class=\"lead\">People with findings, "
             "worst first. Open counts exclude excepted findings.</p><noscript><p>This view needs "
             "JavaScript.</p></noscript><div id=\"people-view\" class=\"js-only\"></div></section>\n";
@@ -324,13 +472,15 @@ class Page {
 
   const Report& r_;
   const std::map<std::string, SystemCounts> by_system_;
+  const std::map<std::string, Coverage> coverage_;
+  const std::string folder_;
   std::string out_;
 };
 
 }  // namespace
 
 Result<void> write_html(const Report& report, const std::filesystem::path& path) {
-  return write_file_atomic(path, Page(report).render());
+  return write_file_atomic(path, Page(report, path.parent_path().string()).render());
 }
 
 }  // namespace rollcall::reports

@@ -1,6 +1,7 @@
 #include "reports/html/page_data.hpp"
 
 #include <charconv>
+#include <deque>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -50,19 +51,18 @@ class Builder {
     out += ',';
     str(out, f.message);
     out += ',';
-    if (f.owner.empty() && f.facts.accounts.empty()) {
-      evidence(out, f.evidence);
-    } else {
-      // The routing team and the accounts a finding is about are shown with its evidence.
-      Evidence shown = f.evidence;
-      if (!f.owner.empty()) shown.extra["owner"] = f.owner;
-      if (!f.facts.accounts.empty()) {
-        std::string ids;
-        for (const auto& a : f.facts.accounts) (ids.empty() ? ids : ids += ", ") += a;
-        shown.extra["account ids"] = ids;
-      }
-      evidence(out, shown);
+    // The accounts a finding is about, and whether the entitlement is privileged, are shown with
+    // its evidence. Their text is kept by the builder: interned views must outlive it.
+    std::vector<std::pair<std::string_view, std::string_view>> facts;
+    if (f.facts.privileged) facts.emplace_back("privileged", "yes");
+    if (!f.facts.accounts.empty()) {
+      std::string ids;
+      for (const auto& a : f.facts.accounts) (ids.empty() ? ids : ids += ", ") += a;
+      facts.emplace_back("account ids", owned_.emplace_back(std::move(ids)));
     }
+    evidence(out, f.evidence, facts);
+    out += ',';
+    str(out, f.owner);
     out += ']';
   }
 
@@ -76,7 +76,8 @@ class Builder {
   }
 
  private:
-  void evidence(std::string& out, const Evidence& ev) {
+  void evidence(std::string& out, const Evidence& ev,
+                const std::vector<std::pair<std::string_view, std::string_view>>& facts) {
     out += '{';
     bool first = true;
     auto key = [&](const char* k) {
@@ -117,13 +118,20 @@ class Builder {
       str(out, ev.exception_source);
       out += ']';
     }
-    if (!ev.extra.empty()) {
+    if (!ev.extra.empty() || !facts.empty()) {
       key("e");
-      list(out, ev.extra.begin(), ev.extra.end(), [&](const auto& kv) {
-        str(out, kv.first);
+      out += '[';
+      bool first_fact = true;
+      auto fact = [&](std::string_view k, std::string_view v) {
+        if (!first_fact) out += ',';
+        first_fact = false;
+        str(out, k);
         out += ',';
-        str(out, kv.second);
-      });
+        str(out, v);
+      };
+      for (const auto& [k, v] : ev.extra) fact(k, v);
+      for (const auto& [k, v] : facts) fact(k, v);
+      out += ']';
     }
     out += '}';
   }
@@ -138,6 +146,7 @@ class Builder {
     out += ']';
   }
 
+  std::deque<std::string> owned_;  // text made here (joined account ids); never moves
   std::vector<std::string_view> strings_;
   std::unordered_map<std::string_view, std::size_t> index_;
 };

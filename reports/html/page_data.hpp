@@ -9,7 +9,7 @@
 // A finding row is an array; strings are indexes into "s":
 //   [fingerprint, kind, severity, status, system, account_id, account_login, person_email,
 //    person_name, entitlement_id, expected, actual, first_seen (unix seconds, 0 unknown),
-//    message, evidence]
+//    message, evidence, owner]
 // evidence is an object whose keys are present only when set:
 //   {"r": roster_row, "p": [policy line, ...], "s": [snapshot id, taken_at, digest],
 //    "x": [ticket, expires (unix seconds, 0 none), reason, source], "e": [key, value, ...]}

@@ -9,7 +9,7 @@
 namespace rollcall::cli {
 namespace {
 
-constexpr const char* kConfig = R"(# rollcall workspace configuration. Reference: README.md, "Configuration".
+constexpr const char* kConfig = R"(# rollcall workspace configuration. Reference: docs/configuration.md.
 
 # The HR roster: who exists, their roles and status. type: csv, json, airtable or sql
 # (an Airtable table or a SQL query instead of a file: see docs/roster.md).
@@ -58,7 +58,7 @@ owner = "team-it"          # findings no policy owner decided are routed to this
 [scan]
 fail_on = "high"
 
-# Limits of `rollcall apply` (README.md, "Plan and apply"):
+# Limits of `rollcall apply` (docs/plan-apply.md):
 # [apply]
 # max_destructive = 25           # refuse plans with more destructive actions than this
 # max_destructive_share = "10%"  # ... or that remove more than this share of a system's accounts
@@ -91,7 +91,7 @@ constexpr const char* kExport = R"({
 }
 )";
 
-constexpr const char* kPolicy = R"(-- Who should have what. Reference: README.md, "Policies".
+constexpr const char* kPolicy = R"(-- Who should have what. Reference: docs/policies.md.
 owner "team-platform"
 
 role "engineer" {

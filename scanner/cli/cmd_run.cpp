@@ -103,7 +103,7 @@ Result<std::vector<const reports::Format*>> formats(const config::WorkspaceConfi
   std::vector<const reports::Format*> out;
   for (const auto& n : names) {
     const reports::Format* f = reports::find_format(n);
-    if (f == nullptr) return fail(where + ": unknown report format " + quote(n) + " (json, html or csv)");
+    if (f == nullptr) return fail(where + ": unknown report format " + quote(n) + " (json, html, csv or sarif)");
     out.push_back(f);
   }
   return out;

@@ -3,6 +3,9 @@
 // prints a one-screen summary. Exit code 2 when an open finding is at or above --fail-on
 // (default "high", like oscap and Powerpipe; "none" opts out). --owner narrows the reports, the
 // summary and the exit code to the findings routed to those teams; the stored scan is whole.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -28,6 +31,14 @@ constexpr Severity kSeveritiesHighFirst[] = {Severity::error, Severity::critical
                                              Severity::medium, Severity::low, Severity::info};
 constexpr std::size_t kTopFindings = 10;
 constexpr std::size_t kMessageWidth = 100;
+
+// "user@host" of the process, for the report's sign-off block; "" when the system cannot say.
+std::string current_user() {
+  const passwd* pw = getpwuid(geteuid());
+  char host[256] = {};
+  if (pw == nullptr || gethostname(host, sizeof host - 1) != 0) return "";
+  return std::string(pw->pw_name) + "@" + host;
+}
 
 constexpr std::string_view kDefaultFailOn = "high";
 
@@ -71,7 +82,7 @@ Result<Settings> settings(const ScanOptions& opts, const config::WorkspaceConfig
   if (formats.empty()) formats = {"json", "html", "csv"};
   for (const auto& name : formats) {
     const reports::Format* f = reports::find_format(name);
-    if (f == nullptr) return fail(formats_where + ": unknown report format " + quote(name) + " (json, html or csv)");
+    if (f == nullptr) return fail(formats_where + ": unknown report format " + quote(name) + " (json, html, csv or sarif)");
     if (std::find(s.formats.begin(), s.formats.end(), f) == s.formats.end()) s.formats.push_back(f);
   }
   s.out = (opts.out.empty() ? cfg.reports_dir : std::filesystem::absolute(opts.out)).lexically_normal();
@@ -173,6 +184,7 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
   RC_ASSIGN(drift::ScanOutcome outcome,
             drift::run_scan({cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)}));
   reports::Report& report = outcome.report;
+  report.run_by = current_user();
   if (!opts.owners.empty()) {
     auto other = [&](const reports::Finding& f) {
       return std::find(opts.owners.begin(), opts.owners.end(), f.owner) == opts.owners.end();
@@ -218,7 +230,7 @@ void add_scan_command(CLI::App& app, Context& ctx) {
                   "exit 2 when an open finding is at or above this severity "
                   "(info, low, medium, high, critical, error; default high; none: never)");
   cmd->add_option("--owner", opts->owners, "only findings routed to these teams (repeatable)");
-  cmd->add_option("--format", opts->formats, "report formats: json, html, csv (default: all)")->delimiter(',');
+  cmd->add_option("--format", opts->formats, "report formats: json, html, csv, sarif (default: json, html, csv)")->delimiter(',');
   cmd->add_option("--out", opts->out, "folder for the reports (default: the workspace's reports folder)");
   cmd->callback([&ctx, opts] {
     auto r = run(ctx, *opts);

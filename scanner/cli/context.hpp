@@ -17,7 +17,7 @@
 
 namespace rollcall::cli {
 
-// Exit codes of the CLI contract (DESIGN.md).
+// Exit codes of the CLI contract (docs/cli.md).
 enum ExitCode : int {
   kExitOk = 0,
   kExitError = 1,

@@ -25,7 +25,7 @@ struct KeySpec {
   std::string name;
   ValueType type = ValueType::string;
   bool required = false;
-  std::string doc;           // one line, shown by `rollcall init` comments and the README
+  std::string doc;           // one line, shown by `rollcall init` comments and the docs
   std::string default_text;  // for docs only; code applies defaults itself
 };
 

@@ -5,7 +5,7 @@
 // people, then its grants are streamed from the store (ordered by account) and compared with
 // the desired entries of each account's owner. A system whose latest snapshot is missing,
 // partial, failed or older than max_snapshot_age yields one system_incomplete finding and no
-// access finding at all (DESIGN principle 3). SoD is checked across systems at the end.
+// access finding at all (docs/design.md). SoD is checked across systems at the end.
 //
 // Only active accounts carry access: suspended and disabled accounts produce no finding, and do
 // not count as holding anything. Not thread-safe: to check systems in parallel, give each thread

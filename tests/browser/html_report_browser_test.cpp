@@ -40,13 +40,13 @@ std::string shell_quote(const std::string& s) {
 // `out`, stderr to `log`. A fresh profile each run; no network features; a virtual time budget
 // lets the page script finish before the dump. Returns the exit status.
 int run_chromium(const TempDir& dir, const fs::path& page, const std::string& mode,
-                 const fs::path& out, const fs::path& log) {
+                 const fs::path& out, const fs::path& log, const std::string& window = "1280,2200") {
   static int run = 0;
   fs::path profile = dir / ("profile-" + std::to_string(run++));
   std::string cmd = "timeout 120 " + shell_quote(chromium_path()) +
                     " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
                     " --disable-background-networking --disable-component-update --disable-sync"
-                    " --disable-dev-shm-usage --hide-scrollbars --window-size=1280,2200"
+                    " --disable-dev-shm-usage --hide-scrollbars --window-size=" + window +
                     " --virtual-time-budget=15000 --enable-logging=stderr --v=0"
                     " --user-data-dir=" + shell_quote(profile.string()) + " " + mode + " " +
                     shell_quote("file://" + page.string()) + " >" + shell_quote(out.string()) +
@@ -159,10 +159,17 @@ TEST_CASE("browser: a report of hostile data renders its findings and runs none 
   REQUIRE(view_at != std::string::npos);
   REQUIRE(people_at != std::string::npos);
   std::string findings_view = dom.substr(view_at, people_at - view_at);
-  // Cells put a <wbr> after _ @ . / : so identifiers wrap at their joints; drop them to read
-  // the text.
-  for (auto at = findings_view.find("<wbr>"); at != std::string::npos; at = findings_view.find("<wbr>", at)) {
-    findings_view.erase(at, 5);
+  // The screen table only (the printout follows it), read as text: identifiers are unbreakable
+  // <span class="seg"> runs with <wbr> between them, and every cell names its column.
+  findings_view = findings_view.substr(0, findings_view.find("id=\"print-view\""));
+  for (const std::string tag : {"<wbr>", "<span class=\"seg\">", "</span>"}) {
+    for (auto at = findings_view.find(tag); at != std::string::npos; at = findings_view.find(tag, at)) {
+      findings_view.erase(at, tag.size());
+    }
+  }
+  for (auto at = findings_view.find(" data-label=\""); at != std::string::npos;
+       at = findings_view.find(" data-label=\"", at)) {
+    findings_view.erase(at, findings_view.find('"', at + 13) + 1 - at);
   }
   const std::size_t total = report.findings.size();
   REQUIRE(total > 200);
@@ -264,4 +271,166 @@ TEST_CASE("browser: evidence, paging, filters, sort and the people view work", "
   auto at = dom.find("<pre id=\"driver\">");
   INFO("the driver saw: " << (at == std::string::npos ? "nothing" : dom.substr(at, dom.find("</pre>", at) - at)));
   CHECK(dom.find(expected) != std::string::npos);
+}
+
+namespace {
+
+// Measures the rendered layout and writes one "check: result" line each into <pre id="driver">:
+// the badge of an excepted finding, identifiers that wrap inside a token (a line break between
+// two characters of one unbreakable segment) or are cut short, tables wider than their box or
+// the page, buttons that wrap, evidence labels, and how many findings the printout holds.
+constexpr std::string_view kLayoutDriver = R"js(
+(function () {
+  var out = [];
+  function log(step, text) { out.push(step + ": " + text); }
+  function each(selector, f) { Array.prototype.forEach.call(document.querySelectorAll(selector), f); }
+  // The number of lines the characters of `node` are laid out on.
+  function lines(node) {
+    var tops = [], walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT), range = document.createRange(), t;
+    while ((t = walker.nextNode())) {
+      for (var i = 0; i < t.length; i++) {
+        range.setStart(t, i);
+        range.setEnd(t, i + 1);
+        var r = range.getClientRects()[0];
+        if (r && (!tops.length || Math.abs(r.top - tops[tops.length - 1]) > 2)) tops.push(r.top);
+      }
+    }
+    return tops.length;
+  }
+  var ex = document.querySelector("#findings-view tr.finding.excepted td:first-child");
+  log("excepted", ex.querySelector(".badge").className + " / " + ex.textContent);
+  log("open", document.querySelector("#findings-view tr.finding:not(.excepted) .badge").className);
+  var broken = [];
+  each("#findings-view .seg, #people-view .seg, #print-view .seg, td.id", function (s) {
+    var cut = getComputedStyle(s).overflow === "hidden" && s.scrollWidth > s.clientWidth + 1;
+    if (lines(s) > 1 || cut) broken.push(s.textContent);
+  });
+  log("mid-token wraps", broken.length ? broken.length + " (" + broken.slice(0, 5).join(" | ") + ")" : "none");
+  var wide = [];
+  var page = document.documentElement;
+  if (page.scrollWidth > window.innerWidth) wide.push("page " + page.scrollWidth + " > " + window.innerWidth);
+  each(".table-wrap", function (w) {
+    if (w.scrollWidth > w.clientWidth + 1) wide.push(w.closest("section").id + " " + w.scrollWidth + " > " + w.clientWidth);
+  });
+  log("overflow", wide.length ? wide.join(", ") : "none");
+  var wrapped = [];
+  each("#systems button, #findings-view button", function (b) { if (lines(b) > 1) wrapped.push(b.textContent); });
+  log("wrapped buttons", wrapped.length ? wrapped.join(", ") : "none");
+  var first = document.querySelector("#findings-view tr.finding");
+  first.querySelector("td.ev button").click();
+  var labels = Array.prototype.map.call(first.nextSibling.querySelectorAll("dt"), function (dt) { return dt.textContent; });
+  log("evidence labels", labels.filter(function (l) { return /_/.test(l) || /^[a-z]/.test(l); }).join(", ") || "all human");
+  log("owner filter", document.querySelectorAll("#findings-view select").length + " selects, owner column " +
+      Array.prototype.some.call(document.querySelectorAll("#findings-view th"), function (th) { return th.textContent === "Owner"; }));
+  log("printout", document.querySelectorAll("#print-view tbody tr").length + " rows");
+  var pre = document.createElement("pre");
+  pre.id = "driver";
+  pre.textContent = out.join("\n");
+  document.body.appendChild(pre);
+})();
+)js";
+
+// A report shaped like a real audit: identifiers with underscores, dots and colons, owner teams,
+// a matched_by fact, excepted critical findings.
+rollcall::reports::Report audit_report(int findings) {
+  auto report = rollcall::testing::sample_report(findings);
+  for (std::size_t i = 0; i < report.findings.size(); ++i) {
+    auto& f = report.findings[i];
+    f.owner = i % 3 == 0 ? "team-platform" : i % 3 == 1 ? "team-data" : "security";
+    f.evidence.extra["matched_by"] = "email";
+    if (i % 5 == 0) {
+      f.kind = "service_account_owner_invalid";
+      f.entitlement_id = "role:ap_clerk";
+      f.person_email = "li.wei@acme.com";
+      f.account_login = "li.wei@acme.com";
+    }
+  }
+  return report;
+}
+
+// Where the browser test leaves its screenshots and PDF to look at: $ROLLCALL_BROWSER_ARTIFACTS,
+// else artifacts/ in the test's working folder (the build tree under CTest).
+fs::path artifacts_dir() {
+  const char* env = std::getenv("ROLLCALL_BROWSER_ARTIFACTS");
+  fs::path dir = env != nullptr ? fs::path(env) : fs::current_path() / "artifacts";
+  fs::create_directories(dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("browser: at 1400 and 800 px excepted findings look excepted, identifiers wrap only "
+          "between tokens and no table overflows", "[browser][report][html]") {
+  if (!chromium_available()) return;
+  TempDir dir;
+  const auto report = audit_report(250);
+  const fs::path original = dir / "report.html";
+  REQUIRE(rollcall::reports::write_html(report, original).ok());
+  std::string html = read_file(original);
+  const std::string driver_hash =
+      "'sha256-" + rollcall::reports::base64(rollcall::reports::hex_to_bytes(rollcall::sha256_hex(kLayoutDriver))) + "'";
+  auto csp = html.find("script-src ");
+  REQUIRE(csp != std::string::npos);
+  html.insert(csp + std::string("script-src ").size(), driver_hash + " ");
+  html.insert(html.rfind("</body>"), "<script>" + std::string(kLayoutDriver) + "</script>\n");
+  const fs::path page = dir.write("measured.html", html);
+  const fs::path keep = artifacts_dir();
+
+  for (const std::string width : {"1400", "800"}) {
+    INFO("window width " << width << "; files in " << dir.path() << ", screenshots in " << keep);
+    const fs::path dom_file = dir / ("dom-" + width + ".html");
+    REQUIRE(run_chromium(dir, page, "--dump-dom", dom_file, dir / ("dom-" + width + ".log"), width + ",2400") == 0);
+    const std::string dom = read_file(dom_file);
+    auto at = dom.find("<pre id=\"driver\">");
+    REQUIRE(at != std::string::npos);
+    const std::string seen = dom.substr(at, dom.find("</pre>", at) - at);
+    INFO("the driver saw: " << seen);
+    CHECK(seen.find("excepted: badge excepted / excepted") != std::string::npos);
+    CHECK(seen.find("open: badge sev-") != std::string::npos);
+    CHECK(seen.find("mid-token wraps: none") != std::string::npos);
+    CHECK(seen.find("overflow: none") != std::string::npos);
+    CHECK(seen.find("wrapped buttons: none") != std::string::npos);
+    CHECK(seen.find("evidence labels: all human") != std::string::npos);
+    CHECK(seen.find("owner column true") != std::string::npos);
+    CHECK(seen.find("printout: 250 rows") != std::string::npos);
+
+    const fs::path shot = keep / ("report-" + width + ".png");
+    REQUIRE(run_chromium(dir, original, "--screenshot=" + shot.string(), dir / "shot.out", dir / "shot.log", width + ",3000") == 0);
+    CHECK(read_file(shot).rfind("\x89PNG\r\n\x1a\n", 0) == 0);
+  }
+}
+
+TEST_CASE("browser: the PDF of a 500-finding report holds every finding with its evidence and "
+          "repeats the table header on each page", "[browser][report][html]") {
+  if (!chromium_available()) return;
+  if (std::system("command -v pdftotext >/dev/null") != 0) {
+    FAIL("pdftotext not found (Debian package poppler-utils: scripts/setup.sh --with-test-deps)");
+  }
+  TempDir dir;
+  const auto report = audit_report(500);
+  const fs::path page = dir / "report.html";
+  REQUIRE(rollcall::reports::write_html(report, page).ok());
+  const fs::path pdf = artifacts_dir() / "report.pdf";
+  fs::remove(pdf);
+  REQUIRE(run_chromium(dir, page, "--no-pdf-header-footer --print-to-pdf=" + shell_quote(pdf.string()),
+                       dir / "pdf.out", dir / "pdf.log") == 0);
+  INFO("PDF: " << pdf << ", text in " << dir.path());
+  REQUIRE(fs::exists(pdf));
+  auto text_of = [&](const std::string& pages, const std::string& name) {
+    REQUIRE(std::system(("pdftotext -layout " + pages + " " + shell_quote(pdf.string()) + " " +
+                         shell_quote((dir / name).string())).c_str()) == 0);
+    return read_file(dir / name);
+  };
+  const std::string all = text_of("", "all.txt");
+  std::size_t missing = 0;
+  for (const auto& f : report.findings) missing += all.find(f.fingerprint) == std::string::npos;
+  CHECK(missing == 0);
+  // Evidence is printed: each finding's roster row and policy line, and the exception.
+  CHECK(count(all, "Roster row: ") == report.findings.size());
+  CHECK(all.find("Exception ticket: SEC-3") != std::string::npos);
+  // The printout's table spans many pages; a continuation page starts with its header row.
+  const std::string last = text_of("-f 6 -l 6", "page6.txt");
+  CHECK(last.find("Severity") != std::string::npos);
+  CHECK(last.find("Entitlement") != std::string::npos);
+  CHECK(last.find("Evidence") != std::string::npos);
 }

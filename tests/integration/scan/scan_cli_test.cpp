@@ -249,7 +249,7 @@ TEST_CASE("scan: exit codes: 0, 1 on bad input, 2 at or above --fail-on; excepte
         "rollcall: error: --fail-on: \"severe\" is not one of info, low, medium, high, critical, error, none\n");
   bad = run_cli(dir, kDay1, "scan --format json,pdf");
   CHECK(bad.exit_code == 1);
-  CHECK(bad.err == "rollcall: error: --format: unknown report format \"pdf\" (json, html or csv)\n");
+  CHECK(bad.err == "rollcall: error: --format: unknown report format \"pdf\" (json, html, csv or sarif)\n");
   bad = run_cli(dir, kDay1, "diff 1 7");
   CHECK(bad.exit_code == 1);
   CHECK(bad.err == "rollcall: error: no scan #7 (`rollcall history --scans` lists them)\n");

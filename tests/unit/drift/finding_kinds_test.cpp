@@ -1,4 +1,4 @@
-// Each finding kind of DESIGN.md: when it is reported, with what severity and evidence, and the
+// Each finding kind of docs/findings.md: when it is reported, with what severity and evidence, and the
 // nearby case where it must not be (no false positives).
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/drift/scenario.hpp"

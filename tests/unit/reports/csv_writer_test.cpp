@@ -42,11 +42,12 @@ TEST_CASE("csv: a UTF-8 BOM, the documented header, one CRLF row per finding", "
   std::string text = render(report);
   CHECK(text.rfind("\xEF\xBB\xBF" "fingerprint,kind,severity,status,system,account_id,account_login,"
                    "person_email,person_name,entitlement_id,expected,actual,first_seen,message,owner,accounts,"
-                   "evidence,scan_id\r\n", 0) == 0);
+                   "roster_row,policy,snapshot_id,snapshot_taken_at,snapshot_digest,exception_ticket,"
+                   "exception_expires,exception_reason,exception_source,evidence,scan_id\r\n", 0) == 0);
   auto rows = parse(text);
   REQUIRE(rows.size() == 1 + report.findings.size() + report.resolved.size());
-  for (const auto& row : rows) CHECK(row.size() == 18);
-  for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i][17] == std::to_string(report.scan_id));
+  for (const auto& row : rows) CHECK(row.size() == 27);
+  for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i][26] == std::to_string(report.scan_id));
 
   const Finding& f = report.findings[3];  // the excepted one
   std::string accounts;
@@ -54,7 +55,9 @@ TEST_CASE("csv: a UTF-8 BOM, the documented header, one CRLF row per finding", "
   CHECK(rows[4] == std::vector<std::string>{
                        "fp1003", "unauthorized_access", "high", "excepted", "github", "u-3", "user3",
                        "person3@acme.com", "Person 3", "team:platform", "absent", "member",
-                       "2026-09-21T14:16:20Z", f.message, f.owner, accounts,
+                       "2026-09-21T14:16:20Z", f.message, f.owner, accounts, "roster.csv:5",
+                       "role \"engineer\" <- policies/eng.lua:3", "11", "2026-09-27T09:06:40Z", "abc123",
+                       "SEC-3", "2026-12-31", "migration", "policies/exceptions.lua:4",
                        evidence_to_json(f.evidence), "7"});
   CHECK(rows[5][3] == "resolved");
   CHECK(rows[6][3] == "resolved");

@@ -174,3 +174,57 @@ TEST_CASE("html: the same report gives the same bytes", "[report][html]") {
   Report report = hostile_report(30);
   CHECK(render(report) == render(report));
 }
+
+TEST_CASE("html: coverage counts the accounts and grants no open finding is about, per complete system",
+          "[report][html]") {
+  Report r = sample_report(0);  // github 60 accounts / 120 grants, postgres 40 / 80, ldap failed
+  r.resolved.clear();
+  auto finding = [&](const char* kind, const char* system, const char* account, FindingStatus status) {
+    Finding f = rollcall::testing::sample_finding(1);
+    f.kind = kind;
+    f.system = system;
+    f.account_id = account;
+    f.status = status;
+    f.facts = {};
+    return f;
+  };
+  r.findings.push_back(finding("unauthorized_access", "github", "u-1", FindingStatus::new_));
+  r.findings.push_back(finding("privilege_mismatch", "github", "u-1", FindingStatus::persisting));
+  Finding dup = finding("duplicate_account", "github", "", FindingStatus::new_);
+  dup.facts.accounts = {"u-2", "u-3"};
+  r.findings.push_back(dup);
+  Finding nested = finding("nested_access", "postgres", "", FindingStatus::new_);
+  nested.facts.accounts = {"p-1", "p-2", "p-3", "p-4"};
+  nested.facts.reach = 4;
+  r.findings.push_back(nested);
+  // Look-alikes that are not counted: an excepted finding, and one in the failed system.
+  r.findings.push_back(finding("unauthorized_access", "github", "u-9", FindingStatus::excepted));
+  r.findings.push_back(finding("unauthorized_access", "ldap", "l-1", FindingStatus::new_));
+
+  const std::string html = render(r);
+  const std::string systems = between(html, "<section id=\"systems\">", "</section>");
+  const std::string github = between(systems, "<td data-label=\"System\" class=\"id\">github</td>", "</tr>");
+  CHECK(github.find(">57 of 60 (95.0%)</td>") != std::string::npos);
+  CHECK(github.find(">118 of 120 (98.3%)</td>") != std::string::npos);
+  const std::string postgres = between(systems, "<td data-label=\"System\" class=\"id\">postgres</td>", "</tr>");
+  CHECK(postgres.find(">36 of 40 (90.0%)</td>") != std::string::npos);
+  CHECK(postgres.find(">76 of 80 (95.0%)</td>") != std::string::npos);
+  const std::string ldap = between(systems, "<td data-label=\"System\" class=\"id\">ldap</td>", "</tr>");
+  CHECK(count(ldap, "not judged") == 2);
+  CHECK(html.find("<strong>Compliant:</strong> 93 of 100 (93.0%) accounts and 194 of 200 (97.0%) grants "
+                  "have no open finding, in the 2 of 3 systems with complete data (the others are not "
+                  "judged: see the banner).") != std::string::npos);
+}
+
+TEST_CASE("html: a report too large to print whole says where the complete list is", "[report][html]") {
+  rollcall::testing::TempDir dir;
+  auto path = dir / "report.html";
+  REQUIRE(write_html(sample_report(2001), path).ok());
+  const std::string large = rollcall::testing::read_file(path);
+  CHECK(large.find("This printout lists the 2,000 worst of 2,001 findings. The complete list, with "
+                   "evidence, is in report.csv and report.json of scan 7 in <bdi>" + dir.path().string() +
+                   "</bdi>") != std::string::npos);
+  CHECK(large.find("<div id=\"print-view\" class=\"print-only\" data-max=\"2000\"></div>") != std::string::npos);
+  // Below the limit the printout holds every finding and needs no such note.
+  CHECK(render(sample_report(2000)).find("This printout lists") == std::string::npos);
+}

@@ -1,19 +1,15 @@
-#include "reports/html/page_assets.hpp"
-
-namespace rollcall::reports::html {
-
-// Renders the findings, people and resolved views from the JSON data block (page_data.hpp).
+// The HTML report's one script (compiled into rollcall by CMake: reports/html/page_assets.hpp).
+// It renders the findings, people and resolved views from the JSON data block (page_data.hpp).
 // Safety rule: report data reaches the DOM only as text (textContent, text nodes, option.value);
 // never innerHTML, never an attribute that loads or runs anything.
 // Scale rule: at most one page (100 rows) of any list is in the DOM; filtering and sorting
 // work on row indexes, and text columns sort by a rank computed once per column.
-const std::string_view kPageScript = R"js(
 (function () {
 "use strict";
 var D = JSON.parse(document.getElementById("rollcall-data").textContent);
 var S = D.s, SEV = D.sev, ST = D.st, PAGE = 100;
 var FP = 0, KIND = 1, SV = 2, STATUS = 3, SYS = 4, ACC = 5, LOGIN = 6, EMAIL = 7, NAME = 8,
-    ENT = 9, EXP = 10, ACT = 11, FIRST = 12, MSG = 13, EV = 14;
+    ENT = 9, EXP = 10, ACT = 11, FIRST = 12, MSG = 13, EV = 14, OWNER = 15;
 var OPEN = [ST.indexOf("new"), ST.indexOf("persisting")], EXCEPTED = ST.indexOf("excepted");
 
 function el(tag, cls, text) {
@@ -69,39 +65,64 @@ function cut(s) {
   if (s.length <= 160) return s;
   return Array.from(s).slice(0, 159).join("") + "\u2026";
 }
-// Appends `s` as text with a line-break opportunity (<wbr>) after each _ @ . / : so kinds,
-// emails and entitlement ids wrap at their joints instead of in the middle of a word.
-function wrapText(node, s) {
+// Appends an identifier (kind, system, account, email, entitlement id, team) so that it never
+// wraps inside a token: each run between sensible break points is one unbreakable span
+// (span.seg), and a line may break only at a space, before "@" or after ":" and "/"
+// (li.wei | @acme.com, role: | ap_clerk; never service_account_ | owner_invalid).
+function idText(node, s) {
   var start = 0;
+  function seg(end) {
+    if (end > start) add(node, el("span", "seg", s.slice(start, end)));
+    start = end;
+  }
   for (var i = 0; i < s.length; i++) {
     var c = s.charAt(i);
-    if (c === "_" || c === "@" || c === "." || c === "/" || c === ":") {
-      node.appendChild(document.createTextNode(s.slice(start, i + 1)));
-      node.appendChild(document.createElement("wbr"));
+    if (c === " ") {
+      seg(i);
+      node.appendChild(document.createTextNode(" "));
       start = i + 1;
+    } else if (c === "@" && i > start) {
+      seg(i);
+      node.appendChild(document.createElement("wbr"));
+    } else if (c === ":" || c === "/") {
+      seg(i + 1);
+      node.appendChild(document.createElement("wbr"));
     }
   }
-  node.appendChild(document.createTextNode(s.slice(start)));
+  seg(s.length);
   return node;
 }
-function textCell(i) { return function (td, r) { wrapText(td, cut(S[r[i]])); }; }
-// The first non-empty of two fields, with the second underneath when both differ.
-function twoCell(a, b) {
+// Appends prose (a sentence, a name, an expected or actual state), which wraps between words.
+function plainText(node, s) { node.appendChild(document.createTextNode(s)); return node; }
+function idCell(i) { return function (td, r) { idText(td, cut(S[r[i]])); }; }
+function textCell(i) { return function (td, r) { plainText(td, cut(S[r[i]])); }; }
+// The first non-empty of two fields (each shown by its own function), with the second underneath
+// when both are set and differ.
+function twoCell(a, b, showA, showB) {
   return function (td, r) {
-    wrapText(td, cut(S[r[a]] || S[r[b]]));
-    if (r[a] && r[b] && S[r[a]] !== S[r[b]]) wrapText(add(td, el("span", "small")), cut(S[r[b]]));
+    if (r[a]) showA(td, cut(S[r[a]])); else showB(td, cut(S[r[b]]));
+    if (r[a] && r[b] && S[r[a]] !== S[r[b]]) showB(add(td, el("span", "small")), cut(S[r[b]]));
   };
+}
+// An excepted finding shows a grey "excepted" badge with its severity underneath, never the
+// severity's own colour: it is not open and does not count against the cards.
+function severityCell(td, r) {
+  if (r[STATUS] !== EXCEPTED) { add(td, badge(r[SV])); return; }
+  add(td, el("span", "badge excepted", "excepted"));
+  add(td, el("span", "small", SEV[r[SV]]));
 }
 
 // nw: a column of fixed short words (statuses, dates), kept on one line.
-// The other cells wrap between words (table.data); only a word wider than the page scrolls.
+// Every cell carries its column's label (data-label) for the narrow-screen layout, where each
+// row becomes a card.
 var COLS = [
-  {label: "Severity", num: SV, desc: true, cell: function (td, r) { add(td, badge(r[SV])); }},
-  {label: "Kind", fields: [KIND], cell: textCell(KIND)},
-  {label: "System", fields: [SYS], cell: textCell(SYS)},
-  {label: "Account", fields: [LOGIN, ACC], cell: twoCell(LOGIN, ACC)},
-  {label: "Person", fields: [NAME, EMAIL], cell: twoCell(NAME, EMAIL)},
-  {label: "Entitlement", fields: [ENT], cell: textCell(ENT)},
+  {label: "Severity", num: SV, desc: true, nw: true, cell: severityCell},
+  {label: "Kind", fields: [KIND], cell: idCell(KIND)},
+  {label: "System", fields: [SYS], cell: idCell(SYS)},
+  {label: "Account", fields: [LOGIN, ACC], cell: twoCell(LOGIN, ACC, idText, idText)},
+  {label: "Person", fields: [NAME, EMAIL], cell: twoCell(NAME, EMAIL, plainText, idText)},
+  {label: "Entitlement", fields: [ENT], cell: idCell(ENT)},
+  {label: "Owner", fields: [OWNER], cell: idCell(OWNER)},
   {label: "Expected", fields: [EXP], cell: textCell(EXP)},
   {label: "Actual", fields: [ACT], cell: textCell(ACT)},
   {label: "Status", num: STATUS, nw: true, cell: function (td, r) { td.textContent = ST[r[STATUS]]; }},
@@ -127,6 +148,41 @@ function definitions(dl, pairs) {
   });
 }
 
+// Evidence facts by key (scanner/drift), as people read them; other keys are shown with their
+// underscores as spaces.
+var FACT_LABELS = {
+  "account ids": "Account ids", account_email: "Account email", account_kind: "Account kind",
+  accounts: "Accounts", candidates: "Candidates", carried_findings: "Findings carried over",
+  display_name: "Display name", dormant_days: "Dormant after (days)", end_date: "End date",
+  error: "Error", exception: "Exception", exception_account: "Exception names account",
+  exception_owner: "Exception owner", expired: "Expired", grants: "Grants", last_login: "Last login",
+  match_note: "Matching note", matched_by: "Matched by", people: "People",
+  person_status: "Person's status", privileged: "Privileged entitlement",
+  service_account_owner: "Service account owner"
+};
+function factLabel(key) {
+  if (Object.prototype.hasOwnProperty.call(FACT_LABELS, key)) return FACT_LABELS[key];
+  if (key.indexOf("snapshot ") === 0) return "Snapshot of " + key.slice(9);
+  var words = key.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+function snapshotText(ev) {
+  return ev.s ? "#" + ev.s[0] + " taken " + iso(ev.s[1]) + (ev.s[2] ? ", digest " + S[ev.s[2]] : "") : "";
+}
+// Every piece of evidence of a row as [label, value] pairs; the policy lines as a list.
+function evidencePairs(r, policy) {
+  var ev = r[EV], pairs = [
+    ["Finding", S[r[MSG]]], ["Fingerprint", S[r[FP]]], ["Expected", S[r[EXP]]], ["Actual", S[r[ACT]]],
+    ["Account id", S[r[ACC]]], ["Login", S[r[LOGIN]]], ["Person", S[r[NAME]]], ["Email", S[r[EMAIL]]],
+    ["Owner", S[r[OWNER]]], ["First seen", iso(r[FIRST])], ["Roster row", ev.r ? S[ev.r] : ""],
+    ["Policy", policy], ["Snapshot", snapshotText(ev)],
+    ["Exception ticket", ev.x ? S[ev.x[0]] : ""], ["Exception expires", ev.x ? iso(ev.x[1]).slice(0, 10) : ""],
+    ["Exception reason", ev.x ? S[ev.x[2]] : ""], ["Exception source", ev.x ? S[ev.x[3]] : ""]
+  ];
+  for (var i = 0; ev.e && i + 1 < ev.e.length; i += 2) pairs.push([factLabel(S[ev.e[i]]), S[ev.e[i + 1]]]);
+  return pairs;
+}
+
 function evidenceRow(r) {
   var ev = r[EV], tr = el("tr", "evidence"), td = add(tr, el("td"));
   td.colSpan = COLS.length + 1;
@@ -136,17 +192,7 @@ function evidenceRow(r) {
     policy = el("ol");
     ev.p.forEach(function (i) { add(policy, el("li", null, S[i])); });
   }
-  var snapshot = ev.s ? "#" + ev.s[0] + " taken " + iso(ev.s[1]) + (ev.s[2] ? ", digest " + S[ev.s[2]] : "") : "";
-  var extra = [];
-  for (var i = 0; ev.e && i + 1 < ev.e.length; i += 2) extra.push([S[ev.e[i]], S[ev.e[i + 1]]]);
-  definitions(dl, [
-    ["Finding", S[r[MSG]]], ["Fingerprint", S[r[FP]]], ["Expected", S[r[EXP]]], ["Actual", S[r[ACT]]],
-    ["Account id", S[r[ACC]]], ["Login", S[r[LOGIN]]], ["Person", S[r[NAME]]], ["Email", S[r[EMAIL]]],
-    ["First seen", iso(r[FIRST])], ["Roster row", ev.r ? S[ev.r] : ""], ["Policy", policy],
-    ["Snapshot", snapshot],
-    ["Exception ticket", ev.x ? S[ev.x[0]] : ""], ["Exception expires", ev.x ? iso(ev.x[1]) : ""],
-    ["Exception reason", ev.x ? S[ev.x[2]] : ""], ["Exception source", ev.x ? S[ev.x[3]] : ""]
-  ].concat(extra));
+  definitions(dl, evidencePairs(r, policy));
   return tr;
 }
 
@@ -158,7 +204,7 @@ function FindingTable(box, rows, noun) {
   this.page = 0;
   this.sortCol = -1;
   this.sortDir = 1;
-  this.f = {sev: -1, kind: -1, sys: -1, st: -1, q: "", person: null};
+  this.f = {sev: -1, kind: -1, sys: -1, owner: -1, st: -1, q: "", person: null};
   this.expanded = new Set();
   this.hay = null;
   this.selects = {};
@@ -166,6 +212,7 @@ function FindingTable(box, rows, noun) {
   this.select(controls, "sev", "Severity", SV, function (v) { return SEV[v]; }, true);
   this.select(controls, "kind", "Kind", KIND, function (v) { return S[v]; });
   this.select(controls, "sys", "System", SYS, function (v) { return S[v]; });
+  this.select(controls, "owner", "Owner", OWNER, function (v) { return S[v] || "(no owner)"; });
   this.select(controls, "st", "Status", STATUS, function (v) { return ST[v]; });
   var label = add(controls, el("label", null, "Search"));
   this.q = add(label, el("input"));
@@ -181,7 +228,7 @@ function FindingTable(box, rows, noun) {
   button(controls, "Reset filters", function () { self.reset(); });
   this.status = add(box, el("p", "status"));
   this.status.setAttribute("aria-live", "polite");
-  var table = add(add(box, el("div", "table-wrap")), el("table", "data"));
+  var table = add(add(box, el("div", "table-wrap")), el("table", "data findings"));
   add(table, el("caption", "sr-only", noun));
   var head = add(add(table, el("thead")), el("tr"));
   this.ths = COLS.map(function (c, i) {
@@ -213,7 +260,7 @@ FindingTable.prototype.select = function (box, name, label, field, text, numeric
 };
 
 FindingTable.prototype.reset = function () {
-  this.f = {sev: -1, kind: -1, sys: -1, st: -1, q: "", person: null};
+  this.f = {sev: -1, kind: -1, sys: -1, owner: -1, st: -1, q: "", person: null};
   for (var k in this.selects) this.selects[k].value = "-1";
   this.q.value = "";
   this.go(0);
@@ -240,7 +287,7 @@ FindingTable.prototype.setPerson = function (key, label) {
 FindingTable.prototype.haystack = function (i) {
   if (!this.hay) {
     this.hay = this.rows.map(function (r) {
-      return [FP, KIND, SYS, ACC, LOGIN, EMAIL, NAME, ENT, EXP, ACT, MSG]
+      return [FP, KIND, SYS, ACC, LOGIN, EMAIL, NAME, ENT, OWNER, EXP, ACT, MSG]
           .map(function (k) { return S[r[k]]; }).join("\n").toLowerCase();
     });
   }
@@ -250,7 +297,8 @@ FindingTable.prototype.haystack = function (i) {
 FindingTable.prototype.matches = function (r, i) {
   var f = this.f;
   return (f.sev < 0 || r[SV] === f.sev) && (f.kind < 0 || r[KIND] === f.kind) &&
-      (f.sys < 0 || r[SYS] === f.sys) && (f.st < 0 || r[STATUS] === f.st) &&
+      (f.sys < 0 || r[SYS] === f.sys) && (f.owner < 0 || r[OWNER] === f.owner) &&
+      (f.st < 0 || r[STATUS] === f.st) &&
       (f.person === null || personKey(r) === f.person) &&
       (!f.q || this.haystack(i).indexOf(f.q) >= 0);
 };
@@ -290,9 +338,15 @@ FindingTable.prototype.go = function (page) {
 FindingTable.prototype.renderRow = function (tbody, i) {
   var self = this, r = this.rows[i];
   var tr = add(tbody, el("tr", r[STATUS] === EXCEPTED ? "finding excepted" : "finding"));
-  COLS.forEach(function (c) { c.cell(add(tr, el("td", c.nw ? "nw" : null)), r); });
+  COLS.forEach(function (c) {
+    var td = add(tr, el("td", c.nw ? "nw" : null));
+    td.setAttribute("data-label", c.label);
+    c.cell(td, r);
+  });
   var open = this.expanded.has(i);
-  var b = button(add(tr, el("td", "ev")), open ? "Hide" : "Show", function () {
+  var evTd = add(tr, el("td", "ev"));
+  evTd.setAttribute("data-label", "Evidence");
+  var b = button(evTd, open ? "Hide" : "Show", function () {
     if (self.expanded.has(i)) {
       self.expanded.delete(i);
       tr.nextSibling.remove();
@@ -359,15 +413,20 @@ function PeopleTable(box, rows, findings) {
     var body = el("tbody");
     view.slice(page * PAGE, page * PAGE + PAGE).forEach(function (g) {
       var tr = add(body, el("tr", "person"));
-      var who = add(tr, el("td"));
+      function cell(label, cls, text) {
+        var td = add(tr, el("td", cls, text));
+        td.setAttribute("data-label", label);
+        return td;
+      }
+      var who = cell("Person");
       var label = g.key ? (g.name || g.email) : "No matching person (unmatched accounts)";
-      wrapText(who, cut(label));
-      if (g.key && g.name && g.email) wrapText(add(who, el("span", "small")), cut(g.email));
-      sevs.forEach(function (s) { add(tr, el("td", "num", g.n[s] ? num(g.n[s]) : "")); });
-      add(tr, el("td", "num", num(g.open)));
-      add(tr, el("td", "num", g.excepted ? num(g.excepted) : ""));
-      add(tr, el("td", "num", num(g.systems.length)));
-      button(add(tr, el("td")), "Show findings", function () {
+      if (g.key && !g.name) idText(who, cut(label)); else plainText(who, cut(label));
+      if (g.key && g.name && g.email) idText(add(who, el("span", "small")), cut(g.email));
+      sevs.forEach(function (s) { cell(SEV[s], "num", g.n[s] ? num(g.n[s]) : ""); });
+      cell("Open", "num", num(g.open));
+      cell("Excepted", "num", g.excepted ? num(g.excepted) : "");
+      cell("Systems", "num", num(g.systems.length));
+      button(cell(""), "Show findings", function () {
         findings.setPerson(g.key, label);
         document.getElementById("findings").scrollIntoView();
       });
@@ -380,10 +439,43 @@ function PeopleTable(box, rows, findings) {
   render(0);
 }
 
+// The printout: every open and excepted finding with its evidence, worst first, in one plain
+// table whose header repeats on every printed page (hidden on screen, where the paged table
+// is). Built once at load, for at most data-max rows; above that the page itself says where
+// the complete list is (html_writer.cpp).
+var IN_COLUMNS = {"Account id": 1, "Login": 1, "Person": 1, "Email": 1, "Owner": 1, "First seen": 1};
+function PrintTable(box, rows) {
+  var max = Number(box.getAttribute("data-max")), table = add(box, el("table", "print"));
+  add(table, el("caption", "sr-only", "Findings with evidence, for printing"));
+  var head = add(add(table, el("thead")), el("tr"));
+  ["Severity", "Kind", "System", "Account", "Person", "Entitlement", "Owner", "Status", "Evidence"]
+      .forEach(function (t) { add(head, el("th", null, t)).scope = "col"; });
+  var body = add(table, el("tbody"));
+  rows.slice(0, max).forEach(function (r) {
+    var tr = add(body, el("tr", r[STATUS] === EXCEPTED ? "excepted" : null));
+    severityCell(add(tr, el("td")), r);
+    [KIND, SYS].forEach(function (i) { idText(add(tr, el("td")), S[r[i]]); });
+    twoCell(LOGIN, ACC, idText, idText)(add(tr, el("td")), r);
+    twoCell(NAME, EMAIL, plainText, idText)(add(tr, el("td")), r);
+    [ENT, OWNER].forEach(function (i) { idText(add(tr, el("td")), S[r[i]]); });
+    var status = add(tr, el("td", null, ST[r[STATUS]]));
+    if (r[FIRST]) add(status, el("span", "small seg", "since " + iso(r[FIRST]).slice(0, 10)));
+    var ev = add(tr, el("td", "evidence"));
+    var policy = r[EV].p ? r[EV].p.map(function (i) { return S[i]; }).join("; ") : "";
+    evidencePairs(r, policy).forEach(function (p) {
+      if (p[1] === "" || IN_COLUMNS[p[0]]) return;
+      var line = add(ev, el("div"));
+      add(line, el("span", "k", p[0] + ": "));
+      add(line, document.createTextNode(p[1]));
+    });
+  });
+}
+
 document.documentElement.classList.add("js");
 var findings = new FindingTable(document.getElementById("findings-view"), D.f, "findings");
 new PeopleTable(document.getElementById("people-view"), D.f, findings);
 if (D.r.length) new FindingTable(document.getElementById("resolved-view"), D.r, "resolved findings");
+PrintTable(document.getElementById("print-view"), D.f);
 Array.prototype.forEach.call(document.querySelectorAll("button[data-system]"), function (b) {
   b.addEventListener("click", function () {
     findings.setSystem(b.getAttribute("data-system"));
@@ -392,6 +484,3 @@ Array.prototype.forEach.call(document.querySelectorAll("button[data-system]"), f
 });
 document.documentElement.setAttribute("data-rendered", "1");
 })();
-)js";
-
-}  // namespace rollcall::reports::html
