@@ -103,22 +103,28 @@ std::string credentials_section(const Report& r, std::size_t max_rows) {
          "Expires</th></tr></thead><tbody>";
   for (std::size_t i = 0; i < active.size() && i < max_rows; ++i) {
     const CredentialRow& c = *active[i];
-    out += "<tr>";
-    for (const std::string& cell :
-         {c.system, c.account_login.empty() ? c.account_id : c.account_login, c.person_email, c.id, c.kind,
-          date_or(c.created_at, "unknown")}) {
-      out += "<td class=\"id\">";
-      append_html(out, cell);
-      out += "</td>";
-    }
-    out += "<td class=\"num\">" + (c.created_at ? std::to_string((now - *c.created_at) / 86400) : std::string("")) +
-           "</td><td>";
     std::string used = !c.use_recorded ? "not recorded" : date_or(c.last_used_at, "never");
     if (c.use_recorded && c.last_used_at && !c.last_used_where.empty()) used += " (" + c.last_used_where + ")";
-    append_html(out, used);
-    out += "</td><td>";
-    append_html(out, date_or(c.expires_at, ""));
-    out += "</td></tr>";
+    const std::pair<const char*, std::string> cells[] = {
+        {"System", c.system},
+        {"Account", c.account_login.empty() ? c.account_id : c.account_login},
+        {"Person", c.person_email},
+        {"Credential", c.id},
+        {"Kind", c.kind},
+        {"Created", date_or(c.created_at, "unknown")},
+        {"Age (days)", c.created_at ? std::to_string((now - *c.created_at) / 86400) : std::string()},
+        {"Last used", used},
+        {"Expires", date_or(c.expires_at, "")}};
+    out += "<tr>";
+    for (const auto& [label, text] : cells) {
+      // Identifiers never wrap mid-token (class id); the card layout of narrow screens labels each cell.
+      const std::string_view name = label;
+      out += std::string("<td class=\"") + (name == "Age (days)" ? "num" : name == "Last used" ? "" : "id") +
+             "\" data-label=\"" + label + "\">";
+      append_html(out, text);
+      out += "</td>";
+    }
+    out += "</tr>";
   }
   out += "</tbody></table></div>";
   if (active.size() > max_rows) {

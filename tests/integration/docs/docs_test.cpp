@@ -193,7 +193,7 @@ TEST_CASE("docs: every Lua block loads with the real policy engine", "[docs]") {
   auto roster = roster::load_roster(cfg->roster);
   REQUIRE(roster.ok());
   // The example's systems plus the other system names the manual's examples use.
-  std::vector<std::string> systems = {"ad", "app", "directory", "entra", "jira", "ldap", "pg-prod"};
+  std::vector<std::string> systems = {"ad", "app", "aws", "directory", "entra", "jira", "ldap", "pg-prod"};
   for (const auto& s : cfg->systems) systems.push_back(s.name);
   const auto blocks = blocks_of("lua");
   CHECK(blocks.size() >= 10);
