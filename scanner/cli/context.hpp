@@ -66,5 +66,6 @@ void add_plan_command(CLI::App& app, Context& ctx);
 void add_apply_command(CLI::App& app, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
 void add_prune_command(CLI::App& app, Context& ctx);
+void add_review_command(CLI::App& app, Context& ctx);
 
 }  // namespace rollcall::cli
