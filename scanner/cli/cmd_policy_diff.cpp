@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <thread>
 
 #include "policies/engine/policy.hpp"
 #include "scanner/cli/context.hpp"
@@ -99,15 +101,21 @@ Result<preview::PolicyDiff> compute(Context& ctx, const DiffOptions& opts) {
     d.findings_note = "no snapshot taken yet (run `rollcall snapshot`)";
     return d;
   }
+  // The two sides share nothing but read-only inputs: the base side runs on a thread of its
+  // own, with its own engine and database connection.
   RC_ASSIGN(auto db, ctx.read_database(cfg));
-  auto before = findings_under(cfg, roster, **base, *db, *ctx.clock);
-  if (!before) return before.context("base policies (" + d.base_label + ")");
-  RC_ASSIGN(reports::Report after, findings_under(cfg, roster, *head, *db, *ctx.clock));
+  RC_ASSIGN(auto base_db, ctx.read_database(cfg));
+  std::optional<Result<reports::Report>> before;
+  std::thread base_side([&] { before.emplace(findings_under(cfg, roster, **base, *base_db, *ctx.clock)); });
+  auto after_result = findings_under(cfg, roster, *head, *db, *ctx.clock);
+  base_side.join();
+  if (!*before) return before->context("base policies (" + d.base_label + ")");
+  RC_ASSIGN(reports::Report after, std::move(after_result));
   for (const auto& s : after.systems) {
     if (s.status != "complete") d.incomplete_systems.push_back(s.name);
   }
   d.findings_compared = true;
-  d.findings = preview::diff_findings(before->findings, after.findings);
+  d.findings = preview::diff_findings((*before)->findings, after.findings);
   return d;
 }
 

@@ -57,11 +57,15 @@ std::string key(std::string_view system, std::string_view account, std::string_v
   return k;
 }
 
-// The finding a row is marked with: an open one before an excepted one.
-const store::FindingRecord* pick(const std::vector<const store::FindingRecord*>& found) {
-  for (const auto* f : found)
+using FindingIndex = std::unordered_map<std::string, std::vector<const store::FindingRecord*>>;
+
+// The finding a row is marked with: an open one before an excepted one; nullptr when none.
+const store::FindingRecord* pick(const FindingIndex& index, const std::string& k) {
+  auto it = index.find(k);
+  if (it == index.end()) return nullptr;
+  for (const auto* f : it->second)
     if (f->status != "excepted") return f;
-  return found.empty() ? nullptr : found.front();
+  return it->second.front();
 }
 
 std::string finding_reason(const store::FindingRecord& f) {
@@ -120,7 +124,7 @@ Result<Campaign> build_campaign(const ExportInputs& in) {
 
   Campaign c;
   c.scan_id = scan->id;
-  std::unordered_map<std::string, std::vector<const store::FindingRecord*>> found;
+  FindingIndex found;
   for (const auto& f : findings) {
     if (f.status != "resolved" && f.status != "carried")
       found[key(f.system, f.account_id, f.entitlement_id)].push_back(&f);
@@ -189,7 +193,7 @@ Result<Campaign> build_campaign(const ExportInputs& in) {
       const auto [account, p] = owner;
       Row r = row(*account, p, "");
       r.level = std::string(to_string(account->status));
-      if (const auto* f = pick(found[key(system.name, id, "")])) {
+      if (const auto* f = pick(found, key(system.name, id, ""))) {
         r.status = "finding";
         r.reason = finding_reason(*f);
       } else {
@@ -202,7 +206,7 @@ Result<Campaign> build_campaign(const ExportInputs& in) {
       const auto [account, p] = reviewed.at(ids.first);
       Row r = row(*account, p, ids.second);
       r.level = cell.level;
-      if (const auto* f = pick(found[key(system.name, ids.first, ids.second)])) {
+      if (const auto* f = pick(found, key(system.name, ids.first, ids.second))) {
         r.status = "finding";
         r.reason = finding_reason(*f);
       } else {
