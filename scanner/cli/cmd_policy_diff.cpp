@@ -101,13 +101,17 @@ Result<preview::PolicyDiff> compute(Context& ctx, const DiffOptions& opts) {
     d.findings_note = "no snapshot taken yet (run `rollcall snapshot`)";
     return d;
   }
+  // A preview compares the two sides on the latest complete snapshots however old they are (a
+  // CI job restores them from the last nightly run): staleness is the scan's judgement.
+  config::WorkspaceConfig latest = cfg;
+  for (auto& s : latest.systems) s.max_snapshot_age_s.reset();
   // The two sides share nothing but read-only inputs: the base side runs on a thread of its
   // own, with its own engine and database connection.
   RC_ASSIGN(auto db, ctx.read_database(cfg));
   RC_ASSIGN(auto base_db, ctx.read_database(cfg));
   std::optional<Result<reports::Report>> before;
-  std::thread base_side([&] { before.emplace(findings_under(cfg, roster, **base, *base_db, *ctx.clock)); });
-  auto after_result = findings_under(cfg, roster, *head, *db, *ctx.clock);
+  std::thread base_side([&] { before.emplace(findings_under(latest, roster, **base, *base_db, *ctx.clock)); });
+  auto after_result = findings_under(latest, roster, *head, *db, *ctx.clock);
   base_side.join();
   if (!*before) return before->context("base policies (" + d.base_label + ")");
   RC_ASSIGN(reports::Report after, std::move(after_result));

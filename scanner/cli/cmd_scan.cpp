@@ -16,9 +16,9 @@
 #include "scanner/core/strings.hpp"
 #include "scanner/drift/history.hpp"
 #include "scanner/drift/scan.hpp"
+#include "scanner/review/review.hpp"
 #include "scanner/roster/roster.hpp"
 #include "scanner/roster_sources/roster_sources.hpp"
-#include "scanner/store/review_store.hpp"
 
 namespace rollcall::cli {
 namespace {
@@ -159,18 +159,6 @@ std::string summary(const reports::Report& r, const std::filesystem::path& out,
   return text;
 }
 
-// The latest access-review decisions, for the report (none until `rollcall review import`).
-Result<std::vector<reports::ReviewStatus>> review_statuses(store::Database& db) {
-  store::ReviewStore reviews(db);
-  RC_ASSIGN(auto decisions, reviews.latest_decisions());
-  std::vector<reports::ReviewStatus> out;
-  for (auto& d : decisions) {
-    out.push_back({std::move(d.system), std::move(d.account_id), std::move(d.entitlement_id), std::move(d.person),
-                   std::move(d.decision), std::move(d.reviewer), d.decided_at, std::move(d.comment)});
-  }
-  return out;
-}
-
 Result<int> run(Context& ctx, const ScanOptions& opts) {
   RC_ASSIGN(config::WorkspaceConfig cfg, ctx.load_config());
   RC_ASSIGN(Settings s, settings(opts, cfg));
@@ -186,7 +174,7 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
   RC_ASSIGN(drift::ScanOutcome outcome,
             drift::run_scan({cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)}));
   reports::Report& report = outcome.report;
-  RC_ASSIGN(report.reviews, review_statuses(*db));
+  RC_ASSIGN(report.reviews, review::review_statuses(*db));
   if (!opts.owners.empty()) {
     auto other = [&](const reports::Finding& f) {
       return std::find(opts.owners.begin(), opts.owners.end(), f.owner) == opts.owners.end();

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "policies/engine/policy.hpp"
+#include "reports/report.hpp"
 #include "scanner/config/config.hpp"
 #include "scanner/core/result.hpp"
 #include "scanner/core/time.hpp"
@@ -122,5 +123,9 @@ struct Revocations {
 Revocations select_revocations(const std::vector<store::ReviewDecisionRecord>& decisions,
                                const std::unordered_map<std::string, store::ReviewRowRecord>& rows,
                                const std::vector<store::FindingRecord>& findings);
+
+// The latest decision per reviewed account or grant, for the scan report (empty until the
+// first import). Fails on a store error.
+Result<std::vector<reports::ReviewStatus>> review_statuses(store::Database& db);
 
 }  // namespace rollcall::review
