@@ -53,7 +53,9 @@ Result<std::vector<store::FindingRecord>> reviewed_revocations(Context& ctx, sto
   for (const auto& n : r.not_planned) {
     const auto& d = n.decision;
     const std::string what = d.system + " " + d.account_id + (d.entitlement_id.empty() ? "" : " " + d.entitlement_id);
-    ctx.log->warn(terminal_safe((n.policy_conflict ? "for the policy owner: " : "not planned: ") + d.reviewer +
+    const std::string to = n.policy_conflict ? "for the policy owner" + (n.owner.empty() ? "" : " " + quote(n.owner)) + ": "
+                                             : "not planned: ";
+    ctx.log->warn(terminal_safe(to + d.reviewer +
                                 " decided to revoke " + what + " (" + d.source + "), but " + n.why));
   }
   return std::move(r.findings);

@@ -142,6 +142,16 @@ Result<Campaign> build_campaign(const ExportInputs& in) {
     }
     person_sheet[p] = it->second;
   }
+  // The team that owns the role or rule a grant comes from: the owner of the file declaring it.
+  std::unordered_map<std::string, std::string> role_owner, rule_owner;
+  for (const auto& r : in.policy.roles()) role_owner.emplace(r.name, r.owner);
+  for (const auto& r : in.policy.rules()) rule_owner.emplace(r.name, r.owner);
+  auto owner_of = [&](const policy::Provenance& w) -> std::string {
+    const bool role = w.kind == policy::Provenance::Kind::role;
+    const auto& names = role ? role_owner : rule_owner;
+    auto it = names.find(role && !w.chain.empty() ? w.chain.back() : w.name);
+    return it == names.end() ? std::string() : it->second;
+  };
   std::unordered_map<std::size_t, policy::PersonAccess> desired;  // evaluated on first use
   auto desired_of = [&](std::size_t p) -> Result<const policy::PersonAccess*> {
     auto it = desired.find(p);
@@ -196,6 +206,7 @@ Result<Campaign> build_campaign(const ExportInputs& in) {
       if (const auto* f = pick(found, key(system.name, id, ""))) {
         r.status = "finding";
         r.reason = finding_reason(*f);
+        r.owner = f->owner;
       } else {
         r.status = "authorized";
         r.reason = "account of " + in.roster.people[p].email;
@@ -209,6 +220,7 @@ Result<Campaign> build_campaign(const ExportInputs& in) {
       if (const auto* f = pick(found, key(system.name, ids.first, ids.second))) {
         r.status = "finding";
         r.reason = finding_reason(*f);
+        r.owner = f->owner;
       } else {
         RC_ASSIGN(const policy::PersonAccess* a, desired_of(p));
         auto g = std::find_if(a->grants.begin(), a->grants.end(), [&](const policy::DesiredGrant& d) {
@@ -219,6 +231,7 @@ Result<Campaign> build_campaign(const ExportInputs& in) {
           std::vector<std::string> why;
           for (const auto& w : g->why) why.push_back(w.describe());
           r.reason = join(why, "; ");
+          r.owner = owner_of(g->why.front());
         } else {
           r.status = "other";
           r.reason = "no finding in scan #" + std::to_string(scan->id) + " (baseline, nesting or exception)";
@@ -292,7 +305,7 @@ std::vector<store::ReviewRowRecord> row_records(const Campaign& c, UnixTime expo
   for (const auto& s : c.sheets) {
     for (const auto& r : s.rows) {
       out.push_back({r.row_id, r.manager, r.person, r.system, r.account_id, r.entitlement_id, r.status, r.reason,
-                     r.digest, c.scan_id, exported_at});
+                     r.owner, r.digest, c.scan_id, exported_at});
     }
   }
   return out;

@@ -49,6 +49,7 @@ struct Row {
   std::string status;  // authorized | finding | other
   std::string reason;  // the policy provenance, or the finding kind (and exception ticket)
   std::string digest;
+  std::string owner;   // not a column: the policy owner of what authorizes or flags the row
 };
 
 struct Sheet {
@@ -108,6 +109,7 @@ struct NotPlanned {
   store::ReviewDecisionRecord decision;
   std::string why;
   bool policy_conflict = false;  // the policy grants it: for the policy owner
+  std::string owner;             // that owner (team), when known
 };
 
 struct Revocations {

@@ -37,9 +37,9 @@ Revocations select_revocations(const std::vector<store::ReviewDecisionRecord>& d
       out.not_planned.push_back({d, granted->status == "excepted"
                                         ? "a policy exception allows it (" + granted->kind + ", excepted)"
                                         : "the policy grants it at another level (privilege_mismatch)",
-                                 true});
+                                 true, granted->owner});
     } else if (row != rows.end() && row->second.status == "authorized") {
-      out.not_planned.push_back({d, "the policy grants it: " + row->second.reason, true});
+      out.not_planned.push_back({d, "the policy grants it: " + row->second.reason, true, row->second.owner});
     } else {
       out.not_planned.push_back(
           {d, found.empty() ? "the latest scan has no finding for it" : "no automatic action for " + found.front()->kind,

@@ -6,12 +6,12 @@ Result<void> ReviewStore::save_rows(const std::vector<ReviewRowRecord>& rows) {
   RC_ASSIGN(Transaction tx, Transaction::begin(db_));
   RC_ASSIGN(auto st, db_.prepare(
                          "INSERT OR REPLACE INTO review_row(row_id, manager, person, system, account_id, "
-                         "entitlement_id, status, reason, digest, scan_id, exported_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                         "entitlement_id, status, reason, owner, digest, scan_id, exported_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   for (const auto& r : rows) {
     st.bind(1, r.row_id).bind(2, r.manager).bind(3, r.person).bind(4, r.system).bind(5, r.account_id);
-    st.bind(6, r.entitlement_id).bind(7, r.status).bind(8, r.reason).bind(9, r.digest);
-    st.bind(10, r.scan_id).bind(11, std::int64_t{r.exported_at});
+    st.bind(6, r.entitlement_id).bind(7, r.status).bind(8, r.reason).bind(9, r.owner).bind(10, r.digest);
+    st.bind(11, r.scan_id).bind(12, std::int64_t{r.exported_at});
     RC_TRY(st.run());
     st.reset();
   }
@@ -21,13 +21,13 @@ Result<void> ReviewStore::save_rows(const std::vector<ReviewRowRecord>& rows) {
 Result<std::unordered_map<std::string, ReviewRowRecord>> ReviewStore::rows() {
   RC_ASSIGN(auto st, db_.prepare(
                          "SELECT row_id, manager, person, system, account_id, entitlement_id, status, reason, "
-                         "digest, scan_id, exported_at FROM review_row"));
+                         "owner, digest, scan_id, exported_at FROM review_row"));
   std::unordered_map<std::string, ReviewRowRecord> out;
   while (true) {
     RC_ASSIGN(bool row, st.step());
     if (!row) break;
-    ReviewRowRecord r{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4),   st.text(5),
-                      st.text(6), st.text(7), st.text(8), st.integer(9), st.integer(10)};
+    ReviewRowRecord r{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4),    st.text(5),
+                      st.text(6), st.text(7), st.text(8), st.text(9), st.integer(10), st.integer(11)};
     out.emplace(r.row_id, std::move(r));
   }
   return out;

@@ -24,6 +24,7 @@ struct ReviewRowRecord {
   std::string entitlement_id;  // "" for the account itself
   std::string status;          // authorized | finding | other
   std::string reason;
+  std::string owner;  // the policy owner (team) of what authorizes or flags it, or ""
   std::string digest;
   std::int64_t scan_id = 0;
   UnixTime exported_at = 0;

@@ -142,6 +142,7 @@ CREATE TABLE review_row (
   entitlement_id TEXT NOT NULL,
   status TEXT NOT NULL,
   reason TEXT NOT NULL,
+  owner TEXT NOT NULL,
   digest TEXT NOT NULL,
   scan_id INTEGER NOT NULL,
   exported_at INTEGER NOT NULL

@@ -118,7 +118,7 @@ TEST_CASE("review: revoke decisions become exactly the plan actions their findin
                            "  - revoke okta lucas.martin@acme.com group:Okta Admins (member)\n"
                            "3 action(s), 3 destructive."));
   const std::string m = "maria.garcia@acme.com";
-  CHECK(contains(plan.err, "rollcall: warning: for the policy owner: " + m + " decided to revoke slack U02LIWEI "
+  CHECK(contains(plan.err, "rollcall: warning: for the policy owner \"team-platform\": " + m + " decided to revoke slack U02LIWEI "
                            "usergroup:oncall (" + m + ".csv:" + std::to_string(oncall) +
                            "), but the policy grants it: rule \"on-call\" <- policies/platform.lua:37\n"));
   CHECK(contains(plan.err, "rollcall: warning: for the policy owner: " + m + " decided to revoke postgres raj "

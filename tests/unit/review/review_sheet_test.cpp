@@ -103,6 +103,7 @@ TEST_CASE("review revocations: only unauthorized grants and terminated accounts 
   std::unordered_map<std::string, store::ReviewRowRecord> rows;
   rows[row_id("github", "g", "team:x")].status = "authorized";
   rows[row_id("github", "g", "team:x")].reason = "role \"eng\" <- policies/a.lua:3";
+  rows[row_id("github", "g", "team:x")].owner = "team-eng";
   const auto r = select_revocations({decision("a", "team:x", "revoke"), decision("b", "", "revoke"),
                                      decision("c", "team:x", "revoke"), decision("d", "team:x", "revoke"),
                                      decision("e", "", "revoke"), decision("f", "team:x", "keep"),
@@ -119,4 +120,5 @@ TEST_CASE("review revocations: only unauthorized grants and terminated accounts 
   CHECK_FALSE(r.not_planned[2].policy_conflict);
   CHECK(r.not_planned[3].why == "the policy grants it: role \"eng\" <- policies/a.lua:3");
   CHECK(r.not_planned[3].policy_conflict);
+  CHECK(r.not_planned[3].owner == "team-eng");
 }

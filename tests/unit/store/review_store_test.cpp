@@ -19,7 +19,7 @@ TEST_CASE("review store: exported rows are replaced by a later export, and the l
   REQUIRE(db.ok());
   ReviewStore reviews(**db);
   ReviewRowRecord row{"r1", "boss@acme.com", "p@acme.com", "github", "acct-r1", "team:x", "authorized",
-                      "role \"eng\"", "d1", 1, 100};
+                      "role \"eng\"", "team-eng", "d1", 1, 100};
   REQUIRE(reviews.save_rows({row}).ok());
   row.digest = "d2";
   REQUIRE(reviews.save_rows({row}).ok());
@@ -27,6 +27,7 @@ TEST_CASE("review store: exported rows are replaced by a later export, and the l
   REQUIRE(rows.ok());
   REQUIRE(rows->size() == 1);
   CHECK(rows->at("r1").digest == "d2");
+  CHECK(rows->at("r1").owner == "team-eng");
 
   REQUIRE(reviews.record({decision("r1", "keep", 10), decision("r2", "revoke", 10)}).ok());
   REQUIRE(reviews.record({decision("r1", "revoke", 20)}).ok());
