@@ -94,6 +94,10 @@ Result<preview::PolicyDiff> compute(Context& ctx, const DiffOptions& opts) {
   d.base_digest = (*base)->digest();
   d.head_digest = head->digest();
   d.people = roster.people.size();
+  if (d.base_digest == d.head_digest) {  // the same files: nothing to evaluate
+    d.findings_compared = true;
+    return d;
+  }
   RC_ASSIGN(d.access, preview::diff_access(roster, **base, *head));
 
   std::error_code ec;

@@ -89,12 +89,6 @@ TEST_CASE("policy diff: unchanged policies are no change and exit 0", "[integrat
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "No change in desired access."));
   CHECK(contains(r.out, "Findings against the latest snapshots: 0 findings appear, 0 disappear\n"));
-
-  // Snapshots older than max_snapshot_age (26h in acme) still serve a preview.
-  auto later = run_in_workspace(dir, "policy diff --base-dir " + (dir / "base/policies").string(),
-                                "ROLLCALL_NOW=2026-12-06T06:00:00Z");
-  CHECK(later.exit_code == 0);
-  CHECK_FALSE(contains(later.out, "not judged"));
 }
 
 TEST_CASE("policy diff: a role, a rule and an exception change show exact gains, losses, level changes "
@@ -112,6 +106,13 @@ TEST_CASE("policy diff: a role, a rule and an exception change show exact gains,
   // Nobody else: Maria (engineer, manager) and Olivia (on call, Berlin) keep what they had.
   CHECK_FALSE(contains(r.out, "maria.garcia"));
   CHECK_FALSE(contains(r.out, "olivia.brown"));
+
+  // Snapshots older than max_snapshot_age (26h in acme) still serve a preview.
+  auto later = run_in_workspace(dir, "policy diff --base-dir " + (dir / "base/policies").string(),
+                                "ROLLCALL_NOW=2026-12-06T06:00:00Z");
+  CHECK(later.exit_code == 2);
+  CHECK(contains(later.out, "  + high privilege_mismatch github jane.doe@acme.com repo:infra: "));
+  CHECK_FALSE(contains(later.out, "not judged"));
 
   auto json = run_in_workspace(dir, "policy diff --format json --base-dir " + (dir / "base/policies").string(), kNow);
   CHECK(json.exit_code == 2);

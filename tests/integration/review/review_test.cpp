@@ -86,6 +86,17 @@ TEST_CASE("review: one CSV and one escaped, self-contained HTML sheet per manage
   CHECK(contains(html, "Lucas &lt;b&gt;Martin&lt;/b&gt; &lt;lucas.martin@acme.com&gt;"));
   CHECK_FALSE(contains(html, "<b>Martin"));
   CHECK_FALSE(contains(html, "<script"));
+
+  // --system narrows the campaign.
+  auto github = run_in_workspace(dir, "review export --system github --out " + (dir / "github").string(), kNow);
+  INFO(github.err);
+  REQUIRE(github.exit_code == 0);
+  const std::string only = read_file(dir / "github/maria.garcia@acme.com.csv");
+  CHECK(contains(only, ",github,janedoe,"));
+  CHECK_FALSE(contains(only, ",slack,"));
+  CHECK_FALSE(contains(only, ",okta,"));
+  auto unknown = run_in_workspace(dir, "review export --system gihub --out " + (dir / "x").string(), kNow);
+  CHECK(unknown.err == "rollcall: error: --system \"gihub\": no such system in rollcall.toml\n");
 }
 
 TEST_CASE("review: revoke decisions become exactly the plan actions their findings call for; the rest "
