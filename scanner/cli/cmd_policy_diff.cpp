@@ -95,7 +95,7 @@ Result<preview::PolicyDiff> compute(Context& ctx, const DiffOptions& opts) {
   d.head_digest = head->digest();
   d.people = roster.people.size();
   if (d.base_digest == d.head_digest) {  // the same files: nothing to evaluate
-    d.findings_compared = true;
+    d.findings_note = "the base and working-tree policy files are identical";
     return d;
   }
   RC_ASSIGN(d.access, preview::diff_access(roster, **base, *head));
