@@ -2,8 +2,6 @@
 // [--max-lines N]: what a change to the policies does to desired access (per person, system and
 // entitlement, with provenance from both sides) and to the findings against the latest
 // snapshots, like `terraform plan`. Exit 0: no change; 2: changes; 1: error.
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
