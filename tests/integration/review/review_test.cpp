@@ -146,6 +146,11 @@ TEST_CASE("review: revoke decisions become exactly the plan actions their findin
   // The next scan's report shows the review status of each reviewed grant.
   run_in_workspace(dir, "scan --format json", kNow);
   const std::string report = read_file(dir / "ws/reports/report.json");
+  auto valid = rollcall::testing::run_shell(
+      dir, "/usr/bin/python3 " + (source_dir() / "tests/integration/scan/validate_schema.py").string() + " " +
+               (source_dir() / "docs/report.schema.json").string() + " " + (dir / "ws/reports/report.json").string());
+  INFO(valid.out);
+  CHECK(valid.exit_code == 0);
   CHECK(contains(report, "  \"reviews\": [\n    {\n      \"system\": \"github\",\n      \"account_id\": \"skhan\",\n"
                          "      \"entitlement_id\": \"repo:payments\",\n      \"person\": \"sara.khan@acme.com\",\n"
                          "      \"decision\": \"revoke\",\n      \"reviewer\": \"" + m + "\",\n"
