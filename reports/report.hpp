@@ -113,6 +113,19 @@ struct CredentialRow {
   std::optional<UnixTime> expires_at;
 };
 
+// The latest access-review decision on one account (entitlement_id "") or grant
+// (scanner/review): whether it was reviewed, by whom and when.
+struct ReviewStatus {
+  std::string system;
+  std::string account_id;
+  std::string entitlement_id;
+  std::string person;
+  std::string decision;  // keep | revoke
+  std::string reviewer;
+  UnixTime decided_at = 0;
+  std::string comment;
+};
+
 struct Report {
   std::string tool_version;
   std::int64_t scan_id = 0;
@@ -131,6 +144,7 @@ struct Report {
   std::vector<Finding> resolved;   // present in the previous scan, gone now
   std::vector<TrendPoint> trend;   // oldest first, includes this scan
   std::vector<CredentialRow> credentials;  // by (system, account, id)
+  std::vector<ReviewStatus> reviews;  // by system, account, entitlement; reviewed grants only
 };
 
 }  // namespace rollcall::reports

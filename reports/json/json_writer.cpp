@@ -245,7 +245,18 @@ void put_report(std::string& buf, const Report& r, Flush flush) {
     time_or_null("expires_at", c.expires_at);
     j.end_object();
   }
-  j.end_array().end_object();
+  j.end_array();
+  if (!r.reviews.empty()) {  // only once access reviews are in use
+    j.key("reviews").begin_array();
+    for (const auto& v : r.reviews) {
+      j.begin_object().member("system", v.system).member("account_id", v.account_id);
+      j.member("entitlement_id", v.entitlement_id).member("person", v.person).member("decision", v.decision);
+      j.member("reviewer", v.reviewer).member("decided_at", format_iso8601(v.decided_at));
+      j.member("comment", v.comment).end_object();
+    }
+    j.end_array();
+  }
+  j.end_object();
   buf += '\n';
   flush();
 }

@@ -345,7 +345,7 @@ Result<void> run_explain(Context& ctx, const std::string& who) {
 }  // namespace
 
 void add_policy_command(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand("policy", "check the Lua policies, or explain what they give a person");
+  CLI::App* cmd = app.add_subcommand("policy", "check the Lua policies, explain what they give a person, or diff them against a base");
   cmd->require_subcommand(1);
   CLI::App* check =
       cmd->add_subcommand("check", "validate every policy file against rollcall.toml and the roster");
@@ -359,6 +359,7 @@ void add_policy_command(CLI::App& app, Context& ctx) {
   explain->callback([&ctx, who] {
     if (auto r = run_explain(ctx, *who); !r) ctx.report(r.error());
   });
+  add_policy_diff_command(*cmd, ctx);
 }
 
 }  // namespace rollcall::cli

@@ -29,6 +29,7 @@
 #include "scanner/core/strings.hpp"
 #include "scanner/drift/scan.hpp"
 #include "scanner/notify/notify.hpp"
+#include "scanner/review/review.hpp"
 #include "scanner/plan/apply.hpp"
 #include "scanner/plan/plan.hpp"
 #include "scanner/roster/roster.hpp"
@@ -225,6 +226,7 @@ Result<int> run(Context& ctx, const RunOptions& opts) {
   RC_ASSIGN(auto policy, policy::PolicyEngine::load(cfg.policies_dir, cfg.dir, systems, roster, ctx.clock->now()));
   for (const auto& w : policy->warnings()) ctx.log->warn(w);
   RC_ASSIGN(drift::ScanOutcome outcome, drift::run_scan({cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)}));
+  RC_ASSIGN(outcome.report.reviews, review::review_statuses(*db));
   const reports::Report& report = outcome.report;
   std::error_code ec;
   std::filesystem::create_directories(cfg.reports_dir, ec);

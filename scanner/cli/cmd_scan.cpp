@@ -19,6 +19,7 @@
 #include "scanner/core/strings.hpp"
 #include "scanner/drift/history.hpp"
 #include "scanner/drift/scan.hpp"
+#include "scanner/review/review.hpp"
 #include "scanner/roster/roster.hpp"
 #include "scanner/roster_sources/roster_sources.hpp"
 
@@ -185,6 +186,7 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
             drift::run_scan({cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)}));
   reports::Report& report = outcome.report;
   report.run_by = current_user();
+  RC_ASSIGN(report.reviews, review::review_statuses(*db));
   if (!opts.owners.empty()) {
     auto other = [&](const reports::Finding& f) {
       return std::find(opts.owners.begin(), opts.owners.end(), f.owner) == opts.owners.end();

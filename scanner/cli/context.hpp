@@ -58,11 +58,14 @@ void add_init_command(CLI::App& app, Context& ctx);
 void add_snapshot_command(CLI::App& app, Context& ctx);
 void add_history_command(CLI::App& app, Context& ctx);
 void add_policy_command(CLI::App& app, Context& ctx);
+// `policy diff`, added under `policy` by add_policy_command (cmd_policy_diff.cpp).
+void add_policy_diff_command(CLI::App& policy, Context& ctx);
 void add_scan_command(CLI::App& app, Context& ctx);
 void add_diff_command(CLI::App& app, Context& ctx);
 void add_plan_command(CLI::App& app, Context& ctx);
 void add_apply_command(CLI::App& app, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
 void add_prune_command(CLI::App& app, Context& ctx);
+void add_review_command(CLI::App& app, Context& ctx);
 
 }  // namespace rollcall::cli

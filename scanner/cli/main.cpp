@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   cli::add_apply_command(app, ctx);
   cli::add_run_command(app, ctx);
   cli::add_prune_command(app, ctx);
+  cli::add_review_command(app, ctx);
   cli::add_help_command(app, ctx.exit_code);
   cli::add_help_footers(app);
 

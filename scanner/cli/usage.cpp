@@ -29,16 +29,27 @@ const std::map<std::string, CommandDoc>& command_docs() {
       {"history", {"  rollcall history --system github --limit 5\n  rollcall history --scans\n"
                    "  rollcall history --plan 3f2a9c0d1e5b7a64",
                    "  0 success; 1 error"}},
-      {"policy", {"  rollcall policy check\n  rollcall policy explain jane@acme.com", "  0 success; 1 error"}},
+      {"policy", {"  rollcall policy check\n  rollcall policy explain jane@acme.com\n  rollcall policy diff --base origin/main",
+                  "  0 success; 1 error; 2 policy diff: changes"}},
       {"check", {"  rollcall policy check", "  0 every policy is valid; 1 error"}},
       {"explain", {"  rollcall policy explain jane@acme.com", "  0 success; 1 error (unknown person, bad policy)"}},
+      {"policy diff", {"  rollcall policy diff\n  rollcall policy diff --base origin/main --format markdown\n"
+                       "  rollcall policy diff --base-dir ../main/policies --format json",
+                       "  0 no change in desired access or findings; 1 error; 2 changes"}},
+      {"review", {"  rollcall review export --by manager --out review-q3\n  rollcall review import review-q3",
+                  "  0 success; 1 error"}},
+      {"export", {"  rollcall review export --by manager --out review-q3\n"
+                  "  rollcall review export --by manager --system github --out review-q3",
+                  "  0 success; 1 error (no scan stored, unknown system)"}},
+      {"import", {"  rollcall review import review-q3\n  rollcall review import review-q3 --reviewer audit@acme.com",
+                  "  0 every decision recorded; 1 error (nothing recorded: a sheet names the file and line)"}},
       {"scan", {"  rollcall scan\n  rollcall scan --fail-on critical --format json,html\n"
                 "  rollcall scan --fail-on none --out /var/www/audit",
                 "  0 no open finding at or above --fail-on (default high; none: never); 1 error;\n"
                 "  2 findings at or above --fail-on"}},
       {"diff", {"  rollcall diff 41 42", "  0 success; 1 error (unknown scan id)"}},
       {"plan", {"  rollcall plan\n  rollcall plan --system okta --kind grant --out okta.plan.json\n"
-                "  rollcall plan --detailed-exitcode && echo nothing to do",
+                "  rollcall plan --detailed-exitcode && echo nothing to do\n  rollcall plan --from-review",
                 "  0 success (with --detailed-exitcode: no changes); 1 error, or a system was skipped;\n"
                 "  2 with --detailed-exitcode: changes pending"}},
       {"apply", {"  rollcall apply rollcall.plan.json --dry-run\n  rollcall apply rollcall.plan.json --yes",
@@ -192,7 +203,11 @@ void add_help_footers(CLI::App& app) {
     for (CLI::App* s : commands(*all[i])) all.push_back(s);
   }
   for (CLI::App* cmd : all) {
-    auto it = command_docs().find(cmd == &app ? "" : cmd->get_name());
+    // A subcommand's docs are under "policy diff" when its name alone means another command.
+    const CLI::App* parent = cmd->get_parent();
+    auto it = command_docs().find(cmd == &app ? "" : command_path(*cmd).substr(command_path(app).size() + 1));
+    if (it == command_docs().end() && parent == &app) continue;
+    if (it == command_docs().end()) it = command_docs().find(cmd->get_name());
     if (it == command_docs().end()) continue;
     cmd->footer(std::string("\nExamples:\n") + it->second.examples + "\n\nExit codes:\n" + it->second.exit_codes);
   }

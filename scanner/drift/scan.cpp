@@ -170,6 +170,7 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
   out.phases.push_back({"diff", engine.diff_time()});
 
   report.finished_at = in.clock.now();
+  if (!in.record) return out;
   store::ScanStore scans(in.db);
   RC_TRY(record_scan(scans, report, incomplete, in.trend_points));
   out.phases.push_back({"history", watch.lap()});

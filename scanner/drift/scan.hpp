@@ -30,6 +30,9 @@ struct ScanInputs {
   // core, at most 4. One thread when the database is in memory or the policies have a match
   // hook (the Lua engine is single-threaded). The findings do not depend on it.
   int workers = 0;
+  // false: compute the findings without storing a scan or relating them to the previous one
+  // (every finding is then new or excepted); `policy diff` runs the scan this way twice.
+  bool record = true;
 };
 
 struct Phase {
@@ -43,7 +46,7 @@ struct ScanOutcome {
   int workers = 1;            // threads that checked systems
 };
 
-// Runs the scan and stores it. Fails on invalid policy settings or mapping file, a policy
+// Runs the scan and stores it (unless `record` is false). Fails on invalid policy settings or mapping file, a policy
 // runtime error, or a store error, with the context of what was being done; nothing is stored
 // then. Incomplete systems are not errors: they are system_incomplete findings.
 Result<ScanOutcome> run_scan(const ScanInputs& in);

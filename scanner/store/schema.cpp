@@ -148,6 +148,39 @@ CREATE TABLE credential (
 ) WITHOUT ROWID;
 ALTER TABLE snapshot ADD COLUMN credentials INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 7: access reviews. review_row is what the last `review export` listed (one row per account
+    // or grant, with the digest of its columns, so an edited sheet is caught on import);
+    // review_decision is append-only: every imported decision with its reviewer and time.
+    R"sql(
+CREATE TABLE review_row (
+  row_id TEXT PRIMARY KEY,
+  manager TEXT NOT NULL,
+  person TEXT NOT NULL,
+  system TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  entitlement_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  scan_id INTEGER NOT NULL,
+  exported_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE review_decision (
+  id INTEGER PRIMARY KEY,
+  row_id TEXT NOT NULL,
+  system TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  entitlement_id TEXT NOT NULL,
+  person TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('keep', 'revoke')),
+  comment TEXT NOT NULL,
+  reviewer TEXT NOT NULL,
+  decided_at INTEGER NOT NULL,
+  source TEXT NOT NULL
+);
+CREATE INDEX review_decision_by_row ON review_decision(row_id, id);
+)sql",
 };
 
 }  // namespace rollcall::store

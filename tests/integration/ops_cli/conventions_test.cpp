@@ -63,7 +63,7 @@ TEST_CASE("cli: no command at all says so and lists the commands", "[cli]") {
   auto r = run_rollcall(dir, "");
   CHECK(r.exit_code == 1);
   CHECK(has(r.err, "rollcall: error: a command is required: init, snapshot, history, policy, scan, diff, plan, "
-                   "apply, run, prune, help (see `rollcall --help`)\n"));
+                   "apply, run, prune, review, help (see `rollcall --help`)\n"));
 }
 
 TEST_CASE("cli: rollcall help, rollcall help COMMAND and --help say `rollcall`, with examples and exit codes",
@@ -184,5 +184,7 @@ TEST_CASE("completion: commands, flags, system names and kinds", "[cli][completi
   CHECK(complete(dir, "-w " + (dir / "ws").string() + " snapshot --system ") == "github slack okta postgres netsuite");
   CHECK(complete(dir, "plan --kind orph") == "orphan_account");
   CHECK(complete(dir, "help pr") == "prune");
-  CHECK(complete(dir, "policy ") == "check explain");
+  CHECK(complete(dir, "policy ") == "check explain diff");
+  CHECK(complete(dir, "review ") == "export import");
+  CHECK(complete(dir, "policy diff --ba") == "--base --base-dir");
 }
