@@ -66,10 +66,14 @@ class DriftEngine {
   Result<void> diff(SystemRun& run);
   // The level spec at which the account's owner (a person or service account) should hold
   // `entitlement` in this system, or nullptr; marks it held and sets *why / *owner when asked.
-  const std::string* desired_level(SystemRun& run, const Match& m, const std::string& entitlement,
-                                   bool mark_held, std::string* why, std::string* owner = nullptr) const;
-  // Judges one (account, entitlement) group of grants once the stream has moved past it.
-  void flush_group(SystemRun& run, std::size_t account, const std::string& entitlement);
+  // `desired_id` is the entitlement's id in the desired state (StringPool::kNone when absent).
+  // *why and *owner point into the desired state or the policy; left alone when unknown.
+  const std::string* desired_level(SystemRun& run, const Match& m, std::uint32_t desired_id,
+                                   const std::string& entitlement, bool mark_held, const std::string** why,
+                                   const std::string** owner) const;
+  // Judges one (account, entitlement) group of grants (positions in the snapshot's accounts and
+  // entitlements) once the stream has moved past it.
+  void flush_group(SystemRun& run, std::size_t account, std::uint32_t entitlement);
   // One function per account-level check.
   void check_orphan(SystemRun& run, std::size_t account);
   void check_terminated(SystemRun& run, std::size_t account);

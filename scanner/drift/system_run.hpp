@@ -96,7 +96,9 @@ struct DriftEngine::SystemRun {
   std::size_t index = 0;  // in the desired state
   store::SnapshotInfo info;
   reports::SnapshotRef snapshot;
-  std::vector<Account> accounts;
+  std::vector<Account> accounts;          // ordered by id
+  std::vector<Entitlement> entitlements;  // ordered by id
+  std::vector<std::uint32_t> desired_ids;  // per entitlement: its DesiredState id, or StringPool::kNone
   std::vector<Match> matches;
   std::unordered_set<std::string> privileged;
   std::vector<std::uint32_t> first;  // person -> their first active account, or kNone
