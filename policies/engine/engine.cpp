@@ -133,6 +133,7 @@ class LuaPolicyEngine final : public PolicyEngine {
   std::optional<EvaluationClass> evaluation_class(const roster::Person& person) override;
   Result<std::optional<std::string>> match(const AccountView& account) override;
   bool has_match_hooks() const override { return !defs_.matchers.empty(); }
+  bool read_exact_time() const override { return clock_read_ || (host_ && host_->clock_read()); }
   const std::vector<ExceptionRule>& exceptions() const override { return defs_.exceptions; }
   const std::vector<SodRule>& sod_rules() const override { return defs_.sod_rules; }
   const std::vector<ServiceAccount>& service_accounts() const override { return defs_.service_accounts; }
@@ -168,6 +169,7 @@ class LuaPolicyEngine final : public PolicyEngine {
   Definitions defs_;
   std::unique_ptr<LuaHost> host_;
   std::string broken_;  // set when the state could not be rebuilt: every call then fails
+  bool clock_read_ = false;  // a replaced state read the exact time
 
   std::vector<RoleInfo> role_infos_;
   std::vector<RuleInfo> rule_infos_;
@@ -216,6 +218,7 @@ Result<void> LuaPolicyEngine::build(std::vector<PolicyFile> files) {
   if (loaded) loaded = resolve(defs);
   session_.defs = &defs_;
   if (!loaded) return loaded;
+  clock_read_ = clock_read_ || (host_ && host_->clock_read());
   host_ = std::move(host);
   defs_ = std::move(defs);
   session_.defs = &defs_;

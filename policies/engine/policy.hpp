@@ -243,6 +243,10 @@ class PolicyEngine {
   virtual Result<std::optional<std::string>> match(const AccountView& account) = 0;
   virtual bool has_match_hooks() const = 0;
 
+  // Whether loading or evaluating read the exact time (os.time(), now()): results may then
+  // change any second, so a later scan must not reuse them. today() does not count.
+  virtual bool read_exact_time() const { return true; }
+
   virtual const std::vector<ExceptionRule>& exceptions() const = 0;
   virtual const std::vector<SodRule>& sod_rules() const = 0;
   virtual const std::vector<ServiceAccount>& service_accounts() const = 0;

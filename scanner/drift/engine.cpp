@@ -49,6 +49,7 @@ void DriftEngine::incomplete(const reports::SystemStatus& st, const std::string&
 }
 
 Result<reports::SystemStatus> DriftEngine::check_system(const config::SystemConfig& system) {
+  reusable_.reset();
   reports::SystemStatus st;
   st.name = system.name;
   st.type = system.type;
@@ -99,11 +100,26 @@ Result<reports::SystemStatus> DriftEngine::check_system(const config::SystemConf
     if (n.system != system.name) continue;
     for (const auto& reached : n.includes) run.accepted_nesting.insert(n.entitlement + '\x1f' + reached);
   }
+  // Every clock test of the checks below flips at the latest at the next UTC midnight (days
+  // passed, start and end dates) or at a time they report in run.valid_until.
+  run.valid_until = (now_ / 86400 + 1) * 86400;
+  if (system.max_snapshot_age_s) run.valid_until = std::min(run.valid_until, snap.finished_at + *system.max_snapshot_age_s + 1);
   if (auto r = diff(run); !r) return r.context("system " + quote(system.name));
   st.unmatched = run.unmatched;
-  checked_snapshots_[system.name] = "#" + std::to_string(snap.id) + " " + format_iso8601(snap.finished_at) +
-                                    " " + snap.digest;
+  checked_snapshots_[system.name] = snapshot_note(snap.id, snap.finished_at, snap.digest);
+  if (!run.resolved_exception) reusable_ = Reusable{run.valid_until, std::move(run.sod_found)};
   return st;
+}
+
+std::string DriftEngine::snapshot_note(std::int64_t id, UnixTime at, const std::string& digest) {
+  return "#" + std::to_string(id) + " " + format_iso8601(at) + " " + digest;
+}
+
+void DriftEngine::reuse(const reports::SystemStatus& status, const Reusable& reused) {
+  if (status.snapshot) {
+    checked_snapshots_[status.name] = snapshot_note(status.snapshot->id, status.snapshot->taken_at, status.snapshot->digest);
+  }
+  for (const SodHold& h : reused.sod) sod_held_[h.person].push_back(h);
 }
 
 Result<void> DriftEngine::diff(SystemRun& run) {
@@ -250,7 +266,10 @@ void DriftEngine::flush_group(SystemRun& run, std::size_t account, std::uint32_t
   if (m.kind == MatchKind::person && run.sod) {
     auto it = run.sod->find(entitlement);
     if (it != run.sod->end()) {
-      for (auto [rule, member] : it->second) sod_held_[m.index].push_back({rule, member, account_name(a)});
+      for (auto [rule, member] : it->second) {
+        sod_held_[m.index].push_back({m.index, rule, member, account_name(a)});
+        run.sod_found.push_back(sod_held_[m.index].back());
+      }
     }
   }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,6 +42,25 @@ class DriftEngine {
   // Takes over what `other` (an engine that checked other systems of the same scan, e.g. on
   // another thread) learned for the SoD check, and its timings.
   void absorb(DriftEngine& other);
+
+  // What a later scan needs to reuse the result of check_system() instead of checking again.
+  struct SodHold {
+    std::uint32_t person;  // roster index
+    std::uint32_t rule;
+    std::uint32_t member;
+    std::string account;
+  };
+  struct Reusable {
+    // The findings stay exactly the same for any scan time in [now, valid_until), as far as
+    // the clock goes: the first moment a dormancy, day, expiry or staleness test could flip.
+    UnixTime valid_until = 0;
+    std::vector<SodHold> sod;  // what the system showed for the SoD check
+  };
+  // For the system check_system() checked last: its Reusable, or nullopt when its result may
+  // not be reused (an incomplete system; an expired exception that the system resolved).
+  const std::optional<Reusable>& reusable() const { return reusable_; }
+  // Takes a reused system's part of the SoD check, as check_system() would have found it.
+  void reuse(const reports::SystemStatus& status, const Reusable& reused);
   // Separation-of-duties rules over everything the checked systems showed. Call once, last.
   void check_sod();
   // For FindingSink::add_expired_exceptions: the account of a checked system that an exception
@@ -52,11 +72,6 @@ class DriftEngine {
   Duration diff_time() const { return diff_time_; }
 
  private:
-  struct SodHold {
-    std::uint32_t rule;
-    std::uint32_t member;
-    std::string account;
-  };
   struct SystemRun;
 
   bool terminated(const roster::Person& p) const;
@@ -87,6 +102,7 @@ class DriftEngine {
   void check_everyone(SystemRun& run);
   void check_nested(SystemRun& run);
   void resolve_exceptions(SystemRun& run);
+  static std::string snapshot_note(std::int64_t id, UnixTime at, const std::string& digest);
   reports::Finding person_finding(const SystemRun& run, std::uint32_t person) const;
   reports::Finding account_finding(const SystemRun& run, std::size_t account) const;
 
@@ -100,6 +116,7 @@ class DriftEngine {
   // system -> entitlement id -> (rule index, member index) of every SoD rule naming it
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, std::uint32_t>>>> sod_index_;
   std::unordered_map<std::uint32_t, std::vector<SodHold>> sod_held_;  // person -> holds
+  std::optional<Reusable> reusable_;  // of the system checked last
   std::unordered_map<std::string, std::string> checked_snapshots_;    // system -> "#id time digest"
   // expired exception -> the account it covers (id, login) and the snapshot that showed it
   struct Resolved {

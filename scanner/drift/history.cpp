@@ -142,7 +142,8 @@ Result<reports::Finding> from_record(const store::FindingRecord& r) {
 }
 
 Result<void> record_scan(store::ScanStore& scans, reports::Report& report,
-                         const std::set<std::string>& incomplete, int trend_points) {
+                         const std::set<std::string>& incomplete, int trend_points,
+                         const std::vector<store::SystemRecord>& systems) {
   // The previous scan's findings, keys only: the full records are read for the few that are
   // gone (resolved or carried), not for the many that persist.
   std::vector<store::FindingKey> previous;
@@ -216,7 +217,7 @@ Result<void> record_scan(store::ScanStore& scans, reports::Report& report,
   scan.policy_digest = report.policy_digest;
   scan.snapshots_json = snapshots_json(report.systems);
   scan.summary_json = summary_json(report.summary);
-  RC_ASSIGN(report.scan_id, scans.save(scan, records));
+  RC_ASSIGN(report.scan_id, scans.save(scan, records, systems));
 
   RC_ASSIGN(auto recent, scans.list(trend_points));
   report.trend.clear();

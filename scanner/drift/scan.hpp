@@ -30,6 +30,9 @@ struct ScanInputs {
   // core, at most 4. One thread when the database is in memory or the policies have a match
   // hook (the Lua engine is single-threaded). The findings do not depend on it.
   int workers = 0;
+  // Reuse the previous scan's result for systems whose inputs did not change (see scan.cpp);
+  // false checks every system. The findings do not depend on it.
+  bool reuse = true;
 };
 
 struct Phase {
@@ -41,6 +44,7 @@ struct ScanOutcome {
   reports::Report report;
   std::vector<Phase> phases;  // in order: policy evaluation, matching, diff, history
   int workers = 1;            // threads that checked systems
+  std::vector<std::string> reused;  // systems whose previous result was reused, in configuration order
 };
 
 // Runs the scan and stores it. Fails on invalid policy settings or mapping file, a policy

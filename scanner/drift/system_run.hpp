@@ -124,6 +124,10 @@ struct DriftEngine::SystemRun {
   std::map<std::string, Reach> everyone;                             // entitlement -> reach
   std::map<std::pair<std::string, std::string>, Reach> nested;       // (containing, reached) -> reach
   std::int64_t unmatched = 0;  // accounts whose identity the platform hides, matched to nobody
+  // For reusing this check in a later scan (DriftEngine::Reusable).
+  UnixTime valid_until = 0;
+  std::vector<SodHold> sod_found;
+  bool resolved_exception = false;
 };
 
 }  // namespace rollcall::drift

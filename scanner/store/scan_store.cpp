@@ -63,7 +63,8 @@ Result<std::optional<ScanRecord>> first(Result<std::vector<ScanRecord>> rows) {
 
 }  // namespace
 
-Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<FindingRecord>& findings) {
+Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<FindingRecord>& findings,
+                                     const std::vector<SystemRecord>& systems) {
   RC_ASSIGN(Transaction tx, Transaction::begin(db_));
   RC_ASSIGN(Statement insert_scan, db_.prepare(
       "INSERT INTO scan (started_at, finished_at, roster_digest, policy_digest, snapshots, summary) "
@@ -95,8 +96,29 @@ Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<F
       if (auto r = s.run(); !r) return r.context("finding " + f.fingerprint);
     }
   }
+  if (!systems.empty()) {
+    RC_ASSIGN(Statement s, db_.prepare(
+        "INSERT INTO scan_system (scan_id, system, inputs, valid_until, state) VALUES (?,?,?,?,?)"));
+    for (const SystemRecord& r : systems) {
+      s.bind(1, id).bind_view(2, r.system).bind_view(3, r.inputs).bind(4, r.valid_until).bind_view(5, r.state_json);
+      if (auto run = s.run(); !run) return run.context("system " + r.system);
+    }
+  }
   RC_TRY(tx.commit());
   return id;
+}
+
+Result<std::vector<SystemRecord>> ScanStore::systems(std::int64_t scan_id) {
+  RC_ASSIGN(Statement s, db_.prepare(
+      "SELECT system, inputs, valid_until, state FROM scan_system WHERE scan_id = ? ORDER BY system"));
+  s.bind(1, scan_id);
+  std::vector<SystemRecord> out;
+  while (true) {
+    RC_ASSIGN(bool row, s.step());
+    if (!row) break;
+    out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3)});
+  }
+  return out;
 }
 
 Result<std::optional<ScanRecord>> ScanStore::get(std::int64_t scan_id) {
