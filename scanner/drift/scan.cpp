@@ -302,6 +302,7 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
 
   // Reused systems: their findings as the previous scan stored them, back to what the checks
   // would have produced (history relates them to the previous scan again below).
+  watch.lap();
   if (previous_scan != 0) {
     std::set<std::string> names_reused;
     for (std::size_t i = 0; i < n; ++i) {
@@ -319,6 +320,8 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
       all.findings().push_back(std::move(f));
     }
   }
+
+  const Duration reuse_time = watch.lap();
 
   // What the next scan may reuse: every complete system, checked now or reused.
   const UnixTime global_until = global_valid_until(in.policy, now);
@@ -348,6 +351,7 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
   watch.lap();
   out.phases.push_back({"matching", engine.match_time()});
   out.phases.push_back({"diff", engine.diff_time()});
+  out.phases.push_back({"reused results", reuse_time});
 
   report.finished_at = in.clock.now();
   RC_TRY(record_scan(scans, report, incomplete, in.trend_points, reusable));

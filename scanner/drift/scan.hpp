@@ -42,7 +42,7 @@ struct Phase {
 
 struct ScanOutcome {
   reports::Report report;
-  std::vector<Phase> phases;  // in order: policy evaluation, matching, diff, history
+  std::vector<Phase> phases;  // in order: policy evaluation, matching, diff, reused results, history
   int workers = 1;            // threads that checked systems
   std::vector<std::string> reused;  // systems whose previous result was reused, in configuration order
 };
