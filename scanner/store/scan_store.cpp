@@ -65,6 +65,18 @@ Result<std::optional<ScanRecord>> first(Result<std::vector<ScanRecord>> rows) {
 
 Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<FindingRecord>& findings,
                                      const std::vector<SystemRecord>& systems) {
+  // In fingerprint order, the (scan, fingerprint) index grows at its end instead of at random
+  // places, which keeps a 100k-finding scan from thrashing the page cache.
+  std::vector<const FindingRecord*> order;
+  order.reserve(findings.size());
+  for (const FindingRecord& f : findings) order.push_back(&f);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->fingerprint < b->fingerprint; });
+  return save(scan, order.size(), [&](std::size_t i, FindingRecord& out) { out = *order[i]; }, systems);
+}
+
+Result<std::int64_t> ScanStore::save(const ScanRecord& scan, std::size_t count,
+                                     const std::function<void(std::size_t, FindingRecord&)>& record_at,
+                                     const std::vector<SystemRecord>& systems) {
   RC_ASSIGN(Transaction tx, Transaction::begin(db_));
   RC_ASSIGN(Statement insert_scan, db_.prepare(
       "INSERT INTO scan (started_at, finished_at, roster_digest, policy_digest, snapshots, summary) "
@@ -78,14 +90,9 @@ Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<F
         "INSERT INTO finding (scan_id, fingerprint, kind, severity, status, system, account_id, "
         "account_login, person_id, person_name, entitlement_id, expected, actual, message, "
         "first_seen, evidence, owner, facts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    // In fingerprint order, the (scan, fingerprint) index grows at its end instead of at random
-    // places, which keeps a 100k-finding scan from thrashing the page cache.
-    std::vector<const FindingRecord*> order;
-    order.reserve(findings.size());
-    for (const FindingRecord& f : findings) order.push_back(&f);
-    std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->fingerprint < b->fingerprint; });
-    for (const FindingRecord* p : order) {
-      const FindingRecord& f = *p;
+    FindingRecord f;
+    for (std::size_t i = 0; i < count; ++i) {
+      record_at(i, f);
       // bind_view: the record outlives the statement's step, so SQLite need not copy the text.
       s.bind(1, id).bind_view(2, f.fingerprint).bind_view(3, f.kind).bind_view(4, f.severity)
           .bind_view(5, f.status).bind_view(6, f.system).bind_view(7, f.account_id)

@@ -77,6 +77,12 @@ class ScanStore {
   // a duplicate fingerprint.
   Result<std::int64_t> save(const ScanRecord& scan, const std::vector<FindingRecord>& findings,
                             const std::vector<SystemRecord>& systems = {});
+  // The same, with the `count` findings produced one at a time by record_at(i, out), so they are
+  // never all held as records at once; give them in fingerprint order (the index then grows at
+  // its end).
+  Result<std::int64_t> save(const ScanRecord& scan, std::size_t count,
+                            const std::function<void(std::size_t, FindingRecord&)>& record_at,
+                            const std::vector<SystemRecord>& systems = {});
   // The reusable system results stored with a scan, ordered by system; empty when none.
   Result<std::vector<SystemRecord>> systems(std::int64_t scan_id);
 
