@@ -109,18 +109,24 @@ Result<std::vector<Checked>> check_all(std::vector<Worker>& pool, const std::vec
 // digest equals the previous scan's, scanned inside that window, gets the previous scan's
 // findings and state back instead of being checked again.
 
-std::string system_inputs(const ScanInputs& in, const std::vector<MappingEntry>& mapping,
-                          const config::SystemConfig& system, const std::optional<store::SnapshotInfo>& latest) {
+// Length-prefixed fields, so no two different sequences digest alike.
+void add_field(Sha256& sha, std::string_view v) {
+  sha.update(std::to_string(v.size()));
+  sha.update(":");
+  sha.update(v);
+}
+
+// What every system's check reads besides its own configuration and snapshot. The roster's
+// order is included: a registry roster's digest ignores it, but the stored SoD holds name people
+// by their position.
+std::string common_inputs(const ScanInputs& in, const std::vector<MappingEntry>& mapping) {
   Sha256 sha;
-  auto field = [&](std::string_view v) {
-    sha.update(std::to_string(v.size()));
-    sha.update(":");
-    sha.update(v);
-  };
+  auto field = [&](std::string_view v) { add_field(sha, v); };
   field(in.tool_version);
   field(in.roster.digest);
   field(in.roster.source);
   field(in.roster.path.filename().string());
+  for (const auto& p : in.roster.people) field(p.email);
   field(in.policy.digest());
   for (const auto& m : mapping) {
     field(m.system);
@@ -128,6 +134,14 @@ std::string system_inputs(const ScanInputs& in, const std::vector<MappingEntry>&
     field(m.email);
     field(m.where);
   }
+  return sha.hex();
+}
+
+std::string system_inputs(const std::string& common, const config::SystemConfig& system,
+                          const std::optional<store::SnapshotInfo>& latest) {
+  Sha256 sha;
+  auto field = [&](std::string_view v) { add_field(sha, v); };
+  field(common);
   field("system");
   field(system.name);
   field(system.type);
@@ -231,9 +245,10 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
   const std::size_t n = in.config.systems.size();
   std::vector<std::optional<store::SnapshotInfo>> latest(n);
   std::vector<std::string> inputs(n);
+  const std::string common = common_inputs(in, mapping);
   for (std::size_t i = 0; i < n; ++i) {
     RC_ASSIGN(latest[i], snapshots.latest(in.config.systems[i].name));
-    inputs[i] = system_inputs(in, mapping, in.config.systems[i], latest[i]);
+    inputs[i] = system_inputs(common, in.config.systems[i], latest[i]);
   }
 
   // Systems whose result the previous scan left for reuse.
