@@ -316,8 +316,6 @@ void DriftEngine::flush_group(SystemRun& run, std::size_t account, std::uint32_t
       })) {
     return;
   }
-  const bool privileged = run.privileged.count(entitlement) != 0 ||
-                          (id != StringPool::kNone && desired_.system(run.index).privileged.count(id) != 0);
   if (want == nullptr && std::none_of(own.begin(), own.end(), direct)) {
     // Reached only through nesting: one finding per (containing, reached) pair, unless a policy
     // accepts the nesting.
@@ -352,7 +350,8 @@ void DriftEngine::flush_group(SystemRun& run, std::size_t account, std::uint32_t
     const std::string& roles = desired_.roles_of(m.index);
     f.evidence.policy.push_back(roles.empty() ? "no role assigned" : "roles: " + roles);
   }
-  f.facts.privileged = privileged;
+  f.facts.privileged = run.privileged.count(entitlement) != 0 ||
+                       (id != StringPool::kNone && desired_.system(run.index).privileged.count(id) != 0);
   sink_.add(Kind::unauthorized_access, std::move(f), {a.email});
 }
 
