@@ -3,8 +3,10 @@
 // matching, diff, history, then the JSON, HTML and CSV reports. Prints the time of each phase
 // and the peak memory of the scan; asserts nothing.
 //
-//   build/bench/scan_bench [--people N] [--systems N] [--factor F] [--runs N] [--dir DIR]
+//   build/bench/scan_bench [--people N] [--systems N] [--factor F] [--runs N] [--rescans 0|1] [--dir DIR]
 //
+// --runs full scans (every system checked), then, unless --rescans 0, a rescan with nothing
+// changed and a rescan after a new snapshot of one system, both reusing what they can.
 // --factor multiplies the entitlements each role grants (F=2: ~10M grants) to check that time
 // grows linearly. The workspace is generated in a child process, so the peak memory printed is
 // the scan's alone. With --dir the workspace is kept and reused by the next run.
@@ -40,6 +42,7 @@ struct Params {
   int systems = 20;
   int factor = 1;
   int runs = 2;
+  bool rescans = true;  // after the full scans: a rescan with nothing changed, one with one system changed
   std::filesystem::path dir;
   bool keep = false;
 };
@@ -62,6 +65,9 @@ constexpr int kDepartments = 10;
 constexpr int kTeams = 100;
 constexpr int kTeamSystems = 10;
 
+int dept(long i) { return static_cast<int>(i % kDepartments); }
+int team(long i) { return static_cast<int>((i / kDepartments) % kTeams); }
+
 // Entitlements of a role in one system: departments grant 2*factor per system in every system,
 // teams factor per system in 10 systems. 50*factor desired grants per person with 20 systems.
 std::vector<std::string> dept_entitlements(int dept, int factor) {
@@ -74,6 +80,63 @@ std::vector<std::string> team_entitlements(int team, int system, int systems, in
   if ((system - team % systems + systems) % systems >= kTeamSystems) return out;
   for (int k = 0; k < factor; ++k) out.push_back("team:t" + std::to_string(team) + "-" + std::to_string(k));
   return out;
+}
+
+// Writes the snapshot of system `s`, taken at `at`. `variant` > 0 changes a few grants (the
+// "one system changed" rescan). Returns the number of grants.
+Result<std::int64_t> write_system(store::Database& db, const Params& p, int s, UnixTime at, int variant) {
+  store::SnapshotStore snapshots(db);
+  const UnixTime now = at + 60;
+  std::int64_t total = 0;
+  RC_ASSIGN(auto w, snapshots.begin(sys_name(s), "file", at - 540));
+  Account a;
+  Grant g;
+  for (long i = 0; i < p.people; ++i) {
+    const std::uint64_t key = (static_cast<std::uint64_t>(i) << 8) | static_cast<std::uint64_t>(s);
+    a.id = "u" + std::to_string(i);
+    a.login = a.id;
+    a.email = "p" + std::to_string(i) + "@bench.example";
+    a.display_name = "Person " + std::to_string(i);
+    a.last_login = chance(key * 3 + 2, 20) ? now - 200 * kDay : now - kDay;  // 0.2% dormant
+    RC_TRY(w->account(a));
+    g.account_id = a.id;
+    std::vector<std::string> ents = dept_entitlements(dept(i), p.factor);
+    for (auto& e : team_entitlements(team(i), s, p.systems, p.factor)) ents.push_back(std::move(e));
+    for (std::size_t k = 0; k < ents.size(); ++k) {
+      const std::uint64_t gk = key * 131 + k;
+      if (chance(gk * 5 + 3, 100)) continue;                               // 1% missing
+      if (variant > 0 && chance(gk * 17 + static_cast<std::uint64_t>(variant), 10)) continue;  // 0.1% more
+      g.entitlement_id = ents[k];
+      g.level = chance(gk * 11 + 4, 50) ? "admin" : "member";              // 0.5% wrong level
+      RC_TRY(w->grant(g));
+      ++total;
+      if (chance(gk * 13 + 5, 50)) {                                       // 0.5% unauthorized
+        g.entitlement_id = "group:extra-" + std::to_string(mix(gk) % 500);
+        g.level = "member";
+        RC_TRY(w->grant(g));
+        ++total;
+      }
+    }
+    if (s == 0 && chance(static_cast<std::uint64_t>(i) * 17 + 6, 5)) {   // 0.05% duplicate accounts
+      a.id = "u" + std::to_string(i) + "-alt";
+      a.login = a.id;
+      RC_TRY(w->account(a));
+    }
+  }
+  for (long o = 0; o < p.people / 1000; ++o) {                               // 0.1% orphans
+    a.id = "orphan" + std::to_string(o);
+    a.login = a.id;
+    a.email = "contractor" + std::to_string(o) + "@elsewhere.example";
+    RC_TRY(w->account(a));
+    g.account_id = a.id;
+    g.entitlement_id = "group:d0-0";
+    g.level = "member";
+    RC_TRY(w->grant(g));
+    ++total;
+  }
+  RC_ASSIGN(auto info, w->commit(at));
+  (void)info;
+  return total;
 }
 
 Result<void> generate(const Params& p) {
@@ -113,8 +176,6 @@ Result<void> generate(const Params& p) {
     lua << "sod { name = \"bench\", \"sys00:group:d0-0\", \"sys01:team:t1-0\" }\n";
     lua << "settings { dormant_days = 90 }\n";
   }
-  auto dept = [](long i) { return static_cast<int>(i % kDepartments); };
-  auto team = [](long i) { return static_cast<int>((i / kDepartments) % kTeams); };
   auto terminated = [](long i) { return chance(i * 7 + 1, 10); };  // 0.1%
   {
     std::ofstream roster(p.dir / "roster.csv");
@@ -128,57 +189,11 @@ Result<void> generate(const Params& p) {
 
   auto db = store::Database::open(p.dir / "rollcall.db");
   if (!db) return fail(db.error());
-  store::SnapshotStore snapshots(**db);
   const UnixTime now = SystemClock().now();
   std::int64_t total = 0;
   for (int s = 0; s < p.systems; ++s) {
-    RC_ASSIGN(auto w, snapshots.begin(sys_name(s), "file", now - 600));
-    Account a;
-    Grant g;
-    for (long i = 0; i < p.people; ++i) {
-      const std::uint64_t key = (static_cast<std::uint64_t>(i) << 8) | static_cast<std::uint64_t>(s);
-      a.id = "u" + std::to_string(i);
-      a.login = a.id;
-      a.email = "p" + std::to_string(i) + "@bench.example";
-      a.display_name = "Person " + std::to_string(i);
-      a.last_login = chance(key * 3 + 2, 20) ? now - 200 * kDay : now - kDay;  // 0.2% dormant
-      RC_TRY(w->account(a));
-      g.account_id = a.id;
-      std::vector<std::string> ents = dept_entitlements(dept(i), p.factor);
-      for (auto& e : team_entitlements(team(i), s, p.systems, p.factor)) ents.push_back(std::move(e));
-      for (std::size_t k = 0; k < ents.size(); ++k) {
-        const std::uint64_t gk = key * 131 + k;
-        if (chance(gk * 5 + 3, 100)) continue;                               // 1% missing
-        g.entitlement_id = ents[k];
-        g.level = chance(gk * 11 + 4, 50) ? "admin" : "member";              // 0.5% wrong level
-        RC_TRY(w->grant(g));
-        ++total;
-        if (chance(gk * 13 + 5, 50)) {                                       // 0.5% unauthorized
-          g.entitlement_id = "group:extra-" + std::to_string(mix(gk) % 500);
-          g.level = "member";
-          RC_TRY(w->grant(g));
-          ++total;
-        }
-      }
-      if (s == 0 && chance(static_cast<std::uint64_t>(i) * 17 + 6, 5)) {   // 0.05% duplicate accounts
-        a.id = "u" + std::to_string(i) + "-alt";
-        a.login = a.id;
-        RC_TRY(w->account(a));
-      }
-    }
-    for (long o = 0; o < p.people / 1000; ++o) {                               // 0.1% orphans
-      a.id = "orphan" + std::to_string(o);
-      a.login = a.id;
-      a.email = "contractor" + std::to_string(o) + "@elsewhere.example";
-      RC_TRY(w->account(a));
-      g.account_id = a.id;
-      g.entitlement_id = "group:d0-0";
-      g.level = "member";
-      RC_TRY(w->grant(g));
-      ++total;
-    }
-    RC_ASSIGN(auto info, w->commit(now - 60));
-    (void)info;
+    RC_ASSIGN(std::int64_t grants, write_system(**db, p, s, now - 60, 0));
+    total += grants;
   }
   std::printf("generated %ld people, %d systems, %lld grants in %s\n", p.people, p.systems,
               static_cast<long long>(total), p.dir.c_str());
@@ -190,7 +205,9 @@ void print_phase(const char* what, const drift::Duration& d) {
   std::printf("  %-22s %6.2fs  (CPU %6.2fs)\n", what, d.wall, d.cpu);
 }
 
-Result<void> scan(const Params& p, int run) {
+// One scan as `rollcall scan` runs it; `reuse` lets it reuse unchanged systems of the scan
+// before (a rescan), otherwise every system is checked (a full scan).
+Result<void> scan(const Params& p, const std::string& label, bool reuse) {
   drift::Stopwatch whole;
   drift::Stopwatch watch;
   auto lap = [&](const char* what) { print_phase(what, watch.lap()); };
@@ -199,16 +216,19 @@ Result<void> scan(const Params& p, int run) {
   RC_ASSIGN(config::WorkspaceConfig cfg, config::load_workspace(p.dir, registry.key_lookup(), registry.names()));
   RC_ASSIGN(auto db, store::Database::open(cfg.database));
   RC_ASSIGN(roster::Roster roster, roster::load_roster(cfg.roster));
-  std::printf("scan %d: %zu people\n", run, roster.people.size());
+  std::printf("%s: %zu people\n", label.c_str(), roster.people.size());
   lap("roster");
   std::vector<std::string> systems;
   for (const auto& s : cfg.systems) systems.push_back(s.name);
   SystemClock clock;
   RC_ASSIGN(auto policy, policy::PolicyEngine::load(cfg.policies_dir, cfg.dir, systems, roster, clock.now()));
   lap("policy load");
-  RC_ASSIGN(drift::ScanOutcome outcome, drift::run_scan({cfg, roster, *policy, *db, clock, "bench"}));
+  drift::ScanInputs inputs{cfg, roster, *policy, *db, clock, "bench"};
+  inputs.reuse = reuse;
+  RC_ASSIGN(drift::ScanOutcome outcome, drift::run_scan(inputs));
   for (const auto& phase : outcome.phases) print_phase(phase.name.c_str(), phase.time);
-  std::printf("  (systems checked by %d threads)\n", outcome.workers);
+  std::printf("  (systems checked by %d threads; %zu of %zu reused)\n", outcome.workers, outcome.reused.size(),
+              cfg.systems.size());
   watch.lap();
   const auto& r = outcome.report;
   std::filesystem::create_directories(cfg.reports_dir);
@@ -239,8 +259,9 @@ int main(int argc, char** argv) {
     else if (flag == "--factor") p.factor = std::atoi(argv[i + 1]);
     else if (flag == "--runs") p.runs = std::atoi(argv[i + 1]);
     else if (flag == "--dir") p.dir = argv[i + 1], p.keep = true;
+    else if (flag == "--rescans") p.rescans = std::atoi(argv[i + 1]) != 0;
     else {
-      std::fprintf(stderr, "usage: scan_bench [--people N] [--systems N] [--factor F] [--runs N] [--dir DIR]\n");
+      std::fprintf(stderr, "usage: scan_bench [--people N] [--systems N] [--factor F] [--runs N] [--rescans 0|1] [--dir DIR]\n");
       return 1;
     }
   }
@@ -265,12 +286,30 @@ int main(int argc, char** argv) {
     ::waitpid(child, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
   }
+  auto check = [](const Result<void>& r) {
+    if (!r) std::fprintf(stderr, "scan: %s\n", r.error().message().c_str());
+    return r.ok();
+  };
   for (int run = 1; run <= p.runs; ++run) {
-    auto r = scan(p, run);
-    if (!r) {
-      std::fprintf(stderr, "scan: %s\n", r.error().message().c_str());
-      return 1;
+    if (!check(scan(p, "full scan " + std::to_string(run), false))) return 1;
+  }
+  if (p.rescans) {
+    if (!check(scan(p, "rescan, nothing changed", true))) return 1;
+    // A new snapshot of one system with 0.1% fewer grants, in a child process so the peak
+    // memory printed stays the scan's.
+    pid_t child = ::fork();
+    if (child == 0) {
+      auto db = store::Database::open(p.dir / "rollcall.db");
+      Result<std::int64_t> r = db ? write_system(**db, p, p.systems / 2, SystemClock().now() - 30, p.runs)
+                                  : Result<std::int64_t>(fail(db.error()));
+      if (!r) std::fprintf(stderr, "snapshot: %s\n", r.error().message().c_str());
+      std::fflush(stderr);
+      std::_Exit(r ? 0 : 1);
     }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
+    if (!check(scan(p, "rescan, " + sys_name(p.systems / 2) + " changed", true))) return 1;
   }
   if (!p.keep) std::filesystem::remove_all(p.dir);
   return 0;

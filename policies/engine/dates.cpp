@@ -168,7 +168,7 @@ int l_date(lua_State* L) {
 }
 
 int l_today(lua_State* L) {
-  push_date(L, floor_div(LuaHost::of(L).now(), kDay) * kDay, true);
+  push_date(L, LuaHost::of(L).today(), true);
   return 1;
 }
 

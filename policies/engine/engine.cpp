@@ -130,8 +130,10 @@ class LuaPolicyEngine final : public PolicyEngine {
   void finish_load();
 
   Result<PersonAccess> evaluate(const roster::Person& person) override;
+  std::optional<EvaluationClass> evaluation_class(const roster::Person& person) override;
   Result<std::optional<std::string>> match(const AccountView& account) override;
   bool has_match_hooks() const override { return !defs_.matchers.empty(); }
+  bool read_exact_time() const override { return clock_read_ || (host_ && host_->clock_read()); }
   const std::vector<ExceptionRule>& exceptions() const override { return defs_.exceptions; }
   const std::vector<SodRule>& sod_rules() const override { return defs_.sod_rules; }
   const std::vector<ServiceAccount>& service_accounts() const override { return defs_.service_accounts; }
@@ -154,6 +156,10 @@ class LuaPolicyEngine final : public PolicyEngine {
   std::string describe_failure(const std::string& message) const;
   void after_failure();
   Result<PersonAccess> assemble(const roster::Person& person);
+  std::string roster_source(const roster::Person& person) const {
+    return "roster role column (" + roster_.where(person) + ")";
+  }
+  void count_evaluated(const roster::Person& person);
   void static_warnings();
 
   const roster::Roster& roster_;
@@ -163,6 +169,7 @@ class LuaPolicyEngine final : public PolicyEngine {
   Definitions defs_;
   std::unique_ptr<LuaHost> host_;
   std::string broken_;  // set when the state could not be rebuilt: every call then fails
+  bool clock_read_ = false;  // a replaced state read the exact time
 
   std::vector<RoleInfo> role_infos_;
   std::vector<RuleInfo> rule_infos_;
@@ -211,6 +218,7 @@ Result<void> LuaPolicyEngine::build(std::vector<PolicyFile> files) {
   if (loaded) loaded = resolve(defs);
   session_.defs = &defs_;
   if (!loaded) return loaded;
+  clock_read_ = clock_read_ || (host_ && host_->clock_read());
   host_ = std::move(host);
   defs_ = std::move(defs);
   session_.defs = &defs_;
@@ -428,7 +436,7 @@ Result<PersonAccess> LuaPolicyEngine::assemble(const roster::Person& person) {
     out.roles.push_back({role, by, defined});
   };
   if (!person.roles.empty()) {
-    std::string by = "roster role column (" + roster_.where(person) + ")";
+    std::string by = roster_source(person);
     for (const std::string& role : person.roles) add_role(role, by, defs_.role_index.count(role) > 0);
   }
   for (const auto& [hook, role] : hook_roles_)
@@ -485,6 +493,11 @@ Result<PersonAccess> LuaPolicyEngine::assemble(const roster::Person& person) {
     }
   }
 
+  count_evaluated(person);
+  return out;
+}
+
+void LuaPolicyEngine::count_evaluated(const roster::Person& person) {
   const roster::Person* first = roster_.people.data();
   if (&person >= first && &person < first + roster_.people.size()) {
     auto index = static_cast<std::size_t>(&person - first);
@@ -493,7 +506,27 @@ Result<PersonAccess> LuaPolicyEngine::assemble(const roster::Person& person) {
       ++evaluated_count_;
     }
   }
-  return out;
+}
+
+// Without hooks, assemble() reads nothing of a person but their roster roles (and their row,
+// for assigned_by): the sorted set of role names is the key.
+std::optional<PolicyEngine::EvaluationClass> LuaPolicyEngine::evaluation_class(const roster::Person& person) {
+  if (!broken_.empty() || !defs_.assigns.empty() || !defs_.rules.empty()) return std::nullopt;
+  std::vector<std::string_view> roles(person.roles.begin(), person.roles.end());
+  std::sort(roles.begin(), roles.end());
+  roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+  EvaluationClass c;
+  for (std::string_view role : roles) {
+    c.key += std::to_string(role.size());  // length-prefixed: any role name is unambiguous
+    c.key += ':';
+    c.key += role;
+    auto defined = defs_.role_index.find(std::string(role));
+    if (defined == defs_.role_index.end()) continue;
+    for (std::size_t held : defs_.roles[defined->second].closure) role_held_[held] = true;
+  }
+  if (!person.roles.empty()) c.assigned_by = roster_source(person);
+  count_evaluated(person);
+  return c;
 }
 
 // ---- match hooks ----

@@ -50,7 +50,14 @@ class LuaHost {
   // state is consistent, but policy code may hold on to garbage, so the engine rebuilds it.
   Result<void> call(lua_CFunction fn, void* arg);
   bool fatal() const { return budget_exceeded_ || deadline_exceeded_ || memory_exceeded_; }
-  UnixTime now() const { return now_; }
+  // The scan time. Reading it is remembered (clock_read()): policy results that may depend on
+  // the exact second cannot be reused by a later scan. today() is day-granular and not counted.
+  UnixTime now() const {
+    clock_read_ = true;
+    return now_;
+  }
+  UnixTime today() const { return now_ - ((now_ % 86400) + 86400) % 86400; }
+  bool clock_read() const { return clock_read_; }
 
   // ---- For lua_CFunctions; these may raise (see the discipline above). ----
 
@@ -113,6 +120,7 @@ class LuaHost {
 
   Limits limits_;
   UnixTime now_;
+  mutable bool clock_read_ = false;
   void* user_;
   lua_State* L_ = nullptr;
   std::size_t used_ = 0;

@@ -240,11 +240,30 @@ class PolicyEngine {
   // `person "x@acme.com": policies/ops.lua:33: ...`. The engine stays usable after a failure.
   virtual Result<PersonAccess> evaluate(const roster::Person& person) = 0;
 
+  // For callers that evaluate many people (the scan) and memoize: people with equal keys get
+  // equal evaluate() results except for the `assigned_by` of their roles and provenances, which
+  // name each person's own roster row and are all `assigned_by` here. nullopt when that cannot
+  // be known without evaluating the person (the policies have `assign` or `rule` hooks, which
+  // may read anything about the person): evaluate() that person. Counts the person as evaluated
+  // for warnings(), as evaluate() does.
+  struct EvaluationClass {
+    std::string key;
+    std::string assigned_by;
+  };
+  virtual std::optional<EvaluationClass> evaluation_class(const roster::Person& person) {
+    (void)person;
+    return std::nullopt;
+  }
+
   // Runs the policies' `match` hooks for an account, in file order; the roster email (as written
   // in the roster) of the first answer, or nullopt when no hook decides. An answer that is not
   // a roster email is an error.
   virtual Result<std::optional<std::string>> match(const AccountView& account) = 0;
   virtual bool has_match_hooks() const = 0;
+
+  // Whether loading or evaluating read the exact time (os.time(), now()): results may then
+  // change any second, so a later scan must not reuse them. today() does not count.
+  virtual bool read_exact_time() const { return true; }
 
   virtual const std::vector<ExceptionRule>& exceptions() const = 0;
   virtual const std::vector<SodRule>& sod_rules() const = 0;

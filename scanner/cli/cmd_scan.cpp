@@ -48,6 +48,7 @@ struct ScanOptions {
   std::vector<std::string> formats;
   std::string out;
   std::vector<std::string> owners;
+  bool full = false;  // --full: reuse nothing from the previous scan
 };
 
 // What the command line and the [scan] section ask for, validated.
@@ -182,8 +183,13 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
   RC_ASSIGN(auto policy, policy::PolicyEngine::load(cfg.policies_dir, cfg.dir, systems, roster, ctx.clock->now()));
   for (const auto& w : policy->warnings()) ctx.log->warn(terminal_safe_lines(w));
 
-  RC_ASSIGN(drift::ScanOutcome outcome,
-            drift::run_scan({cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)}));
+  drift::ScanInputs inputs{cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)};
+  inputs.reuse = !opts.full;
+  RC_ASSIGN(drift::ScanOutcome outcome, drift::run_scan(inputs));
+  if (!outcome.reused.empty()) {
+    ctx.log->info("scan: reused the previous scan's results for " + std::to_string(outcome.reused.size()) + " of " +
+                  std::to_string(cfg.systems.size()) + " systems, unchanged since: " + join(outcome.reused, ", "));
+  }
   reports::Report& report = outcome.report;
   report.run_by = current_user();
   RC_ASSIGN(report.reviews, review::review_statuses(*db));
@@ -234,6 +240,9 @@ void add_scan_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--owner", opts->owners, "only findings routed to these teams (repeatable)");
   cmd->add_option("--format", opts->formats, "report formats: json, html, csv, sarif (default: json, html, csv)")->delimiter(',');
   cmd->add_option("--out", opts->out, "folder for the reports (default: the workspace's reports folder)");
+  cmd->add_flag("--full", opts->full,
+                "check every system again instead of reusing the previous scan's results for systems "
+                "whose inputs (roster, policies, snapshot, configuration, clock) did not change");
   cmd->callback([&ctx, opts] {
     auto r = run(ctx, *opts);
     if (!r) ctx.report(r.error());

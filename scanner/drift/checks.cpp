@@ -98,8 +98,13 @@ void DriftEngine::check_dormant(SystemRun& run, std::size_t i) {
   const int dormant_days = policy_.settings().dormant_days;
   const Account& a = run.accounts[i];
   if (dormant_days <= 0 || !a.last_login || a.kind == AccountKind::builtin) return;
-  if (now_ - *a.last_login <= std::int64_t{dormant_days} * 86400 || !expected_to_log_in(run.matches[i])) return;
+  const std::int64_t limit = std::int64_t{dormant_days} * 86400;
   const std::int64_t days = (now_ - *a.last_login) / 86400;
+  // The clock changes this check when the account turns dormant, and, once dormant, the day
+  // count its message gives.
+  run.valid_until = std::min(run.valid_until, now_ - *a.last_login <= limit ? *a.last_login + limit + 1
+                                                                             : *a.last_login + (days + 1) * 86400);
+  if (now_ - *a.last_login <= limit || !expected_to_log_in(run.matches[i])) return;
   reports::Finding f = account_finding(run, i);
   f.expected = "a login within " + std::to_string(dormant_days) + " days";
   f.actual = "last login " + format_date(*a.last_login) + " (" + std::to_string(days) + " days ago)";
@@ -293,6 +298,7 @@ void DriftEngine::resolve_exceptions(SystemRun& run) {
                        (m.kind == MatchKind::person && normalize_email(roster_.people[m.index].email, rules) == want);
       if (!hit) continue;
       exception_resolved_[&x] = {a.id, a.login, run.snapshot};
+      run.resolved_exception = true;
       break;
     }
   }

@@ -36,6 +36,7 @@ Result<void> DriftEngine::check_credentials(SystemRun& run) {
   if (run.info.credentials > 0) {
     RC_ASSIGN(credentials, snapshots_.credentials(run.info));
   }
+  run.has_credentials = !credentials.empty();
   bool system_reports_passwords = false;
   for (const Credential& c : credentials) system_reports_passwords |= c.kind == CredentialKind::password;
 

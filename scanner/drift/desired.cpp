@@ -1,11 +1,13 @@
 #include "scanner/drift/desired.hpp"
 
+#include <optional>
+
 #include "scanner/core/strings.hpp"
 
 namespace rollcall::drift {
 
 Result<DesiredState> DesiredState::evaluate(const roster::Roster& roster, policy::PolicyEngine& policy,
-                                            const std::vector<std::string>& systems) {
+                                            const std::vector<std::string>& systems, Evaluation mode) {
   DesiredState d;
   d.systems_.resize(systems.size());
   for (std::size_t i = 0; i < systems.size(); ++i) d.system_index_[systems[i]] = i;
@@ -29,17 +31,53 @@ Result<DesiredState> DesiredState::evaluate(const roster::Roster& roster, policy
     }
     return {};
   };
+  // People who share an evaluation class (policy::PolicyEngine::evaluation_class) get the same
+  // entries: evaluated once per class, copied for the others with their own roles text.
+  struct Memo {
+    std::vector<std::string> roles;  // role names, as evaluate() listed them
+    std::vector<std::vector<DesiredEntry>> entries;  // per system; person fields unset
+  };
+  std::unordered_map<std::string, Memo> memos;
+  auto roles_text = [&](const std::vector<std::string>& roles, const std::vector<const std::string*>& by) {
+    std::string text;
+    for (std::size_t i = 0; i < roles.size(); ++i) {
+      if (!text.empty()) text += ", ";
+      text += roles[i];
+      if (!by[i]->empty()) text += " (" + *by[i] + ")";
+    }
+    return d.texts.intern(text);
+  };
   std::string key;
   std::string scratch;
+  std::vector<std::string> role_names;
+  std::vector<const std::string*> role_by;
   for (std::uint32_t p = 0; p < people; ++p) {
-    RC_ASSIGN(policy::PersonAccess access, policy.evaluate(roster.people[p]));
-    scratch.clear();
-    for (const auto& r : access.roles) {
-      if (!scratch.empty()) scratch += ", ";
-      scratch += r.role;
-      if (!r.assigned_by.empty()) scratch += " (" + r.assigned_by + ")";
+    std::optional<policy::PolicyEngine::EvaluationClass> cls;
+    if (mode == Evaluation::memoized) cls = policy.evaluation_class(roster.people[p]);
+    if (cls) {
+      auto memo = memos.find(cls->key);
+      if (memo != memos.end()) {
+        role_by.assign(memo->second.roles.size(), &cls->assigned_by);
+        d.roles_.push_back(roles_text(memo->second.roles, role_by));
+        for (std::size_t i = 0; i < d.systems_.size(); ++i) {
+          SystemDesired& sys = d.systems_[i];
+          for (DesiredEntry e : memo->second.entries[i]) {
+            e.person = p;
+            sys.entries.push_back(e);
+          }
+          sys.offsets[p + 1] = static_cast<std::uint32_t>(sys.entries.size());
+        }
+        continue;
+      }
     }
-    d.roles_.push_back(d.texts.intern(scratch));
+    RC_ASSIGN(policy::PersonAccess access, policy.evaluate(roster.people[p]));
+    role_names.clear();
+    role_by.clear();
+    for (const auto& r : access.roles) {
+      role_names.push_back(r.role);
+      role_by.push_back(&r.assigned_by);
+    }
+    d.roles_.push_back(roles_text(role_names, role_by));
     for (const auto& g : access.grants) {
       auto it = d.system_index_.find(g.system);
       if (it == d.system_index_.end()) {
@@ -70,6 +108,15 @@ Result<DesiredState> DesiredState::evaluate(const roster::Roster& roster, policy
       if (g.privileged) sys.privileged.insert(ent);
     }
     for (auto& s : d.systems_) s.offsets[p + 1] = static_cast<std::uint32_t>(s.entries.size());
+    if (cls) {
+      Memo& memo = memos[cls->key];
+      memo.roles = role_names;
+      memo.entries.resize(d.systems_.size());
+      for (std::size_t i = 0; i < d.systems_.size(); ++i) {
+        const SystemDesired& sys = d.systems_[i];
+        memo.entries[i].assign(sys.entries.begin() + sys.offsets[p], sys.entries.end());
+      }
+    }
   }
   return d;
 }

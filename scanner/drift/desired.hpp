@@ -33,11 +33,16 @@ struct SystemDesired {
 
 class DesiredState {
  public:
+  // memoized: people of one policy::PolicyEngine::evaluation_class are evaluated once (the
+  // state is the same as per_person's, which tests compare).
+  enum class Evaluation { memoized, per_person };
+
   // Evaluates the policies for every person. `systems` are the configured system names. Fails
   // with the policy engine's error (naming file:line and the person), or when a policy desires
   // access in a system that is not configured.
   static Result<DesiredState> evaluate(const roster::Roster& roster, policy::PolicyEngine& policy,
-                                       const std::vector<std::string>& systems);
+                                       const std::vector<std::string>& systems,
+                                       Evaluation mode = Evaluation::memoized);
 
   // The desired entries of one person in one system (empty when the system is unknown).
   std::pair<const DesiredEntry*, const DesiredEntry*> of(std::size_t system, std::uint32_t person) const;

@@ -49,6 +49,7 @@ void DriftEngine::incomplete(const reports::SystemStatus& st, const std::string&
 }
 
 Result<reports::SystemStatus> DriftEngine::check_system(const config::SystemConfig& system) {
+  reusable_.reset();
   reports::SystemStatus st;
   st.name = system.name;
   st.type = system.type;
@@ -99,20 +100,37 @@ Result<reports::SystemStatus> DriftEngine::check_system(const config::SystemConf
     if (n.system != system.name) continue;
     for (const auto& reached : n.includes) run.accepted_nesting.insert(n.entitlement + '\x1f' + reached);
   }
+  // Every clock test of the checks below flips at the latest at the next UTC midnight (days
+  // passed, start and end dates) or at a time they report in run.valid_until.
+  run.valid_until = (now_ / 86400 + 1) * 86400;
+  if (system.max_snapshot_age_s) run.valid_until = std::min(run.valid_until, snap.finished_at + *system.max_snapshot_age_s + 1);
   if (auto r = diff(run); !r) return r.context("system " + quote(system.name));
   st.unmatched = run.unmatched;
-  checked_snapshots_[system.name] = "#" + std::to_string(snap.id) + " " + format_iso8601(snap.finished_at) +
-                                    " " + snap.digest;
+  checked_snapshots_[system.name] = snapshot_note(snap.id, snap.finished_at, snap.digest);
+  if (!run.resolved_exception && !run.has_credentials) reusable_ = Reusable{run.valid_until, std::move(run.sod_found)};
   return st;
+}
+
+std::string DriftEngine::snapshot_note(std::int64_t id, UnixTime at, const std::string& digest) {
+  return "#" + std::to_string(id) + " " + format_iso8601(at) + " " + digest;
+}
+
+void DriftEngine::reuse(const reports::SystemStatus& status, const Reusable& reused) {
+  if (status.snapshot) {
+    checked_snapshots_[status.name] = snapshot_note(status.snapshot->id, status.snapshot->taken_at, status.snapshot->digest);
+  }
+  for (const SodHold& h : reused.sod) sod_held_[h.person].push_back(h);
 }
 
 Result<void> DriftEngine::diff(SystemRun& run) {
   Stopwatch watch(CLOCK_THREAD_CPUTIME_ID);
   const store::SnapshotInfo& info = run.info;
   RC_ASSIGN(run.accounts, snapshots_.accounts(info));
-  RC_ASSIGN(auto entitlements, snapshots_.entitlements(info));
-  for (const auto& e : entitlements) {
+  RC_ASSIGN(run.entitlements, snapshots_.entitlements(info));
+  run.desired_ids.reserve(run.entitlements.size());
+  for (const auto& e : run.entitlements) {
     if (e.privileged) run.privileged.insert(e.id);
+    run.desired_ids.push_back(desired_.entitlements.find(e.id));
   }
   const std::size_t people = roster_.people.size();
   run.first.assign(people, kNone);
@@ -134,32 +152,28 @@ Result<void> DriftEngine::diff(SystemRun& run) {
   match_time_ += watch.lap();
 
   run.held.assign(desired_.system(run.index).entries.size(), 0);
-  // Grants arrive ordered by (account, entitlement): one group per (account, entitlement),
-  // compared when the next group starts, so no snapshot is ever held whole in memory.
-  std::size_t cur = 0;
-  bool open = false;
-  std::string entitlement;
-  auto streamed = snapshots_.for_each_grant(info, [&](const Grant& g) -> Result<void> {
-    if (open && (g.account_id != run.accounts[cur].id || g.entitlement_id != entitlement)) {
-      flush_group(run, cur, entitlement);
-      open = false;
-    }
-    if (!open) {
-      while (cur < run.accounts.size() && run.accounts[cur].id < g.account_id) ++cur;
-      if (cur == run.accounts.size() || run.accounts[cur].id != g.account_id) {
-        return fail("snapshot #" + std::to_string(info.id) + ": a grant names account " +
-                    quote(g.account_id) + ", which the snapshot does not hold");
+  // Grants arrive ordered by (account, entitlement), as positions in run.accounts and
+  // run.entitlements: one group per (account, entitlement), compared when the next group
+  // starts, so no snapshot is ever held whole in memory and no string is built per grant.
+  constexpr std::uint32_t kNoGroup = UINT32_MAX;
+  std::uint32_t account = kNoGroup, entitlement = kNoGroup;
+  auto streamed = snapshots_.for_each_grant_ref(info, [&](const store::GrantRef& g) -> Result<void> {
+    if (g.account != account || g.entitlement != entitlement) {
+      if (account != kNoGroup) flush_group(run, account, entitlement);
+      if (g.account >= run.accounts.size() || g.entitlement >= run.entitlements.size()) {
+        return fail("snapshot #" + std::to_string(info.id) + ": a grant names an account or entitlement " +
+                    "the snapshot does not hold");
       }
-      entitlement = g.entitlement_id;
+      account = g.account;
+      entitlement = g.entitlement;
       run.group.clear();
-      open = true;
     }
-    run.group.push_back({g.level, g.via});
-    ++run.grants[cur];
+    run.group.push_back({*g.level, *g.via});
+    ++run.grants[account];
     return {};
   });
   if (!streamed) return streamed;
-  if (open) flush_group(run, cur, entitlement);
+  if (account != kNoGroup) flush_group(run, account, entitlement);
   for (std::size_t i = 0; i < run.accounts.size(); ++i) {
     if (run.accounts[i].status != AccountStatus::active) continue;
     check_orphan(run, i);
@@ -214,17 +228,17 @@ reports::Finding DriftEngine::account_finding(const SystemRun& run, std::size_t 
   return f;
 }
 
-const std::string* DriftEngine::desired_level(SystemRun& run, const Match& m, const std::string& entitlement,
-                                              bool mark_held, std::string* why, std::string* owner) const {
+const std::string* DriftEngine::desired_level(SystemRun& run, const Match& m, std::uint32_t desired_id,
+                                              const std::string& entitlement, bool mark_held,
+                                              const std::string** why, const std::string** owner) const {
   if (m.kind == MatchKind::person) {
-    const std::uint32_t id = desired_.entitlements.find(entitlement);
-    if (id == StringPool::kNone) return nullptr;
+    if (desired_id == StringPool::kNone) return nullptr;
     auto [begin, end] = desired_.of(run.index, m.index);
     for (const DesiredEntry* e = begin; e != end; ++e) {
-      if (e->entitlement != id) continue;
+      if (e->entitlement != desired_id) continue;
       if (mark_held) run.held[static_cast<std::size_t>(e - desired_.system(run.index).entries.data())] = 1;
-      if (why) *why = desired_.texts.str(e->provenance);
-      if (owner) *owner = desired_.texts.str(e->owner);
+      if (why) *why = &desired_.texts.str(e->provenance);
+      if (owner) *owner = &desired_.texts.str(e->owner);
       return &desired_.levels.str(e->level);
     }
   } else if (m.kind == MatchKind::service) {
@@ -237,43 +251,54 @@ const std::string* DriftEngine::desired_level(SystemRun& run, const Match& m, co
         held.resize(grants.size(), 0);
         held[j] = 1;
       }
-      if (owner) *owner = sa.policy_owner;
+      if (owner) *owner = &sa.policy_owner;
       return &grants[j].level;
     }
   }
   return nullptr;
 }
 
-void DriftEngine::flush_group(SystemRun& run, std::size_t account, const std::string& entitlement) {
+void DriftEngine::flush_group(SystemRun& run, std::size_t account, std::uint32_t entitlement_index) {
   const Account& a = run.accounts[account];
   const Match& m = run.matches[account];
   if (a.status != AccountStatus::active) return;
+  const std::string& entitlement = run.entitlements[entitlement_index].id;
+  const std::uint32_t id = run.desired_ids[entitlement_index];
   if (m.kind == MatchKind::person && run.sod) {
     auto it = run.sod->find(entitlement);
     if (it != run.sod->end()) {
-      for (auto [rule, member] : it->second) sod_held_[m.index].push_back({rule, member, account_name(a)});
+      for (auto [rule, member] : it->second) {
+        sod_held_[m.index].push_back({m.index, rule, member, account_name(a)});
+        run.sod_found.push_back(sod_held_[m.index].back());
+      }
     }
   }
 
   // A grant to everyone is judged once for the system (check_everyone), never per account.
-  std::vector<HeldLevel> own;
-  for (const HeldLevel& h : run.group) {
-    if (!through_everyone(h)) {
-      own.push_back(h);
-      continue;
+  bool own_only = true;
+  for (const HeldLevel& h : run.group) own_only = own_only && !through_everyone(h);
+  std::vector<HeldLevel> split_own;
+  if (!own_only) {
+    for (const HeldLevel& h : run.group) {
+      if (!through_everyone(h)) {
+        split_own.push_back(h);
+        continue;
+      }
+      auto& reach = run.everyone[entitlement];
+      if (reach.accounts.empty() || reach.accounts.back() != account) reach.accounts.push_back(static_cast<std::uint32_t>(account));
+      reach.levels.insert(h.level);
+      if (reach.via.empty() || h.via == kViaEveryone) reach.via = h.via;
     }
-    auto& reach = run.everyone[entitlement];
-    if (reach.accounts.empty() || reach.accounts.back() != account) reach.accounts.push_back(static_cast<std::uint32_t>(account));
-    reach.levels.insert(h.level);
-    if (reach.via.empty() || h.via == kViaEveryone) reach.via = h.via;
   }
+  const std::vector<HeldLevel>& own = own_only ? run.group : split_own;
 
   if (m.kind != MatchKind::person && m.kind != MatchKind::service) return;  // reported once, not per grant
   if (m.kind == MatchKind::person && terminated(roster_.people[m.index])) return;  // terminated_active covers it
 
   // What the owner should hold: the entitlement's desired level(s) and why, or nothing.
-  std::string why, owner;
-  const std::string* want = desired_level(run, m, entitlement, true, &why, &owner);
+  const std::string* why = nullptr;
+  const std::string* owner = nullptr;
+  const std::string* want = desired_level(run, m, id, entitlement, true, &why, &owner);
   if (own.empty()) return;  // held only through a grant to everyone: check_everyone judges it
 
   // What every account of the system may hold (the baseline) is never judged per account.
@@ -286,29 +311,13 @@ void DriftEngine::flush_group(SystemRun& run, std::size_t account, const std::st
     }
   }
 
-  reports::Finding f = account_finding(run, account);
-  f.entitlement_id = entitlement;
-  f.facts.held = own;
-  f.actual = describe_held(own);
-  const std::string who = account_name(a);
-  if (want != nullptr) {
-    const bool in_policy = std::all_of(own.begin(), own.end(), [&](const HeldLevel& h) {
-      return policy::level_allowed(*want, h.level);
-    });
-    if (in_policy) return;
-    f.expected = policy::describe_levels(*want);
-    f.facts.allowed_levels = level_list(*want);
-    if (!owner.empty()) f.owner = owner;
-    f.message = who + " holds " + entitlement + " as " + f.actual + "; policy grants " + f.expected;
-    for (auto& line : lines_of(why)) f.evidence.policy.push_back(std::move(line));
-    sink_.add(Kind::privilege_mismatch, std::move(f), {a.email});
+  // Most groups are in policy: decided before any finding text is built.
+  if (want != nullptr && std::all_of(own.begin(), own.end(), [&](const HeldLevel& h) {
+        return policy::level_allowed(*want, h.level);
+      })) {
     return;
   }
-
-  const std::uint32_t id = desired_.entitlements.find(entitlement);
-  const bool privileged = run.privileged.count(entitlement) != 0 ||
-                          (id != StringPool::kNone && desired_.system(run.index).privileged.count(id) != 0);
-  if (std::none_of(own.begin(), own.end(), direct)) {
+  if (want == nullptr && std::none_of(own.begin(), own.end(), direct)) {
     // Reached only through nesting: one finding per (containing, reached) pair, unless a policy
     // accepts the nesting.
     for (const HeldLevel& h : own) {
@@ -319,13 +328,31 @@ void DriftEngine::flush_group(SystemRun& run, std::size_t account, const std::st
     }
     return;
   }
+
+  reports::Finding f = account_finding(run, account);
+  f.entitlement_id = entitlement;
+  f.facts.held = own;
+  f.actual = describe_held(own);
+  const std::string who = account_name(a);
+  if (want != nullptr) {
+    f.expected = policy::describe_levels(*want);
+    f.facts.allowed_levels = level_list(*want);
+    if (owner != nullptr && !owner->empty()) f.owner = *owner;
+    f.message = who + " holds " + entitlement + " as " + f.actual + "; policy grants " + f.expected;
+    if (why != nullptr) {
+      for (auto& line : lines_of(*why)) f.evidence.policy.push_back(std::move(line));
+    }
+    sink_.add(Kind::privilege_mismatch, std::move(f), {a.email});
+    return;
+  }
   f.expected = "no access";
   f.message = who + " holds " + entitlement + " as " + f.actual + ", which no policy grants";
   if (m.kind == MatchKind::person) {
     const std::string& roles = desired_.roles_of(m.index);
     f.evidence.policy.push_back(roles.empty() ? "no role assigned" : "roles: " + roles);
   }
-  f.facts.privileged = privileged;
+  f.facts.privileged = run.privileged.count(entitlement) != 0 ||
+                       (id != StringPool::kNone && desired_.system(run.index).privileged.count(id) != 0);
   sink_.add(Kind::unauthorized_access, std::move(f), {a.email});
 }
 

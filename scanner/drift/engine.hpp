@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,6 +42,25 @@ class DriftEngine {
   // Takes over what `other` (an engine that checked other systems of the same scan, e.g. on
   // another thread) learned for the SoD check, and its timings.
   void absorb(DriftEngine& other);
+
+  // What a later scan needs to reuse the result of check_system() instead of checking again.
+  struct SodHold {
+    std::uint32_t person;  // roster index
+    std::uint32_t rule;
+    std::uint32_t member;
+    std::string account;
+  };
+  struct Reusable {
+    // The findings stay exactly the same for any scan time in [now, valid_until), as far as
+    // the clock goes: the first moment a dormancy, day, expiry or staleness test could flip.
+    UnixTime valid_until = 0;
+    std::vector<SodHold> sod;  // what the system showed for the SoD check
+  };
+  // For the system check_system() checked last: its Reusable, or nullopt when its result may
+  // not be reused (an incomplete system; an expired exception that the system resolved).
+  const std::optional<Reusable>& reusable() const { return reusable_; }
+  // Takes a reused system's part of the SoD check, as check_system() would have found it.
+  void reuse(const reports::SystemStatus& status, const Reusable& reused);
   // Separation-of-duties rules over everything the checked systems showed. Call once, last.
   void check_sod();
   // For FindingSink::add_expired_exceptions: the account of a checked system that an exception
@@ -54,11 +74,6 @@ class DriftEngine {
   std::vector<reports::CredentialRow>& credentials() { return credentials_; }
 
  private:
-  struct SodHold {
-    std::uint32_t rule;
-    std::uint32_t member;
-    std::string account;
-  };
   struct SystemRun;
 
   bool terminated(const roster::Person& p) const;
@@ -68,10 +83,14 @@ class DriftEngine {
   Result<void> diff(SystemRun& run);
   // The level spec at which the account's owner (a person or service account) should hold
   // `entitlement` in this system, or nullptr; marks it held and sets *why / *owner when asked.
-  const std::string* desired_level(SystemRun& run, const Match& m, const std::string& entitlement,
-                                   bool mark_held, std::string* why, std::string* owner = nullptr) const;
-  // Judges one (account, entitlement) group of grants once the stream has moved past it.
-  void flush_group(SystemRun& run, std::size_t account, const std::string& entitlement);
+  // `desired_id` is the entitlement's id in the desired state (StringPool::kNone when absent).
+  // *why and *owner point into the desired state or the policy; left alone when unknown.
+  const std::string* desired_level(SystemRun& run, const Match& m, std::uint32_t desired_id,
+                                   const std::string& entitlement, bool mark_held, const std::string** why,
+                                   const std::string** owner) const;
+  // Judges one (account, entitlement) group of grants (positions in the snapshot's accounts and
+  // entitlements) once the stream has moved past it.
+  void flush_group(SystemRun& run, std::size_t account, std::uint32_t entitlement);
   // One function per account-level check.
   void check_orphan(SystemRun& run, std::size_t account);
   void check_terminated(SystemRun& run, std::size_t account);
@@ -91,6 +110,7 @@ class DriftEngine {
   void check_everyone(SystemRun& run);
   void check_nested(SystemRun& run);
   void resolve_exceptions(SystemRun& run);
+  static std::string snapshot_note(std::int64_t id, UnixTime at, const std::string& digest);
   reports::Finding person_finding(const SystemRun& run, std::uint32_t person) const;
   reports::Finding account_finding(const SystemRun& run, std::size_t account) const;
 
@@ -104,6 +124,7 @@ class DriftEngine {
   // system -> entitlement id -> (rule index, member index) of every SoD rule naming it
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, std::uint32_t>>>> sod_index_;
   std::unordered_map<std::uint32_t, std::vector<SodHold>> sod_held_;  // person -> holds
+  std::optional<Reusable> reusable_;  // of the system checked last
   std::unordered_map<std::string, std::string> checked_snapshots_;    // system -> "#id time digest"
   // expired exception -> the account it covers (id, login) and the snapshot that showed it
   struct Resolved {

@@ -1,5 +1,6 @@
 #include "scanner/drift/history.hpp"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -142,7 +143,8 @@ Result<reports::Finding> from_record(const store::FindingRecord& r) {
 }
 
 Result<void> record_scan(store::ScanStore& scans, reports::Report& report,
-                         const std::set<std::string>& incomplete, int trend_points) {
+                         const std::set<std::string>& incomplete, int trend_points,
+                         const std::vector<store::SystemRecord>& systems) {
   // The previous scan's findings, keys only: the full records are read for the few that are
   // gone (resolved or carried), not for the many that persist.
   std::vector<store::FindingKey> previous;
@@ -203,11 +205,25 @@ Result<void> record_scan(store::ScanStore& scans, reports::Report& report,
   sort_findings(report.resolved);
   report.summary = summarize(report.findings, static_cast<std::int64_t>(report.resolved.size()));
 
-  std::vector<store::FindingRecord> records;
-  records.reserve(report.findings.size() + report.resolved.size() + carried.size());
-  for (const auto& f : report.findings) records.push_back(to_record(f, to_string(f.status)));
-  for (const auto& f : report.resolved) records.push_back(to_record(f, kResolved));
-  for (auto& r : carried) records.push_back(std::move(r));
+  // Records are made one at a time while they are written (never all held at once: at 200k
+  // findings they were the scan's peak memory), in fingerprint order.
+  struct Source {
+    const std::string* fingerprint;
+    const reports::Finding* finding;  // else carried
+    const store::FindingRecord* record;
+    bool resolved;
+  };
+  std::vector<Source> sources;
+  sources.reserve(report.findings.size() + report.resolved.size() + carried.size());
+  for (const auto& f : report.findings) sources.push_back({&f.fingerprint, &f, nullptr, false});
+  for (const auto& f : report.resolved) sources.push_back({&f.fingerprint, &f, nullptr, true});
+  for (const auto& r : carried) sources.push_back({&r.fingerprint, nullptr, &r, false});
+  std::sort(sources.begin(), sources.end(), [](const Source& a, const Source& b) { return *a.fingerprint < *b.fingerprint; });
+  auto record_at = [&](std::size_t i, store::FindingRecord& out) {
+    const Source& src = sources[i];
+    if (src.record) out = *src.record;
+    else out = to_record(*src.finding, src.resolved ? kResolved : to_string(src.finding->status));
+  };
 
   store::ScanRecord scan;
   scan.started_at = report.started_at;
@@ -216,7 +232,7 @@ Result<void> record_scan(store::ScanStore& scans, reports::Report& report,
   scan.policy_digest = report.policy_digest;
   scan.snapshots_json = snapshots_json(report.systems);
   scan.summary_json = summary_json(report.summary);
-  RC_ASSIGN(report.scan_id, scans.save(scan, records));
+  RC_ASSIGN(report.scan_id, scans.save(scan, sources.size(), record_at, systems));
 
   RC_ASSIGN(auto recent, scans.list(trend_points));
   report.trend.clear();

@@ -29,8 +29,10 @@ Result<reports::Finding> from_record(const store::FindingRecord& r);
 // (new/persisting; excepted stays) and first_seen, fills report.resolved, summary, scan_id and
 // trend (the last `trend_points` scans, oldest first, this one included), sorts findings.
 // `incomplete` names the systems that were not read completely in this scan.
+// `systems` are stored with the scan for the next scan to reuse.
 Result<void> record_scan(store::ScanStore& scans, reports::Report& report,
-                         const std::set<std::string>& incomplete, int trend_points = 30);
+                         const std::set<std::string>& incomplete, int trend_points = 30,
+                         const std::vector<store::SystemRecord>& systems = {});
 
 struct ScanDiff {
   std::vector<reports::Finding> added;     // in B, not in A

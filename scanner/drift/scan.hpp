@@ -33,6 +33,9 @@ struct ScanInputs {
   // false: compute the findings without storing a scan or relating them to the previous one
   // (every finding is then new or excepted); `policy diff` runs the scan this way twice.
   bool record = true;
+  // Reuse the previous scan's result for systems whose inputs did not change (see scan.cpp);
+  // false checks every system. The findings do not depend on it.
+  bool reuse = true;
 };
 
 struct Phase {
@@ -42,8 +45,9 @@ struct Phase {
 
 struct ScanOutcome {
   reports::Report report;
-  std::vector<Phase> phases;  // in order: policy evaluation, matching, diff, history
+  std::vector<Phase> phases;  // in order: policy evaluation, matching, diff, reused results, history
   int workers = 1;            // threads that checked systems
+  std::vector<std::string> reused;  // systems whose previous result was reused, in configuration order
 };
 
 // Runs the scan and stores it (unless `record` is false). Fails on invalid policy settings or mapping file, a policy

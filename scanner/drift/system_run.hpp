@@ -96,7 +96,9 @@ struct DriftEngine::SystemRun {
   std::size_t index = 0;  // in the desired state
   store::SnapshotInfo info;
   reports::SnapshotRef snapshot;
-  std::vector<Account> accounts;
+  std::vector<Account> accounts;          // ordered by id
+  std::vector<Entitlement> entitlements;  // ordered by id
+  std::vector<std::uint32_t> desired_ids;  // per entitlement: its DesiredState id, or StringPool::kNone
   std::vector<Match> matches;
   std::unordered_set<std::string> privileged;
   std::vector<std::uint32_t> first;  // person -> their first active account, or kNone
@@ -122,6 +124,13 @@ struct DriftEngine::SystemRun {
   std::map<std::string, Reach> everyone;                             // entitlement -> reach
   std::map<std::pair<std::string, std::string>, Reach> nested;       // (containing, reached) -> reach
   std::int64_t unmatched = 0;  // accounts whose identity the platform hides, matched to nobody
+  // For reusing this check in a later scan (DriftEngine::Reusable).
+  UnixTime valid_until = 0;
+  std::vector<SodHold> sod_found;
+  bool resolved_exception = false;
+  // The system's snapshot holds credentials: always checked, never reused, since their
+  // inventory goes into the report and their ages move with the clock.
+  bool has_credentials = false;
 };
 
 }  // namespace rollcall::drift

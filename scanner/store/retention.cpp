@@ -89,6 +89,8 @@ Result<PruneResult> prune(Database& db, UnixTime cutoff, const ScanSnapshots& re
       if (dry_run) continue;
       RC_ASSIGN(Statement del_findings, db.prepare("DELETE FROM finding WHERE scan_id = ?1"));
       RC_TRY(del_findings.bind(1, id).run());
+      RC_ASSIGN(Statement del_systems, db.prepare("DELETE FROM scan_system WHERE scan_id = ?1"));
+      RC_TRY(del_systems.bind(1, id).run());
       RC_ASSIGN(Statement del_scan, db.prepare("DELETE FROM scan WHERE id = ?1"));
       RC_TRY(del_scan.bind(1, id).run());
     }

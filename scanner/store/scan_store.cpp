@@ -63,7 +63,20 @@ Result<std::optional<ScanRecord>> first(Result<std::vector<ScanRecord>> rows) {
 
 }  // namespace
 
-Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<FindingRecord>& findings) {
+Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<FindingRecord>& findings,
+                                     const std::vector<SystemRecord>& systems) {
+  // In fingerprint order, the (scan, fingerprint) index grows at its end instead of at random
+  // places, which keeps a 100k-finding scan from thrashing the page cache.
+  std::vector<const FindingRecord*> order;
+  order.reserve(findings.size());
+  for (const FindingRecord& f : findings) order.push_back(&f);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->fingerprint < b->fingerprint; });
+  return save(scan, order.size(), [&](std::size_t i, FindingRecord& out) { out = *order[i]; }, systems);
+}
+
+Result<std::int64_t> ScanStore::save(const ScanRecord& scan, std::size_t count,
+                                     const std::function<void(std::size_t, FindingRecord&)>& record_at,
+                                     const std::vector<SystemRecord>& systems) {
   RC_ASSIGN(Transaction tx, Transaction::begin(db_));
   RC_ASSIGN(Statement insert_scan, db_.prepare(
       "INSERT INTO scan (started_at, finished_at, roster_digest, policy_digest, snapshots, summary) "
@@ -77,14 +90,9 @@ Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<F
         "INSERT INTO finding (scan_id, fingerprint, kind, severity, status, system, account_id, "
         "account_login, person_id, person_name, entitlement_id, expected, actual, message, "
         "first_seen, evidence, owner, facts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    // In fingerprint order, the (scan, fingerprint) index grows at its end instead of at random
-    // places, which keeps a 100k-finding scan from thrashing the page cache.
-    std::vector<const FindingRecord*> order;
-    order.reserve(findings.size());
-    for (const FindingRecord& f : findings) order.push_back(&f);
-    std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->fingerprint < b->fingerprint; });
-    for (const FindingRecord* p : order) {
-      const FindingRecord& f = *p;
+    FindingRecord f;
+    for (std::size_t i = 0; i < count; ++i) {
+      record_at(i, f);
       // bind_view: the record outlives the statement's step, so SQLite need not copy the text.
       s.bind(1, id).bind_view(2, f.fingerprint).bind_view(3, f.kind).bind_view(4, f.severity)
           .bind_view(5, f.status).bind_view(6, f.system).bind_view(7, f.account_id)
@@ -95,8 +103,29 @@ Result<std::int64_t> ScanStore::save(const ScanRecord& scan, const std::vector<F
       if (auto r = s.run(); !r) return r.context("finding " + f.fingerprint);
     }
   }
+  if (!systems.empty()) {
+    RC_ASSIGN(Statement s, db_.prepare(
+        "INSERT INTO scan_system (scan_id, system, inputs, valid_until, state) VALUES (?,?,?,?,?)"));
+    for (const SystemRecord& r : systems) {
+      s.bind(1, id).bind_view(2, r.system).bind_view(3, r.inputs).bind(4, r.valid_until).bind_view(5, r.state_json);
+      if (auto run = s.run(); !run) return run.context("system " + r.system);
+    }
+  }
   RC_TRY(tx.commit());
   return id;
+}
+
+Result<std::vector<SystemRecord>> ScanStore::systems(std::int64_t scan_id) {
+  RC_ASSIGN(Statement s, db_.prepare(
+      "SELECT system, inputs, valid_until, state FROM scan_system WHERE scan_id = ? ORDER BY system"));
+  s.bind(1, scan_id);
+  std::vector<SystemRecord> out;
+  while (true) {
+    RC_ASSIGN(bool row, s.step());
+    if (!row) break;
+    out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3)});
+  }
+  return out;
 }
 
 Result<std::optional<ScanRecord>> ScanStore::get(std::int64_t scan_id) {

@@ -59,14 +59,32 @@ struct FindingKey {
   UnixTime first_seen = 0;
 };
 
+// A system's reusable result in one scan (see drift::run_scan): the digest of its inputs, the
+// time until which it holds, and the state beyond its findings (opaque JSON).
+struct SystemRecord {
+  std::string system;
+  std::string inputs;
+  UnixTime valid_until = 0;
+  std::string state_json = "{}";
+};
+
 class ScanStore {
  public:
   explicit ScanStore(Database& db) : db_(db) {}
 
-  // Stores the scan and all its findings in one transaction (one prepared statement, rows in
+  // Stores the scan, all its findings and its reusable system results in one transaction (one prepared statement, rows in
   // fingerprint order) and returns the new scan id; scan.id is ignored. Fails, storing nothing, on a SQL error or
   // a duplicate fingerprint.
-  Result<std::int64_t> save(const ScanRecord& scan, const std::vector<FindingRecord>& findings);
+  Result<std::int64_t> save(const ScanRecord& scan, const std::vector<FindingRecord>& findings,
+                            const std::vector<SystemRecord>& systems = {});
+  // The same, with the `count` findings produced one at a time by record_at(i, out), so they are
+  // never all held as records at once; give them in fingerprint order (the index then grows at
+  // its end).
+  Result<std::int64_t> save(const ScanRecord& scan, std::size_t count,
+                            const std::function<void(std::size_t, FindingRecord&)>& record_at,
+                            const std::vector<SystemRecord>& systems = {});
+  // The reusable system results stored with a scan, ordered by system; empty when none.
+  Result<std::vector<SystemRecord>> systems(std::int64_t scan_id);
 
   Result<std::optional<ScanRecord>> get(std::int64_t scan_id);
   // The most recent scan; nullopt when none was stored yet.

@@ -181,6 +181,20 @@ CREATE TABLE review_decision (
 );
 CREATE INDEX review_decision_by_row ON review_decision(row_id, id);
 )sql",
+    // 8: what a scan needs to reuse a system's result in the next scan: the digest of every
+    // input the system's check read, until when the clock may move without changing the result,
+    // and the state the scan keeps beyond the findings (status, SoD holds), as JSON the drift
+    // engine owns.
+    R"sql(
+CREATE TABLE scan_system (
+  scan_id INTEGER NOT NULL REFERENCES scan(id),
+  system TEXT NOT NULL,
+  inputs TEXT NOT NULL,
+  valid_until INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (scan_id, system)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace rollcall::store

@@ -495,6 +495,129 @@ Result<std::vector<Entitlement>> SnapshotStore::entitlements(const SnapshotInfo&
   return out;
 }
 
+namespace {
+
+// Each idx of a snapshot's accounts (or entitlements) mapped to its rank in id order, and the
+// ids by rank when asked for.
+Result<std::vector<std::uint32_t>> id_ranks(Database& db, const char* table, const char* id_column,
+                                            std::int64_t data_id, std::vector<std::string>* ids) {
+  RC_ASSIGN(Statement s, db.prepare(std::string("SELECT idx, ") + id_column + " FROM " + table +
+                                    " WHERE snapshot_id = ? ORDER BY " + id_column));
+  s.bind(1, data_id);
+  std::vector<std::uint32_t> rank_of_idx;
+  std::uint32_t rank = 0;
+  while (true) {
+    RC_ASSIGN(bool row, s.step());
+    if (!row) break;
+    auto idx = static_cast<std::size_t>(s.integer(0));
+    if (rank_of_idx.size() <= idx) rank_of_idx.resize(idx + 1, UINT32_MAX);
+    rank_of_idx[idx] = rank++;
+    if (ids) ids->push_back(s.text(1));
+  }
+  return rank_of_idx;
+}
+
+// via and level take few distinct values: a short list searched linearly beats hashing a
+// string per grant.
+class SmallInterner {
+ public:
+  std::uint32_t id(std::string_view text) {
+    if (last_ < values_.size() && values_[last_] == text) return last_;
+    for (std::uint32_t i = 0; i < values_.size(); ++i) {
+      if (values_[i] == text) return last_ = i;
+    }
+    values_.emplace_back(text);
+    return last_ = static_cast<std::uint32_t>(values_.size() - 1);
+  }
+  const std::vector<std::string>& values() const { return values_; }
+
+ private:
+  std::vector<std::string> values_;
+  std::uint32_t last_ = 0;
+};
+
+}  // namespace
+
+Result<void> SnapshotStore::for_each_grant_ref(const SnapshotInfo& snapshot,
+                                               const std::function<Result<void>(const GrantRef&)>& fn) {
+  RC_ASSIGN(auto account_rank, id_ranks(db_, "account", "account_id", snapshot.data_id, nullptr));
+  RC_ASSIGN(auto entitlement_rank, id_ranks(db_, "entitlement", "entitlement_id", snapshot.data_id, nullptr));
+  struct Row {
+    std::uint32_t account, entitlement, via, level;
+  };
+  SmallInterner vias, levels;
+  std::vector<Row> rows;
+  rows.reserve(static_cast<std::size_t>(snapshot.grants));
+  RC_ASSIGN(Statement s, db_.prepare(
+      "SELECT g.account_idx, g.entitlement_idx, g.via, g.level FROM snapshot s JOIN \"grant\" g "
+      "ON g.rowid BETWEEN s.grant_first AND s.grant_last WHERE s.id = ?"));
+  s.bind(1, snapshot.data_id);
+  const auto inconsistent = [&] {
+    return fail("snapshot #" + std::to_string(snapshot.id) +
+                " is inconsistent: a grant refers to a missing account or entitlement");
+  };
+  while (true) {
+    RC_ASSIGN(bool row, s.step());
+    if (!row) break;
+    auto a = static_cast<std::size_t>(s.integer(0));
+    auto e = static_cast<std::size_t>(s.integer(1));
+    if (a >= account_rank.size() || e >= entitlement_rank.size() || account_rank[a] == UINT32_MAX ||
+        entitlement_rank[e] == UINT32_MAX) {
+      return inconsistent();
+    }
+    rows.push_back({account_rank[a], entitlement_rank[e], vias.id(s.text_view(2)), levels.id(s.text_view(3))});
+  }
+  // Rank the vias by their text, so rows compare by integers only.
+  std::vector<std::uint32_t> via_order(vias.values().size());
+  for (std::uint32_t i = 0; i < via_order.size(); ++i) via_order[i] = i;
+  std::sort(via_order.begin(), via_order.end(),
+            [&](auto x, auto y) { return vias.values()[x] < vias.values()[y]; });
+  std::vector<std::uint32_t> via_rank(via_order.size());
+  for (std::uint32_t i = 0; i < via_order.size(); ++i) via_rank[via_order[i]] = i;
+
+  // The writer stores a snapshot's grants grouped by account: find each account's run and walk
+  // the runs in account order, sorting only within a run (tens of grants), instead of sorting
+  // millions of rows. Rows of one account in several runs (not written by this writer) fall
+  // back to one sort of everything.
+  const std::size_t accounts = account_rank.size();
+  constexpr std::size_t kNoRun = SIZE_MAX;
+  std::vector<std::pair<std::size_t, std::size_t>> runs(accounts, {kNoRun, 0});  // by rank: [begin, end)
+  bool grouped = true;
+  for (std::size_t i = 0; i < rows.size() && grouped;) {
+    std::size_t j = i + 1;
+    while (j < rows.size() && rows[j].account == rows[i].account) ++j;
+    auto& run = runs[rows[i].account];
+    if (run.first != kNoRun) grouped = false;
+    run = {i, j};
+    i = j;
+  }
+  auto by_entitlement_then_via = [&](const Row& x, const Row& y) {
+    if (x.account != y.account) return x.account < y.account;
+    if (x.entitlement != y.entitlement) return x.entitlement < y.entitlement;
+    return via_rank[x.via] < via_rank[y.via];
+  };
+  GrantRef g;
+  auto emit = [&](const Row& r) {
+    g.account = r.account;
+    g.entitlement = r.entitlement;
+    g.via = &vias.values()[r.via];
+    g.level = &levels.values()[r.level];
+    return fn(g);
+  };
+  if (!grouped) {
+    std::sort(rows.begin(), rows.end(), by_entitlement_then_via);
+    for (const Row& r : rows) RC_TRY(emit(r));
+    return {};
+  }
+  for (const auto& [begin, end] : runs) {
+    if (begin == kNoRun) continue;
+    std::sort(rows.begin() + static_cast<std::ptrdiff_t>(begin), rows.begin() + static_cast<std::ptrdiff_t>(end),
+              by_entitlement_then_via);
+    for (std::size_t i = begin; i < end; ++i) RC_TRY(emit(rows[i]));
+  }
+  return {};
+}
+
 Result<std::vector<Credential>> SnapshotStore::credentials(const SnapshotInfo& snapshot) {
   RC_ASSIGN(Statement s, db_.prepare(
       "SELECT account_id, credential_id, kind, status, created_at, last_used_at, last_used_where, "
@@ -522,68 +645,17 @@ Result<std::vector<Credential>> SnapshotStore::credentials(const SnapshotInfo& s
 
 Result<void> SnapshotStore::for_each_grant(const SnapshotInfo& snapshot,
                                            const std::function<Result<void>(const Grant&)>& fn) {
-  // Rank each account and entitlement number by id, so grants sort by (account_id,
-  // entitlement_id) as integers instead of strings.
-  auto ranks = [&](const char* sql, std::vector<std::string>& ids_by_rank) -> Result<std::vector<std::uint32_t>> {
-    RC_ASSIGN(Statement s, db_.prepare(sql));
-    s.bind(1, snapshot.data_id);
-    std::vector<std::uint32_t> rank_of_idx;
-    while (true) {
-      RC_ASSIGN(bool row, s.step());
-      if (!row) break;
-      auto idx = static_cast<std::size_t>(s.integer(0));
-      if (rank_of_idx.size() <= idx) rank_of_idx.resize(idx + 1);
-      rank_of_idx[idx] = static_cast<std::uint32_t>(ids_by_rank.size());
-      ids_by_rank.push_back(s.text(1));
-    }
-    return rank_of_idx;
-  };
   std::vector<std::string> account_ids, entitlement_ids;
-  RC_ASSIGN(auto account_rank, ranks("SELECT idx, account_id FROM account WHERE snapshot_id = ? ORDER BY account_id", account_ids));
-  RC_ASSIGN(auto entitlement_rank, ranks("SELECT idx, entitlement_id FROM entitlement WHERE snapshot_id = ? ORDER BY entitlement_id", entitlement_ids));
-
-  // via and level take few distinct values: intern them.
-  std::vector<std::string> strings;
-  std::unordered_map<std::string, std::uint32_t> interned;
-  auto intern = [&](std::string s) {
-    auto [it, fresh] = interned.emplace(std::move(s), static_cast<std::uint32_t>(strings.size()));
-    if (fresh) strings.push_back(it->first);
-    return it->second;
-  };
-  struct Row {
-    std::uint32_t account, entitlement, via, level;
-  };
-  std::vector<Row> rows;
-  rows.reserve(static_cast<std::size_t>(snapshot.grants));
-  RC_ASSIGN(Statement s, db_.prepare(
-      "SELECT g.account_idx, g.entitlement_idx, g.via, g.level FROM snapshot s JOIN \"grant\" g "
-      "ON g.rowid BETWEEN s.grant_first AND s.grant_last WHERE s.id = ?"));
-  s.bind(1, snapshot.data_id);
-  while (true) {
-    RC_ASSIGN(bool row, s.step());
-    if (!row) break;
-    auto a = static_cast<std::size_t>(s.integer(0));
-    auto e = static_cast<std::size_t>(s.integer(1));
-    if (a >= account_rank.size() || e >= entitlement_rank.size()) {
-      return fail("snapshot #" + std::to_string(snapshot.id) +
-                  " is inconsistent: a grant refers to a missing account or entitlement");
-    }
-    rows.push_back({account_rank[a], entitlement_rank[e], intern(s.text(2)), intern(s.text(3))});
-  }
-  std::sort(rows.begin(), rows.end(), [&](const Row& x, const Row& y) {
-    if (x.account != y.account) return x.account < y.account;
-    if (x.entitlement != y.entitlement) return x.entitlement < y.entitlement;
-    return strings[x.via] < strings[y.via];
+  RC_TRY(id_ranks(db_, "account", "account_id", snapshot.data_id, &account_ids));
+  RC_TRY(id_ranks(db_, "entitlement", "entitlement_id", snapshot.data_id, &entitlement_ids));
+  Grant grant;
+  return for_each_grant_ref(snapshot, [&](const GrantRef& g) -> Result<void> {
+    grant.account_id = account_ids[g.account];
+    grant.entitlement_id = entitlement_ids[g.entitlement];
+    grant.via = *g.via;
+    grant.level = *g.level;
+    return fn(grant);
   });
-  Grant g;
-  for (const Row& r : rows) {
-    g.account_id = account_ids[r.account];
-    g.entitlement_id = entitlement_ids[r.entitlement];
-    g.via = strings[r.via];
-    g.level = strings[r.level];
-    RC_TRY(fn(g));
-  }
-  return {};
 }
 
 }  // namespace rollcall::store

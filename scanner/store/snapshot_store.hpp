@@ -42,6 +42,15 @@ struct SnapshotInfo {
   bool unchanged() const { return status == SnapshotStatus::complete && data_id != id; }
 };
 
+// A grant by position, as SnapshotStore::for_each_grant_ref streams it. via and level are valid
+// until the stream ends.
+struct GrantRef {
+  std::uint32_t account = 0;      // index into SnapshotStore::accounts(snapshot)
+  std::uint32_t entitlement = 0;  // index into SnapshotStore::entitlements(snapshot)
+  const std::string* via = nullptr;
+  const std::string* level = nullptr;
+};
+
 class SnapshotWriter final : public RecordSink {
  public:
   ~SnapshotWriter() override;
@@ -143,9 +152,15 @@ class SnapshotStore {
   // Ordered by (account_id, id).
   Result<std::vector<Credential>> credentials(const SnapshotInfo& snapshot);
   // Streams grants ordered by (account_id, entitlement_id, via); fn may fail to stop early.
-  // Memory: one small record per grant of the snapshot while sorting (16 bytes each).
+  // Memory: one small record per grant of the snapshot (16 bytes each).
   Result<void> for_each_grant(const SnapshotInfo& snapshot,
                               const std::function<Result<void>(const Grant&)>& fn);
+  // The same stream without a string per grant: GrantRef::account is the account's position in
+  // accounts(snapshot), GrantRef::entitlement the entitlement's in entitlements(snapshot) (both
+  // ordered by id), so a caller holding those lists merges by integers. Fails naming the
+  // snapshot when a grant refers to an account or entitlement the snapshot does not hold.
+  Result<void> for_each_grant_ref(const SnapshotInfo& snapshot,
+                                  const std::function<Result<void>(const GrantRef&)>& fn);
 
  private:
   Database& db_;

@@ -41,6 +41,8 @@ class Statement {
   void reset();
 
   std::string text(int col) const;
+  // The column's text without a copy: valid until the next step, reset or column read.
+  std::string_view text_view(int col) const;
   std::int64_t integer(int col) const;
   std::optional<std::int64_t> optional_integer(int col) const;
   bool is_null(int col) const;

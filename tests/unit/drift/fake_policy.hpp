@@ -42,6 +42,7 @@ class FakePolicy final : public policy::PolicyEngine {
     return hook(account);
   }
   bool has_match_hooks() const override { return static_cast<bool>(hook); }
+  bool read_exact_time() const override { return exact_time; }
   const std::vector<policy::ExceptionRule>& exceptions() const override { return exceptions_; }
   const std::vector<policy::SodRule>& sod_rules() const override { return sod_; }
   const std::vector<policy::ServiceAccount>& service_accounts() const override { return services_; }
@@ -62,6 +63,7 @@ class FakePolicy final : public policy::PolicyEngine {
   policy::Settings settings_;
   std::string digest_ = "policy-digest";
   int evaluations = 0;
+  bool exact_time = true;  // as if the policies read the exact time: no scan result is reused
   std::vector<policy::RoleInfo> roles_;  // owners for routing; grants come from grant()
   std::vector<policy::RuleInfo> rules_;
 

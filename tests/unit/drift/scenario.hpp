@@ -93,7 +93,7 @@ class Scenario {
   Result<drift::ScanOutcome> run(UnixTime at = kNow) {
     roster.index();
     clock.set(at);
-    return drift::run_scan({config, roster, policy, *db_, clock, "test", 30, workers});
+    return drift::run_scan({config, roster, policy, *db_, clock, "test", 30, workers, reuse});
   }
 
   // Runs a scan that must succeed and returns its report.
@@ -110,6 +110,7 @@ class Scenario {
   config::WorkspaceConfig config;
   FixedClock clock{kNow};
   int workers = 0;
+  bool reuse = true;
 
  private:
   std::unique_ptr<store::Database> db_;
