@@ -34,30 +34,6 @@ std::string hmac(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out), n);
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Undoes percent-encoding (and '+' as a space, as form encoding writes it), so that the value
-// can be encoded again the one way SigV4 wants.
-std::string decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else if (text[i] == '+') {
-      out += ' ';
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 // Each segment of the path percent-encoded once (a path already encoded is decoded first).
 std::string canonical_uri(const std::string& path) {
   if (path.empty()) return "/";
@@ -65,23 +41,23 @@ std::string canonical_uri(const std::string& path) {
   std::size_t start = 0;
   for (;;) {
     std::size_t slash = path.find('/', start);
-    out += percent_encode(decode(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start)));
+    std::size_t n = slash == std::string::npos ? std::string::npos : slash - start;
+    out += percent_encode(percent_decode(path.substr(start, n)));
     if (slash == std::string::npos) return out;
     out += '/';
     start = slash + 1;
   }
 }
 
+// Parameters sorted by encoded name, then value; each encoded once.
 std::string canonical_query(const std::string& query) {
   std::vector<std::pair<std::string, std::string>> params;
-  if (!query.empty()) {
-    for (const std::string& part : split(query, '&')) {
-      if (part.empty()) continue;
-      auto eq = part.find('=');
-      std::string key = eq == std::string::npos ? part : part.substr(0, eq);
-      std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
-      params.emplace_back(percent_encode(decode(key)), percent_encode(decode(value)));
-    }
+  for (const std::string& part : split(query, '&')) {
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    std::string key = eq == std::string::npos ? part : part.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
+    params.emplace_back(percent_encode(percent_decode(key)), percent_encode(percent_decode(value)));
   }
   std::sort(params.begin(), params.end());
   std::string out;
