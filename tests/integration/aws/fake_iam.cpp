@@ -189,7 +189,11 @@ void FakeIam::generate(std::size_t n, std::size_t keys_per_user, std::size_t g, 
 void FakeIam::install() {
   std::lock_guard<std::mutex> lock(mutex_);
   user_index_.clear();
-  for (std::size_t i = 0; i < users.size(); ++i) user_index_[users[i].name] = i;
+  key_index_.clear();
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    user_index_[users[i].name] = i;
+    for (std::size_t k = 0; k < users[i].keys.size(); ++k) key_index_[users[i].keys[k].id] = {i, k};
+  }
   server_.route("POST", "/", [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); });
 }
 
@@ -390,12 +394,17 @@ void FakeIam::handle(const httplib::Request& req, httplib::Response& res) {
   }
   if (action == "GetAccessKeyLastUsed") {
     const std::string id = param(p, "AccessKeyId");
-    for (const User& u : users) {
+    auto used = [&](const User& u, const Key& k) {
+      answer(res, action, el("UserName", u.name) + "<AccessKeyLastUsed>" +
+                              (k.last_used.empty() ? "" : el("LastUsedDate", k.last_used)) +
+                              el("ServiceName", k.service) + el("Region", k.region) + "</AccessKeyLastUsed>");
+    };
+    if (auto it = key_index_.find(id); it != key_index_.end()) {
+      return used(users[it->second.first], users[it->second.first].keys[it->second.second]);
+    }
+    for (const User& u : users) {  // a key added after install()
       for (const Key& k : u.keys) {
-        if (k.id != id) continue;
-        return answer(res, action, el("UserName", u.name) + "<AccessKeyLastUsed>" +
-                                       (k.last_used.empty() ? "" : el("LastUsedDate", k.last_used)) +
-                                       el("ServiceName", k.service) + el("Region", k.region) + "</AccessKeyLastUsed>");
+        if (k.id == id) return used(u, k);
       }
     }
     return error(res, 404, "NoSuchEntity", "no key " + id);

@@ -104,6 +104,7 @@ class FakeIam {
   FakeServer& server_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::size_t> user_index_;
+  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> key_index_;  // at install()
   std::map<std::string, int> throttle_;
   std::map<std::string, bool> truncate_;
   std::map<std::string, int> requests_;
