@@ -229,6 +229,25 @@ TEST_CASE("aws-iam: credentials come from the keys, the standard variables or a 
     REQUIRE(r.ok());
     CHECK(acct.server.requests().back().authorization.find("Credential=AKIDSTANDARD/") != std::string::npos);
   }
+  SECTION("a profile of the shared credentials file, chosen by AWS_PROFILE") {
+    TempDir dir;
+    auto file = dir.write("credentials", "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = d\n\n"
+                                         "# the audit profile\n[audit]\naws_access_key_id=AKIDAUDIT\n"
+                                         "aws_secret_access_key=a/b+c\naws_session_token = tok\n");
+    ConnectorFixture profiles{acct.factory, {{"AWS_SHARED_CREDENTIALS_FILE", file.string()}, {"AWS_PROFILE", "audit"}}};
+    RecordCollector c;
+    auto sys = system_config("aws", "aws-iam", {{"endpoint", acct.iam.base_url()}});
+    auto r = profiles.fetch(connectors::aws_iam::connector_type(), sys, c);
+    INFO((r ? "" : r.error().message()));
+    REQUIRE(r.ok());
+    CHECK(acct.server.requests().back().authorization.find("Credential=AKIDAUDIT/") != std::string::npos);
+    CHECK(acct.server.requests().back().authorization.find("x-amz-security-token") != std::string::npos);
+
+    auto missing = system_config("aws", "aws-iam", {{"endpoint", acct.iam.base_url()}, {"profile", std::string("prod")}});
+    auto m = profiles.create(connectors::aws_iam::connector_type(), missing);
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.error().message() == "rollcall.toml:5: \"" + file.string() + "\" has no profile \"prod\"");
+  }
   SECTION("half a pair is an error") {
     auto sys = system_config("aws", "aws-iam", {{"endpoint", acct.iam.base_url()}, {"access_key_id_env", std::string("AWS_KEY_ID")}});
     auto r = acct.fx.create(connectors::aws_iam::connector_type(), sys);
