@@ -237,6 +237,7 @@ Result<Response> ApiClient::send_raw(const RawRequest& raw, std::initializer_lis
   if (!raw.body.empty()) request.headers.push_back({"Content-Type", raw.content_type});
   request.body = raw.body;
   request.read_only = raw.read_only;
+  request.log_target = raw.label;
   const std::string where = raw.label.empty() ? label(raw.path, raw.query, raw.method) : raw.label;
 
   auto sent = exchange(request);

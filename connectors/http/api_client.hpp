@@ -52,7 +52,9 @@ struct RawRequest {
   std::string body;
   std::string content_type;  // sent with a non-empty body
   bool read_only = false;    // a POST that only reads: retried like a GET (transport.hpp)
-  std::string label;         // how errors name the request; "" = "<METHOD> <path>?<query>"
+  // How errors and the request log name the request ("ListUsers page 2": every AWS Query API
+  // request is "POST /"); "" = "<METHOD> <path>?<query>". Must hold no secret.
+  std::string label;
 };
 
 struct JsonResponse {

@@ -11,6 +11,7 @@
 #include "tests/fakes/record_collector.hpp"
 #include "tests/integration/aws/aws_support.hpp"
 #include "tests/integration/servers/test_servers.hpp"
+#include "tests/support/cli_run.hpp"
 
 using namespace rollcall;
 using namespace rollcall::testing;
@@ -99,6 +100,18 @@ TEST_CASE("aws-iam against moto: users, groups, policies, roles, keys and the lo
     REQUIRE(rr.ok());
     CHECK(report.credentials.size() == 4);
     CHECK(report.grant_lines() == c.grant_lines());
+  }
+
+  SECTION("rollcall snapshot and scan run on the workspace write_aws_workspace writes") {
+    TempDir dir;
+    write_aws_workspace(dir, url);
+    const std::string env = "ROLLCALL_AWS_KEY_ID=AKIDMOTOTEST ROLLCALL_AWS_SECRET=moto-secret";
+    auto snapshot = run_in_workspace(dir, "-q snapshot", env);
+    INFO(snapshot.out << snapshot.err);
+    CHECK(snapshot.exit_code == 0);
+    auto scan = run_in_workspace(dir, "-q scan --format json --fail-on none", env);
+    INFO(scan.out << scan.err);
+    CHECK(scan.exit_code == 0);
   }
 
   SECTION("the writer deactivates a key, and finds it inactive when run again") {

@@ -69,7 +69,7 @@ inline config::SystemConfig aws_system(const std::string& base_url,
 
 namespace rollcall::testing {
 
-// Writes `dir`/ws/rollcall.toml (and a roster of the seeded people) for an aws-iam system
+// Writes `dir`/ws/rollcall.toml (with a roster of the seeded people and a policy) for an aws-iam system
 // named "aws" at `endpoint` (moto, or a fake), credentials from ROLLCALL_AWS_KEY_ID and
 // ROLLCALL_AWS_SECRET; the CLI tests run `rollcall --workspace <dir>/ws ...` with those set.
 // Returns the workspace folder. The scan -> plan -> apply loop extends from here.
@@ -79,6 +79,9 @@ inline std::filesystem::path write_aws_workspace(const TempDir& dir, const std::
             "E1,alice@acme.com,Alice Ash,Engineering,Engineer,engineer,active,,2020-01-01,\n"
             "E2,bob@acme.com,Bob Brown,Engineering,Engineer,engineer,terminated,,2020-01-01,2026-10-31\n"
             "E3,carol@acme.com,Carol Cho,Operations,SRE,sre,active,,2020-01-01,\n");
+  dir.write("ws/policies/aws.lua", "owner \"team-cloud\"\n"
+                                   "role \"engineer\" { aws = { \"group:developers\" } }\n"
+                                   "role \"sre\" { aws = { \"group:admins\" } }\n");
   dir.write("ws/rollcall.toml", "[roster]\ntype = \"csv\"\npath = \"roster.csv\"\n\n"
                                 "[[system]]\nname = \"aws\"\ntype = \"aws-iam\"\nendpoint = \"" +
                                     endpoint +
