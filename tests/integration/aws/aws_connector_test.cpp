@@ -169,7 +169,8 @@ TEST_CASE("aws-iam: throttling (HTTP 400 Throttling) is retried with backoff, re
   RecordCollector c = acct.must_fetch();
   CHECK(c.accounts.size() == 4);
   CHECK(acct.sleeper.waits().size() == 3);
-  CHECK(acct.fx.log.joined().find("HTTP 400 Throttling (throttled); retrying") != std::string::npos);
+  CHECK(acct.fx.log.joined().find("aws: POST ListUsers page 1: HTTP 400 Throttling (throttled); retrying") !=
+        std::string::npos);
 }
 
 TEST_CASE("aws-iam: a truncated page without a Marker leaves the snapshot partial, naming system and request",
