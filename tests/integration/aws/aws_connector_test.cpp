@@ -112,6 +112,18 @@ TEST_CASE("aws-iam: users become accounts with kind, last login and MFA", "[conn
   CHECK(attrs_of(c, "alice")["arn"] == "arn:aws:iam::123456789012:user/alice");
 }
 
+TEST_CASE("aws-iam: service_tag marks a tagged user as a service account, not one with another value",
+          "[connector][aws][integration]") {
+  IamAccount acct;
+  acct.iam.users[1].tags = {{"kind", "service"}, {"team", "ops"}};  // bob
+  acct.iam.users[2].tags = {{"kind", "human"}};                     // carol: the look-alike
+  RecordCollector c = acct.must_fetch({{"service_tag", std::string("kind=service")}});
+  CHECK(c.find_account("bob")->kind == AccountKind::service);
+  CHECK(c.find_account("carol")->kind == AccountKind::human);
+  CHECK(c.find_account("ci-deploy")->kind == AccountKind::service);  // by name, as before
+  CHECK(acct.iam.requests("ListUserTags") == 4);
+}
+
 TEST_CASE("aws-iam: access keys and console passwords are credentials, an inactive key beside an active one",
           "[connector][aws][integration]") {
   IamAccount acct;
