@@ -104,7 +104,8 @@ std::string usage_where(const std::string& service, const std::string& region) {
 }
 
 // The credential report's CSV (AWS writes no quotes; user names may contain commas, so the
-// name is everything before the field that starts with "arn:").
+// name is everything before the field that starts with "arn:", and the ARN, which ends with
+// the name, takes the remaining extra fields).
 Result<std::unordered_map<std::string, ReportRow>> parse_report(const std::string& csv) {
   std::vector<std::string> lines = split(csv, '\n');
   if (lines.empty()) return fail("the credential report is empty");
@@ -126,6 +127,10 @@ Result<std::unordered_map<std::string, ReportRow>> parse_report(const std::strin
     while (f.size() > header.size() && f.size() > 1 && !starts_with(f[1], "arn:")) {
       f[0] += "," + f[1];
       f.erase(f.begin() + 1);
+    }
+    while (f.size() > header.size() && f.size() > 2) {  // the ARN ends with the name, commas and all
+      f[1] += "," + f[2];
+      f.erase(f.begin() + 2);
     }
     const std::string where = "credential report line " + std::to_string(n + 1);
     if (f.size() != header.size()) {

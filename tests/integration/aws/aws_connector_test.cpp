@@ -154,6 +154,20 @@ TEST_CASE("aws-iam: access keys and console passwords are credentials, an inacti
   }
 }
 
+TEST_CASE("aws-iam: a user name with commas survives the credential report's unquoted CSV",
+          "[connector][aws][integration]") {
+  IamAccount acct;
+  acct.iam.users[3].name = "ci,deploy";
+  acct.iam.roles.clear();
+  acct.iam.install();
+  RecordCollector c = acct.must_fetch({{"credential_report", true}});
+  CHECK(acct.iam.requests("GetAccessKeyLastUsed") == 0);
+  REQUIRE(c.find_account("ci,deploy") != nullptr);
+  CHECK(attrs_of(c, "ci,deploy")["mfa_enrolled"] == false);
+  CHECK(credential_lines(c).back() ==
+        "ci,deploy | AKIACIDEPLOY00001 | access_key | active | 2020-01-02T00:00:00Z | 2020-06-01T00:00:00Z | sts eu-west-1");
+}
+
 TEST_CASE("aws-iam: a key the credential report does not cover is read on its own", "[connector][aws][integration]") {
   IamAccount acct;
   // A third key: the report has two key slots per user, like one created after the report.
