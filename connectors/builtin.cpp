@@ -1,5 +1,6 @@
 // The one place that lists the connectors shipped with rollcall.
 #include "connectors/api/connector.hpp"
+#include "connectors/aws_iam/aws_iam_connector.hpp"
 #include "connectors/entra/entra_connector.hpp"
 #include "connectors/file/file_connector.hpp"
 #include "connectors/github/github_connector.hpp"
@@ -22,6 +23,7 @@ void register_builtin_connectors(Registry& registry) {
   registry.add(entra::connector_type());
   registry.add(jira::connector_type());
   registry.add(okta::connector_type());
+  registry.add(aws_iam::connector_type());
 }
 
 }  // namespace rollcall::connectors

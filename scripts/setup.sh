@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs=(cmake g++ make pkg-config liblua5.4-dev libcli11-dev nlohmann-json3-dev
   libcurl4-openssl-dev libsqlite3-dev catch2 libpq-dev libldap-dev libssl-dev
-  libcpp-httplib-dev libtomlplusplus-dev ca-certificates help2man)
+  libcpp-httplib-dev libtomlplusplus-dev libpugixml-dev ca-certificates help2man)
 test_pkgs=(postgresql slapd ldap-utils openssl chromium poppler-utils sqlite3 wrk python3-jsonschema git)
 
 pkgs=("${build_pkgs[@]}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL and OpenLDAP servers for the integration tests, on 127.0.0.1 only.
 #
-# Usage: scripts/test-servers.sh start|stop|env|kill [postgres|ldap|all] [--state DIR] [--watch PID]
+# Usage: scripts/test-servers.sh start|stop|env|kill [postgres|ldap|moto|all] [--state DIR] [--watch PID]
 #
 #   start  starts the servers (stopping first any left in DIR by an earlier run), seeds them
 #          with the fixtures in tests/integration/{postgres,ldap}/ and prints their settings
@@ -9,6 +9,11 @@
 #   env    prints the settings of running servers as KEY=VALUE lines (shell-sourceable)
 #   kill   crashes the servers (SIGKILL, PostgreSQL's backends included), for the tests of a
 #          server dying mid-read; `stop` still cleans up afterwards
+#
+# `moto` (moto's server mode, an AWS emulator for the aws-iam tests: `moto_server`, installed with
+# pip, not in Debian) is started only when asked for by name, never by `all`; where moto_server
+# is missing, `start moto` says so on stderr, succeeds, and prints no ROLLCALL_MOTO_URL, so the
+# moto tests skip themselves.
 #
 # With --watch PID, `start` also leaves a watcher that runs `stop` once process PID has exited,
 # so servers started by a test binary go away even when the binary is killed or crashes.
@@ -31,7 +36,7 @@ watch=""
 shift || true
 while (($#)); do
   case "$1" in
-    postgres | ldap | all) servers=$1 ;;
+    postgres | ldap | moto | all) servers=$1 ;;
     --state) state=${2:?--state needs a folder}; shift ;;
     --watch) watch=${2:?--watch needs a process id}; shift ;;
     *) echo "test-servers: unknown argument '$1'" >&2; exit 2 ;;
@@ -41,6 +46,7 @@ done
 
 die() { echo "test-servers: $*" >&2; exit 1; }
 want() { [[ $servers == all || $servers == "$1" ]]; }
+want_moto() { [[ $servers == moto ]]; }
 
 # A port nothing listens on yet. Whoever binds it may still lose a race: callers retry.
 free_port() {
@@ -271,6 +277,58 @@ ldap_stop() {
   rm -rf "$dir" "$state/ldap.dir" "$state/ldap.env"
 }
 
+# ---------------------------------------------------------------- moto (AWS emulator)
+
+moto_start() {
+  local dir port pid
+  if ! command -v moto_server >/dev/null 2>&1; then
+    echo "test-servers: moto_server not found (pip install 'moto[server]' boto3); the moto tests are skipped" >&2
+    return 0
+  fi
+  dir=$(mktemp -d "$tmp_root/rollcall-moto.XXXXXX")
+  echo "$dir" >"$state/moto.dir"
+  for _ in 1 2 3 4 5; do
+    port=$(free_port)
+    # AWS-managed policies (AdministratorAccess, ...) exist in moto only when asked for.
+    MOTO_IAM_LOAD_MANAGED_POLICIES=true setsid moto_server -H 127.0.0.1 -p "$port" </dev/null >"$dir/server.log" 2>&1 &
+    pid=$!
+    echo "$pid" >"$dir/server.pid"
+    for _ in $(seq 100); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break 2; fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    port=""
+  done
+  [[ -n $port ]] || die "moto_server did not start: see $dir/server.log"
+  cat >"$state/moto.env" <<EOF
+ROLLCALL_MOTO_URL=http://127.0.0.1:$port
+ROLLCALL_MOTO_PID=$pid
+EOF
+}
+
+moto_kill() {
+  local dir pid
+  [[ -f $state/moto.dir ]] || return 0
+  dir=$(cat "$state/moto.dir")
+  pid=$(cat "$dir/server.pid" 2>/dev/null || true)
+  if ours "$pid" moto_server; then kill -KILL "$pid" 2>/dev/null || true; fi
+}
+
+moto_stop() {
+  local dir pid
+  [[ -f $state/moto.dir ]] || return 0
+  dir=$(cat "$state/moto.dir")
+  pid=$(cat "$dir/server.pid" 2>/dev/null || true)
+  if ours "$pid" moto_server; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do ours "$pid" moto_server || break; sleep 0.1; done
+    moto_kill
+  fi
+  rm -rf "$dir" "$state/moto.dir" "$state/moto.env"
+}
+
 # ---------------------------------------------------------------- commands
 
 case "$cmd" in
@@ -278,6 +336,7 @@ case "$cmd" in
     mkdir -p "$state"
     if want postgres; then pg_stop; pg_start; fi
     if want ldap; then ldap_stop; ldap_start; fi
+    if want_moto; then moto_stop; moto_start; fi
     if [[ -n $watch ]]; then
       # Detached, and holding none of our output streams, so a caller reading them is not kept
       # waiting.
@@ -290,13 +349,19 @@ case "$cmd" in
   kill)
     if want postgres; then pg_kill; fi
     if want ldap; then ldap_kill; fi
+    if want_moto; then moto_kill; fi
     ;;
   stop)
     if want postgres; then pg_stop; fi
     if want ldap; then ldap_stop; fi
+    if want_moto; then moto_stop; fi
     rmdir "$state" 2>/dev/null || true
     ;;
   env)
+    if want_moto; then
+      # Nothing to print when moto_server is missing: the moto tests skip themselves.
+      if [[ -f $state/moto.env ]]; then cat "$state/moto.env"; fi
+    fi
     for s in postgres ldap; do
       if want "$s"; then
         [[ -f $state/$s.env ]] || die "$s is not running (scripts/test-servers.sh start $s)"
@@ -305,7 +370,7 @@ case "$cmd" in
     done
     ;;
   *)
-    echo "usage: scripts/test-servers.sh start|stop|env|kill [postgres|ldap|all] [--state DIR] [--watch PID]" >&2
+    echo "usage: scripts/test-servers.sh start|stop|env|kill [postgres|ldap|moto|all] [--state DIR] [--watch PID]" >&2
     exit 2
     ;;
 esac

@@ -46,6 +46,7 @@ class EntraWriter final : public Writer {
 
   Result<LiveState> read(const Change& change) override {
     switch (change.type) {
+      case ChangeType::deactivate_credential: return fail(unsupported(change, "entra"));
       case ChangeType::set_level:
       case ChangeType::create_account: return fail(unsupported(change, "entra"));
       case ChangeType::disable_account:
@@ -77,6 +78,7 @@ class EntraWriter final : public Writer {
 
   Result<void> write(const Change& change) override {
     switch (change.type) {
+      case ChangeType::deactivate_credential: return fail(unsupported(change, "entra"));
       case ChangeType::set_level:
       case ChangeType::create_account: return fail(unsupported(change, "entra"));
       case ChangeType::disable_account:

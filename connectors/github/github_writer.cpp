@@ -50,6 +50,7 @@ class GithubWriter final : public Writer {
 
   Result<void> write(const Change& c) override {
     switch (c.type) {
+      case ChangeType::deactivate_credential: return fail(unsupported(c, "github"));
       case ChangeType::create_account:
         return invite(c.account_id);
       case ChangeType::disable_account:

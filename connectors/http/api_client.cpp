@@ -229,4 +229,23 @@ Result<JsonResponse> ApiClient::send(Method method, std::string_view path, const
   return out;
 }
 
+Result<Response> ApiClient::send_raw(const RawRequest& raw, std::initializer_list<int> accept) const {
+  Request request;
+  request.method = raw.method;
+  request.url = url(raw.path, raw.query);
+  request.headers = options_.headers;
+  if (!raw.body.empty()) request.headers.push_back({"Content-Type", raw.content_type});
+  request.body = raw.body;
+  request.read_only = raw.read_only;
+  request.log_target = raw.label;
+  const std::string where = raw.label.empty() ? label(raw.path, raw.query, raw.method) : raw.label;
+
+  auto sent = exchange(request);
+  if (!sent) return fail(where + ": " + scrub_secrets(sent.error().message(), request));
+  const int status = sent->status;
+  if (std::find(accept.begin(), accept.end(), status) != accept.end()) return sent;
+  if (status < 200 || status >= 300) return fail(where + ": " + describe_failure(*sent, request));
+  return sent;
+}
+
 }  // namespace rollcall::http

@@ -44,6 +44,19 @@ struct ApiOptions {
   std::function<std::optional<std::string>(const Json&)> body_error;
 };
 
+// A request whose body the connector parses itself (XML, CSV): see ApiClient::send_raw.
+struct RawRequest {
+  Method method = Method::get;
+  std::string path;  // appended to the base URL; starts with '/'
+  Query query;
+  std::string body;
+  std::string content_type;  // sent with a non-empty body
+  bool read_only = false;    // a POST that only reads: retried like a GET (transport.hpp)
+  // How errors and the request log name the request ("ListUsers page 2": every AWS Query API
+  // request is "POST /"); "" = "<METHOD> <path>?<query>". Must hold no secret.
+  std::string label;
+};
+
 struct JsonResponse {
   Response response;  // status and headers; the body is parsed into `json`
   Json json;
@@ -83,6 +96,12 @@ class ApiClient {
   Result<JsonResponse> send(Method method, std::string_view path, const std::string& body = "",
                             const Query& query = {}, std::initializer_list<int> accept = {},
                             std::string_view content_type = "application/json") const;
+
+  // One request whose body is returned as received, for APIs that do not speak JSON (the AWS
+  // Query API's XML). Returns the response for a 2xx status and for the statuses in `accept`.
+  // Fails with "<label>: <why>" for a network failure or any other status (explained by
+  // describe_error, which sees the raw body). The body is not checked: the caller parses it.
+  Result<Response> send_raw(const RawRequest& raw, std::initializer_list<int> accept = {}) const;
 
  private:
   ApiClient(Transport& transport, ApiOptions options, Url base)

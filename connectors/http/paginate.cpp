@@ -222,6 +222,35 @@ Result<void> walk(const ApiClient& client, const std::string& path, const Query&
 
 }  // namespace
 
+Result<void> for_each_marker_page(const ApiClient& client, const std::string& path, const Query& form,
+                                  const std::string& label, const MarkerPaging& paging, const MarkerPageFn& fn) {
+  std::string marker;
+  std::unordered_set<std::string> seen;
+  for (int page = 1;; ++page) {
+    const std::string where = page_label(label, page);
+    if (page > paging.max_pages) {
+      return fail(where + ": more than " + std::to_string(paging.max_pages) + " pages; the list does not end");
+    }
+    RawRequest raw;
+    raw.method = Method::post;
+    raw.path = path;
+    raw.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+    raw.read_only = true;
+    raw.label = where;
+    Query q = form;
+    if (paging.max_items > 0) q.emplace_back(paging.max_items_param, std::to_string(paging.max_items));
+    if (!marker.empty()) q.emplace_back(paging.marker_param, marker);
+    raw.body = encode_query(q);
+    RC_ASSIGN(Response r, client.send_raw(raw));
+    auto next = fn(r);
+    if (!next) return fail(where + ": " + next.error().message());
+    if (!next->truncated) return {};
+    if (next->marker.empty()) return fail(where + ": the page is truncated (IsTruncated) but has no Marker for the next one");
+    if (!seen.insert(next->marker).second) return fail(where + ": the Marker repeats an earlier page's");
+    marker = std::move(next->marker);
+  }
+}
+
 std::string next_link(std::string_view header) {
   // <https://...?page=2>; rel="next", <https://...?page=9>; rel="last"
   std::size_t pos = 0;

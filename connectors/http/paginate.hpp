@@ -69,6 +69,29 @@ struct NextLinkPaging {
   std::string next = "/@odata.nextLink";    // JSON pointer to the next page's URL; absent = last page
 };
 
+// AWS's Marker/IsTruncated paging (the IAM Query API): each page is one form-encoded POST of
+// `form` plus MaxItems and, after the first, Marker; the connector parses each page itself
+// (XML), takes its items, and returns the page's IsTruncated flag and Marker. The walk ends at
+// a page that is not truncated. A truncated page without a marker, a marker that repeats, or
+// more than max_pages pages fails the walk ("<label> page N: <why>"): the list would otherwise
+// be cut short without anyone noticing.
+struct MarkerPage {
+  bool truncated = false;
+  std::string marker;
+};
+struct MarkerPaging {
+  int max_items = 1000;  // sent as max_items_param; 0 = not sent (the server's default)
+  std::string max_items_param = "MaxItems";
+  std::string marker_param = "Marker";
+  int max_pages = 100'000;
+};
+using MarkerPageFn = std::function<Result<MarkerPage>(const Response& page)>;
+
+// POSTs `form` (read_only) to `path` page by page and calls `fn` with each page, in order.
+// `label` names the request in errors ("ListUsers").
+Result<void> for_each_marker_page(const ApiClient& client, const std::string& path, const Query& form,
+                                  const std::string& label, const MarkerPaging& paging, const MarkerPageFn& fn);
+
 using Paging = std::variant<LinkPaging, CursorPaging, IndexPaging, OffsetPaging, NextLinkPaging>;
 using ItemFn = std::function<Result<void>(const Json& item)>;
 

@@ -149,7 +149,7 @@ Result<Response> RetryingTransport::send(const Request& request) {
   const std::string what = std::string(to_string(request.method)) + " " + target;
   milliseconds waited{0};
   const int max_attempts = std::max(1, policy_.max_attempts);
-  const bool write = request.method != Method::get && !policy_.retry_writes;
+  const bool write = request.method != Method::get && !request.read_only && !policy_.retry_writes;
 
   auto sleep = [&](milliseconds wait) {
     if (wait.count() > 0) ctx_.sleeper.sleep_for(wait);
@@ -206,7 +206,8 @@ Result<Response> RetryingTransport::send(const Request& request) {
       result->attempts = attempt;
       if (logging) ctx_.log.debug(ctx_.system + ": " + what + " -> " + std::to_string(result->status) + timing);
       UnixTime now = ctx_.clock.now();
-      advice = advise(*result, now, write);
+      std::optional<RetryAdvice> own = policy_.classify ? policy_.classify(*result, write) : std::nullopt;
+      advice = own ? *own : advise(*result, now, write);
       if (!advice.retry) {
         if (auto reset = rate_limit_reset(*result); reset && reset->at > now) {
           std::lock_guard<std::mutex> lock(hold_mutex_);

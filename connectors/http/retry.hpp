@@ -12,8 +12,9 @@
 // the quota is used up (X-RateLimit-Remaining: 0) holds back every later request of this
 // transport until the reset time.
 //
-// Writes (every method but GET) are retried only when the server said it did not process
-// them: 429 and GitHub's rate-limit 403s. A write that met a network failure, a timeout, 408 or
+// Writes (every method but GET, unless the request is read_only) are retried only when the
+// server said it did not process them: 429, GitHub's rate-limit 403s, and what the policy's
+// classify hook says (AWS throttling). A write that met a network failure, a timeout, 408 or
 // a 5xx may or may not have taken effect, so it is returned at once: apply reads the target
 // again and retries only if the write did not happen (scanner/plan/apply.hpp).
 //
@@ -44,6 +45,14 @@
 
 namespace rollcall::http {
 
+// How a response should be treated by the retry loop; exposed for tests.
+struct RetryAdvice {
+  bool retry = false;
+  std::optional<std::chrono::milliseconds> server_wait;  // what the server asked for, if it did
+  bool secondary_limit = false;  // GitHub secondary limit without a wait: at least a minute
+  std::string reason;                                    // "HTTP 429", "secondary rate limit", ...
+};
+
 struct RetryPolicy {
   int max_attempts = 5;
   std::chrono::milliseconds base_delay{1'000};
@@ -55,6 +64,10 @@ struct RetryPolicy {
   // The caller's writes are safe to repeat (a notification, which receivers de-duplicate by its
   // delivery id): they are retried like reads, on network failures, 408 and 5xx too.
   bool retry_writes = false;
+  // An API's own way of saying "slow down" that the generic rules do not know (AWS answers
+  // HTTP 400 with <Code>Throttling</Code>): consulted first for every response; nullopt = the
+  // generic rules decide. `write` as for advise(). Must be thread-safe.
+  std::function<std::optional<RetryAdvice>(const Response& response, bool write)> classify;
 };
 
 // Where retries wait. Tests inject one that records instead of sleeping.
@@ -101,14 +114,7 @@ class RetryingTransport final : public Transport {
   std::string hold_header_;  // the header that set it, for messages
 };
 
-// How a response should be treated by the retry loop; exposed for tests.
-struct RetryAdvice {
-  bool retry = false;
-  std::optional<std::chrono::milliseconds> server_wait;  // what the server asked for, if it did
-  bool secondary_limit = false;  // GitHub secondary limit without a wait: at least a minute
-  std::string reason;                                    // "HTTP 429", "secondary rate limit", ...
-};
-// `write`: the request was not a GET (only rate limits are retried then).
+// `write`: the request was not a GET nor read_only (only rate limits are retried then).
 RetryAdvice advise(const Response& response, UnixTime now, bool write = false);
 
 // Retry-After as a wait: delta-seconds or an HTTP date relative to `now`; nullopt if absent

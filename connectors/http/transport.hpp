@@ -44,6 +44,9 @@ struct Request {
   // What logs name instead of the URL's path, when the URL is itself a credential (a Slack
   // incoming webhook): "" = the path, with credential-like query parameters masked.
   std::string log_target;
+  // The request only reads, whatever its method (the AWS Query API POSTs its List and Get
+  // actions): the retry decorator retries it like a GET.
+  bool read_only = false;
 };
 
 struct Response {

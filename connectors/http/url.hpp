@@ -28,6 +28,9 @@ Result<Url> parse_url(std::string_view text);
 
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string percent_encode(std::string_view text);
+// Undoes percent-encoding, and '+' as a space (form encoding); a '%' not followed by two hex
+// digits stays as it is.
+std::string percent_decode(std::string_view text);
 // "a=1&b=x%20y" (no leading '?'); "" for no parameters.
 std::string encode_query(const Query& query);
 

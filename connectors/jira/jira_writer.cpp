@@ -93,6 +93,7 @@ class JiraWriter final : public Writer {
  private:
   Result<Target> target(const Change& c) const {
     switch (c.type) {
+      case ChangeType::deactivate_credential: return fail(unsupported(c, "jira"));
       case ChangeType::grant:
       case ChangeType::revoke:
         break;

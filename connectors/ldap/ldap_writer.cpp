@@ -99,6 +99,7 @@ class LdapWriter final : public Writer {
  private:
   Result<void> check_supported(const Change& c) const {
     switch (c.type) {
+      case ChangeType::deactivate_credential: return fail(unsupported(c, "ldap"));
       case ChangeType::grant:
       case ChangeType::revoke:
         if (!starts_with(c.entitlement_id, kGroupPrefix) || c.entitlement_id.size() == kGroupPrefix.size()) {

@@ -40,6 +40,7 @@ class OktaWriter final : public Writer {
 
   Result<LiveState> read(const Change& c) override {
     switch (c.type) {
+      case ChangeType::deactivate_credential: return fail(unsupported(c, "okta"));
       case ChangeType::set_level: return fail(unsupported_because(c, "Okta groups have one level, member"));
       case ChangeType::create_account: {
         RC_ASSIGN(auto u, user_at(c.account_id));
@@ -89,6 +90,7 @@ class OktaWriter final : public Writer {
   Result<void> write(const Change& c) override {
     const std::string user_path = "/api/v1/users/" + http::percent_encode(c.account_id);
     switch (c.type) {
+      case ChangeType::deactivate_credential: return fail(unsupported(c, "okta"));
       case ChangeType::set_level: return fail(unsupported_because(c, "Okta groups have one level, member"));
       case ChangeType::grant:
       case ChangeType::revoke: {

@@ -85,6 +85,7 @@ class PostgresWriter final : public Writer {
       return fail("role memberships have the levels member and admin, not " + quote(level));
     }
     switch (c.type) {
+      case ChangeType::deactivate_credential: return fail(unsupported(c, "postgres"));
       case ChangeType::grant:
         return "GRANT " + group + " TO " + login + (level == "admin" ? " WITH ADMIN OPTION" : "");
       case ChangeType::revoke: return "REVOKE " + group + " FROM " + login;

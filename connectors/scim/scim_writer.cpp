@@ -79,6 +79,7 @@ class ScimWriter final : public Writer {
 
   Result<LiveState> read(const Change& change) override {
     switch (change.type) {
+      case ChangeType::deactivate_credential: return fail(unsupported(change, "scim"));
       case ChangeType::set_level: return fail(unsupported(change, "scim"));
       case ChangeType::create_account: {
         RC_ASSIGN(auto user, user_named(change.account_id));
@@ -109,6 +110,7 @@ class ScimWriter final : public Writer {
 
   Result<void> write(const Change& change) override {
     switch (change.type) {
+      case ChangeType::deactivate_credential: return fail(unsupported(change, "scim"));
       case ChangeType::set_level: return fail(unsupported(change, "scim"));
       case ChangeType::grant:
       case ChangeType::revoke: {

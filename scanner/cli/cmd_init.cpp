@@ -37,6 +37,7 @@ owner = "team-it"          # findings no policy owner decided are routed to this
 # token_env = "GITHUB_TOKEN"
 # apply_via = "tickets"    # `rollcall apply` files changes as tickets instead of using the API
 # Okta (type = "okta", base_url, token_env or client_id + private_key_file): docs/connectors/okta.md
+# AWS IAM (type = "aws-iam", access_key_id_env + secret_access_key_env or AWS_PROFILE): docs/connectors/aws-iam.md
 
 # [[system]]               # docs/connectors/jira.md
 # name = "jira"

@@ -5,6 +5,7 @@
 
 #include "connectors/http/paginate.hpp"
 #include "connectors/http/parallel.hpp"
+#include "scanner/core/strings.hpp"
 #include "tests/unit/http/support.hpp"
 
 using namespace rollcall;
@@ -412,4 +413,97 @@ TEST_CASE("parallel: a consumer failure stops the work", "[http][parallel]") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message() == "sink full");
   CHECK(produced < 20);  // the window keeps workers close behind the consumer
+}
+
+namespace {
+
+// A page body of the marker tests: "items|truncated|marker".
+MarkerPageFn marker_pages(std::vector<std::string>& out) {
+  return [&out](const Response& page) -> Result<MarkerPage> {
+    auto parts = rollcall::split(page.body, '|');
+    if (parts.size() != 3) return fail("malformed page");
+    for (const auto& item : rollcall::split(parts[0], ',')) out.push_back(item);
+    return MarkerPage{parts[1] == "true", parts[2]};
+  };
+}
+
+}  // namespace
+
+TEST_CASE("marker paging: pages are form POSTs that carry the previous page's Marker", "[http][paginate]") {
+  Fixture f;
+  f.fake.on("POST /", {Reply{200, "a,b|true|m1"}, Reply{200, "c|true|m2"}, Reply{200, "d|false|"}});
+  std::vector<std::string> items;
+  MarkerPaging paging;
+  paging.max_items = 2;
+  auto r = for_each_marker_page(f.client(), "/", {{"Action", "ListUsers"}}, "ListUsers", paging, marker_pages(items));
+  REQUIRE(r.ok());
+  CHECK(items == std::vector<std::string>{"a", "b", "c", "d"});
+  auto sent = f.fake.sent();
+  REQUIRE(sent.size() == 3);
+  CHECK(sent[0].body == "Action=ListUsers&MaxItems=2");
+  CHECK(sent[1].body == "Action=ListUsers&MaxItems=2&Marker=m1");
+  CHECK(sent[2].body == "Action=ListUsers&MaxItems=2&Marker=m2");
+  CHECK(sent[0].read_only);
+  CHECK(sent[0].headers.back().value == "application/x-www-form-urlencoded; charset=utf-8");
+}
+
+TEST_CASE("marker paging: a truncated page without a Marker fails instead of ending short", "[http][paginate]") {
+  Fixture f;
+  f.fake.on("POST /", {Reply{200, "a|true|m1"}, Reply{200, "b|true|"}});
+  std::vector<std::string> items;
+  auto r = for_each_marker_page(f.client(), "/", {{"Action", "ListUsers"}}, "ListUsers", {}, marker_pages(items));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message() == "ListUsers page 2: the page is truncated (IsTruncated) but has no Marker for the next one");
+}
+
+TEST_CASE("marker paging: a repeated Marker, a page cap and a bad page fail naming the page", "[http][paginate]") {
+  Fixture f;
+  std::vector<std::string> items;
+  SECTION("repeat") {
+    f.fake.on("POST /", {Reply{200, "a|true|m1"}, Reply{200, "b|true|m1"}});
+    auto r = for_each_marker_page(f.client(), "/", {}, "ListRoles", {}, marker_pages(items));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message() == "ListRoles page 2: the Marker repeats an earlier page's");
+  }
+  SECTION("cap") {
+    f.fake.on("POST /", {Reply{200, "a|true|m1"}, Reply{200, "b|true|m2"}});
+    MarkerPaging paging;
+    paging.max_pages = 2;
+    auto r = for_each_marker_page(f.client(), "/", {}, "ListRoles", paging, marker_pages(items));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message() == "ListRoles page 3: more than 2 pages; the list does not end");
+  }
+  SECTION("malformed") {
+    f.fake.on("POST /", {Reply{200, "a|true|m1"}, Reply{200, "<cut"}});
+    auto r = for_each_marker_page(f.client(), "/", {}, "ListRoles", {}, marker_pages(items));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message() == "ListRoles page 2: malformed page");
+  }
+  SECTION("HTTP error") {
+    f.fake.on("POST /", {Reply{200, "a|true|m1"}, Reply{403, "denied"}});
+    auto r = for_each_marker_page(f.client(), "/", {}, "ListRoles", {}, marker_pages(items));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message() == "ListRoles page 2: HTTP 403: denied");
+  }
+}
+
+TEST_CASE("send_raw: the body comes back as received, and accepted statuses are not errors", "[http][api]") {
+  Fixture f;
+  f.fake.on("POST /", {Reply{200, "<xml/>"}, Reply{404, "<gone/>"}, Reply{500, "<oops/>"}});
+  RawRequest raw;
+  raw.method = Method::post;
+  raw.path = "/";
+  raw.body = "Action=GetLoginProfile";
+  raw.content_type = "application/x-www-form-urlencoded";
+  raw.label = "GetLoginProfile";
+  auto c = f.client();
+  auto ok = c.send_raw(raw);
+  REQUIRE(ok.ok());
+  CHECK(ok->body == "<xml/>");
+  auto absent = c.send_raw(raw, {404});
+  REQUIRE(absent.ok());
+  CHECK(absent->status == 404);
+  auto failed = c.send_raw(raw, {404});
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().message() == "GetLoginProfile: HTTP 500: <oops/>");
 }

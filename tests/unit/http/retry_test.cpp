@@ -316,3 +316,52 @@ TEST_CASE("retry: a 429 without Retry-After waits at least rate_limit_wait; with
   REQUIRE(h.get().ok());
   CHECK(h.sleeper.waits() == ms({500}));
 }
+
+TEST_CASE("retry: a read_only POST is retried on 5xx like a GET; a write is not", "[http][retry]") {
+  Fixture f;
+  f.fake.on("POST /x", {Reply{503, ""}, Reply{200, "ok"}});
+  Request r;
+  r.method = Method::post;
+  r.url = "https://api.test/x";
+  r.read_only = true;
+  auto read = f.transport()->send(r);
+  REQUIRE(read.ok());
+  CHECK(read->status == 200);
+  CHECK(read->attempts == 2);
+
+  f.fake.on("POST /x", {Reply{503, ""}, Reply{200, "ok"}});
+  r.read_only = false;
+  auto write = f.transport()->send(r);
+  REQUIRE(write.ok());
+  CHECK(write->status == 503);
+  CHECK(write->attempts == 1);
+}
+
+TEST_CASE("retry: the policy's classify hook makes an API's own throttling answer retryable", "[http][retry]") {
+  Fixture f;
+  f.policy.classify = [](const Response& r, bool) -> std::optional<RetryAdvice> {
+    if (r.status == 400 && r.body.find("<Code>Throttling</Code>") != std::string::npos) {
+      RetryAdvice a;
+      a.retry = true;
+      a.reason = "HTTP 400 Throttling";
+      return a;
+    }
+    return std::nullopt;
+  };
+  const std::string throttled = "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>";
+  f.fake.on("POST /x", {Reply{400, throttled}, Reply{400, throttled}, Reply{200, "ok"}});
+  Request r;
+  r.method = Method::post;
+  r.url = "https://api.test/x";
+  auto sent = f.transport()->send(r);
+  REQUIRE(sent.ok());
+  CHECK(sent->status == 200);
+  CHECK(sent->attempts == 3);
+  CHECK(f.sleeper.waits() == ms({500, 1000}));
+
+  f.fake.on("POST /x", Reply{400, "<ErrorResponse><Error><Code>ValidationError</Code></Error></ErrorResponse>"});
+  auto invalid = f.transport()->send(r);
+  REQUIRE(invalid.ok());
+  CHECK(invalid->status == 400);
+  CHECK(invalid->attempts == 1);
+}
