@@ -553,7 +553,7 @@ class IamConnector final : public Connector {
       }
       RC_TRY(entitlement(sink, "role", r.name, priv,
                          Json{{"arn", r.arn}, {"policies", policies}, {"trusted_principals", others}}));
-      for (const std::string& user : users) RC_TRY(grant(sink, user, "role:" + r.name, "trust-policy"));
+      for (const std::string& user : users) RC_TRY(grant(sink, user, "role:" + r.name, "direct"));  // the trust policy names the user itself
     }
     return {};
   }

@@ -15,7 +15,7 @@
 //                         AWSOrganizationsFullAccess, AWSSSOMasterAccountAdministrator or
 //                         listed in privileged_policies
 //   inline-policy:<name>  inline policies of users (direct) and groups (via group:<name>)
-//   role:<name>           roles; granted via "trust-policy" to the IAM users of this account
+//   role:<name>           roles; granted (directly) to the IAM users their trust policy names
 //                         named (by ARN or unique id) as principals of an Allow statement for
 //                         sts:AssumeRole*; every other principal (accounts, services,
 //                         federated providers, "*") is listed in the entitlement's attrs

@@ -61,7 +61,7 @@ class LdapWriter final : public Writer {
         state.account_active = !*disabled;
       }
     }
-    if (c.type == ChangeType::disable_account) return state;
+    if (c.type == ChangeType::disable_account || c.type == ChangeType::enable_account) return state;
     RC_ASSIGN(Group group, find_group(c));
     RC_ASSIGN(std::string value, member_value(group, c, account));
     RC_ASSIGN(std::vector<std::string> held, held_values(*conn, group, value));
@@ -74,7 +74,9 @@ class LdapWriter final : public Writer {
     RC_ASSIGN(LdapConnection * conn, session());
     auto account = conn->read_entry(c.account_id, account_attrs());
     if (!account) return lost(account.error());
-    if (c.type == ChangeType::disable_account) return disable(*conn, c, *account);
+    if (c.type == ChangeType::disable_account || c.type == ChangeType::enable_account) {
+      return set_disabled(*conn, c, *account, c.type == ChangeType::disable_account);
+    }
     if (c.type == ChangeType::grant && !*account) {
       return fail("cannot add " + quote(c.account_id) + " to " + quote(c.entitlement_id) +
                   ": the account's entry does not exist");
@@ -108,6 +110,7 @@ class LdapWriter final : public Writer {
         }
         return {};
       case ChangeType::disable_account:
+      case ChangeType::enable_account:
         if (to_lower(s_.read.attrs.disabled) != to_lower(kUserAccountControl)) {
           return fail(unsupported(c, kType).message() + " (only Active Directory's userAccountControl is "
                       "written; this system's disabled attribute is " + quote(s_.read.attrs.disabled) + ")");
@@ -197,8 +200,14 @@ class LdapWriter final : public Writer {
   // userAccountControl with ACCOUNTDISABLE set, every other bit as read just before. (A delete
   // of the old value plus an add of the new one would refuse a value changed in between, but
   // needs an equality rule for the attribute, which not every schema gives userAccountControl.)
-  Result<void> disable(LdapConnection& conn, const Change& c, const std::optional<LdapEntry>& account) {
-    if (!account) return fail("cannot disable " + quote(c.account_id) + ": the entry does not exist");
+  // Sets or clears ACCOUNTDISABLE in userAccountControl, keeping every other flag: a rehire is
+  // the same entry enabled again, never a new one.
+  Result<void> set_disabled(LdapConnection& conn, const Change& c, const std::optional<LdapEntry>& account,
+                            bool disable) {
+    if (!account) {
+      return fail(std::string("cannot ") + (disable ? "disable " : "enable ") + quote(c.account_id) +
+                  ": the entry does not exist");
+    }
     const std::string& attr = s_.read.attrs.disabled;
     const std::string current = account->first(attr);
     std::int64_t flags = 0;
@@ -206,8 +215,9 @@ class LdapWriter final : public Writer {
     if (current.empty() || ec != std::errc() || end != current.data() + current.size()) {
       return fail("entry " + quote(c.account_id) + ": " + attr + " is " + quote(current) + ", not a number");
     }
-    if ((flags & kAccountDisable) != 0) return {};
-    auto done = conn.modify(c.account_id, {{Modification::Op::replace, attr, std::to_string(flags | kAccountDisable)}});
+    const std::int64_t wanted = disable ? (flags | kAccountDisable) : (flags & ~kAccountDisable);
+    if (wanted == flags) return {};
+    auto done = conn.modify(c.account_id, {{Modification::Op::replace, attr, std::to_string(wanted)}});
     if (!done) return lost(done.error());
     return {};
   }

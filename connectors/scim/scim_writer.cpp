@@ -85,7 +85,8 @@ class ScimWriter final : public Writer {
         RC_ASSIGN(auto user, user_named(change.account_id));
         return state_of(user);
       }
-      case ChangeType::disable_account: {
+      case ChangeType::disable_account:
+      case ChangeType::enable_account: {
         RC_ASSIGN(auto user, user_by_id(change.account_id));
         return state_of(user);
       }
@@ -127,8 +128,11 @@ class ScimWriter final : public Writer {
         RC_ASSIGN(std::string body, patch_body(std::move(op)));
         return send(Method::patch, "/Groups/" + http::percent_encode(*group), body);
       }
-      case ChangeType::disable_account: {
-        RC_ASSIGN(std::string body, patch_body({{"op", "replace"}, {"value", {{"active", false}}}}));
+      case ChangeType::disable_account:
+      case ChangeType::enable_account: {
+        // A rehire is the same user made active again: never a second user with the same userName.
+        const bool active = change.type == ChangeType::enable_account;
+        RC_ASSIGN(std::string body, patch_body({{"op", "replace"}, {"value", {{"active", active}}}}));
         return send(Method::patch, "/Users/" + http::percent_encode(change.account_id), body);
       }
       case ChangeType::create_account: {

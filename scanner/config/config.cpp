@@ -224,6 +224,10 @@ const std::vector<KeySpec>& common_system_keys() {
        "\"api\" where the connector can write, else \"tickets\""},
       {"owner", ValueType::string, false,
        "the team its findings are routed to when no policy owner decided them (e.g. \"team-platform\")", ""},
+      {"identity_from", ValueType::string_map, false,
+       "match accounts to people through an identity provider's app assignment: { system = \"okta\", "
+       "app = \"GitHub Enterprise\" } (the app's username of each assigned user)",
+       ""},
   };
   return k;
 }
@@ -388,6 +392,17 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
           sys.timeout_s = *d;
         }
         if (auto owner = keys.string("owner")) sys.owner = *owner;
+        if (auto link = keys.map("identity_from")) {
+          for (const auto& [k, v] : *link) {
+            if (k != "system" && k != "app") {
+              return fail(keys.where("identity_from") + ": identity_from has keys system and app, not " + quote(k));
+            }
+          }
+          if (!link->count("system") || !link->count("app") || link->at("system").empty() || link->at("app").empty()) {
+            return fail(keys.where("identity_from") +
+                        ": identity_from needs system and app, e.g. { system = \"okta\", app = \"GitHub Enterprise\" }");
+          }
+        }
         if (auto via = keys.string("apply_via")) {
           if (*via != "api" && *via != "tickets") {
             return fail(keys.where("apply_via") + ": apply_via must be \"api\" or \"tickets\", not " + quote(*via));
@@ -435,6 +450,15 @@ Result<WorkspaceConfig> load_workspace(const std::filesystem::path& dir,
   cfg.policies_dir = resolve(cfg.dir, ws.string("policies").value_or("policies"));
   cfg.reports_dir = resolve(cfg.dir, ws.string("reports").value_or("reports"));
   cfg.database = resolve(cfg.dir, ws.string("database").value_or("rollcall.db"));
+  for (const auto& sys : cfg.systems) {
+    auto link = sys.keys.map("identity_from");
+    if (!link) continue;
+    const std::string& idp = link->at("system");
+    if (idp == sys.name || cfg.find_system(idp) == nullptr) {
+      return fail(sys.keys.where("identity_from") + ": identity_from names system " + quote(idp) +
+                  (idp == sys.name ? ", which is this system" : ", which is not configured"));
+    }
+  }
   return cfg;
 }
 

@@ -6,6 +6,8 @@
 #include <tuple>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "scanner/core/strings.hpp"
 #include "scanner/drift/system_run.hpp"
 
@@ -80,9 +82,18 @@ Result<reports::SystemStatus> DriftEngine::check_system(const config::SystemConf
                    ") is " + std::to_string((now_ - snap.finished_at) / 3600) + "h old");
     return st;
   }
-  st.status = "complete";
-
   SystemRun run;
+  if (auto link = system.keys.map("identity_from")) {
+    RC_ASSIGN(bool linked, link_identities(run, link->at("system"), link->at("app")));
+    if (!linked) {
+      st.status = "unlinked";
+      incomplete(st, "a complete snapshot of " + link->at("system") + " to identify its accounts through",
+                 "identity_from: " + link->at("system") + " has no complete snapshot, so its accounts cannot be "
+                 "linked to people");
+      return st;
+    }
+  }
+  st.status = "complete";
   run.config = &system;
   const int index = desired_.system_index(system.name);
   if (index < 0) return fail("system " + quote(system.name) + ": not in the desired state");
@@ -107,7 +118,7 @@ Result<reports::SystemStatus> DriftEngine::check_system(const config::SystemConf
   if (auto r = diff(run); !r) return r.context("system " + quote(system.name));
   st.unmatched = run.unmatched;
   checked_snapshots_[system.name] = snapshot_note(snap.id, snap.finished_at, snap.digest);
-  if (!run.resolved_exception && !run.has_credentials) reusable_ = Reusable{run.valid_until, std::move(run.sod_found)};
+  if (!run.resolved_exception && !run.has_credentials && run.sso_via.empty()) reusable_ = Reusable{run.valid_until, std::move(run.sod_found)};
   return st;
 }
 
@@ -120,6 +131,24 @@ void DriftEngine::reuse(const reports::SystemStatus& status, const Reusable& reu
     checked_snapshots_[status.name] = snapshot_note(status.snapshot->id, status.snapshot->taken_at, status.snapshot->digest);
   }
   for (const SodHold& h : reused.sod) sod_held_[h.person].push_back(h);
+}
+
+Result<bool> DriftEngine::link_identities(SystemRun& run, const std::string& idp, const std::string& app) {
+  RC_ASSIGN(auto snap, snapshots_.latest_complete(idp));
+  if (!snap) return false;
+  RC_ASSIGN(auto accounts, snapshots_.accounts(*snap));
+  run.sso_via = idp + " app " + quote(app);
+  for (const Account& a : accounts) {
+    if (a.attrs_json.find("\"app_usernames\"") == std::string::npos) continue;
+    auto attrs = nlohmann::json::parse(a.attrs_json, nullptr, false);
+    if (!attrs.is_object() || !attrs.contains("app_usernames") || !attrs["app_usernames"].is_object()) continue;
+    auto name = attrs["app_usernames"].find(app);
+    if (name == attrs["app_usernames"].end() || !name->is_string()) continue;
+    RC_ASSIGN(Match owner, matcher_.match(idp, a));
+    if (owner.kind != MatchKind::person) continue;
+    run.sso.emplace(to_lower(name->get<std::string>()), owner.index);
+  }
+  return true;
 }
 
 Result<void> DriftEngine::diff(SystemRun& run) {
@@ -139,6 +168,14 @@ Result<void> DriftEngine::diff(SystemRun& run) {
   for (std::size_t i = 0; i < run.accounts.size(); ++i) {
     const Account& a = run.accounts[i];
     RC_ASSIGN(run.matches[i], matcher_.match(run.config->name, a));
+    if (run.matches[i].kind == MatchKind::none && !run.sso.empty()) {
+      for (const std::string* key : {&a.login, &a.id}) {
+        auto it = run.sso.find(to_lower(*key));
+        if (key->empty() || it == run.sso.end()) continue;
+        run.matches[i] = Match{MatchKind::person, it->second, run.sso_via, {}, ""};
+        break;
+      }
+    }
     const Match& m = run.matches[i];
     const bool active = a.status == AccountStatus::active;
     if (m.kind == MatchKind::person) {

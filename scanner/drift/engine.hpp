@@ -81,6 +81,9 @@ class DriftEngine {
   bool expected_to_log_in(const Match& m) const;
   void incomplete(const reports::SystemStatus& status, const std::string& expected, const std::string& actual);
   Result<void> diff(SystemRun& run);
+  // identity_from: reads the IdP's latest complete snapshot and links each username of `app`
+  // to the person its IdP account is. False when the IdP has no complete snapshot.
+  Result<bool> link_identities(SystemRun& run, const std::string& idp, const std::string& app);
   // The level spec at which the account's owner (a person or service account) should hold
   // `entitlement` in this system, or nullptr; marks it held and sets *why / *owner when asked.
   // `desired_id` is the entitlement's id in the desired state (StringPool::kNone when absent).

@@ -30,12 +30,12 @@ struct ScanInputs {
   // core, at most 4. One thread when the database is in memory or the policies have a match
   // hook (the Lua engine is single-threaded). The findings do not depend on it.
   int workers = 0;
-  // false: compute the findings without storing a scan or relating them to the previous one
-  // (every finding is then new or excepted); `policy diff` runs the scan this way twice.
-  bool record = true;
   // Reuse the previous scan's result for systems whose inputs did not change (see scan.cpp);
   // false checks every system. The findings do not depend on it.
   bool reuse = true;
+  // false: compute the findings without storing a scan or relating them to the previous one
+  // (every finding is then new or excepted); `policy diff` runs the scan this way twice.
+  bool record = true;
 };
 
 struct Phase {

@@ -131,6 +131,11 @@ struct DriftEngine::SystemRun {
   // The system's snapshot holds credentials: always checked, never reused, since their
   // inventory goes into the report and their ages move with the clock.
   bool has_credentials = false;
+  // identity_from: lower-cased username in the IdP app -> the person the IdP account is, and
+  // how the link is named in evidence ("okta app \"GitHub Enterprise\""). A system linked
+  // through another one is never reused: the other system's snapshot is an input too.
+  std::unordered_map<std::string, std::uint32_t> sso;
+  std::string sso_via;
 };
 
 }  // namespace rollcall::drift

@@ -214,6 +214,7 @@ std::string skip_reason(std::string_view status) {
   if (status == "stale") return "stale: its latest snapshot is older than max_snapshot_age";
   if (status == "partial") return "partial: its latest snapshot could not be read completely";
   if (status == "failed") return "failed: its latest snapshot read nothing";
+  if (status == "unlinked") return "unlinked: the system its accounts are identified through (identity_from) has no complete snapshot";
   return std::string(status) + ": not judged in the scan";
 }
 

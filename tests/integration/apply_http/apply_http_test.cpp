@@ -206,3 +206,20 @@ TEST_CASE("apply over SCIM: a 409 on create is read back and found done", "[inte
   CHECK(t.scim.writes() == 1);
   CHECK(t.scim.users_named("dana@acme.com") == 1);
 }
+
+TEST_CASE("apply over SCIM: a rehire re-enables the one existing user, once; a second run writes nothing",
+          "[integration][apply][scim][rehire]") {
+  Incident t;
+  t.scim.add_user({"u4", "back@acme.com", false});  // left last year, rehired now
+  plan::Plan p;
+  p.id = "rehire";
+  p.actions = {action(ActionType::enable_account, "u4", "", "disabled", "active")};
+  auto first_db = memory_db();
+  CHECK(outcomes(t.apply(p, *first_db)) == std::vector<std::string>{"done"});
+  CHECK(t.scim.writes() == 1);
+  auto second_db = memory_db();
+  CHECK(outcomes(t.apply(p, *second_db)) == std::vector<std::string>{"noop"});
+  CHECK(t.writes_seen() == 1);
+  CHECK(t.scim.active("u4"));
+  CHECK(t.scim.users_named("back@acme.com") == 1);  // never a second user for the same person
+}

@@ -74,7 +74,7 @@ TEST_CASE("aws-iam: groups, direct and group-attached policies, inline policies 
                                "carol | group:admins | member | direct",
                                "carol | inline-policy:admins-extra | member | group:admins",
                                "carol | policy:AdministratorAccess | member | group:admins",
-                               "ci-deploy | role:deploy | member | trust-policy",
+                               "ci-deploy | role:deploy | member | direct",
                            });
   CHECK(c.entitlement_lines() == std::vector<std::string>{
                                      "group:admins", "group:developers", "inline-policy:admins-extra",

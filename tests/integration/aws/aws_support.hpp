@@ -81,8 +81,18 @@ inline std::filesystem::path write_aws_workspace(const TempDir& dir, const std::
             "E3,carol@acme.com,Carol Cho,Operations,SRE,sre,active,,2020-01-01,\n");
   dir.write("ws/policies/aws.lua", "owner \"team-cloud\"\n"
                                    "role \"engineer\" { aws = { \"group:developers\" } }\n"
-                                   "role \"sre\" { aws = { \"group:admins\" } }\n");
-  dir.write("ws/rollcall.toml", "[roster]\ntype = \"csv\"\npath = \"roster.csv\"\n\n"
+                                   "role \"sre\" { aws = { \"group:admins\" } }\n"
+                                   "service_account { system = \"aws\", account = \"ci-deploy\", owner = \"bob@acme.com\",\n"
+                                   "                  description = \"deploys; Bob left\", entitlements = { \"role:deploy\" } }\n"
+                                   "-- What each group's attached policies give its members is designed.\n"
+                                   "nesting { system = \"aws\", entitlement = \"group:admins\",\n"
+                                   "          includes = { \"policy:AdministratorAccess\" }, reason = \"admins\" }\n"
+                                   "nesting { system = \"aws\", entitlement = \"group:developers\",\n"
+                                   "          includes = { \"policy:dev-access\" }, reason = \"developers\" }\n");
+  // IAM user names carry no email: an explicit mapping links them to the roster.
+  dir.write("ws/mapping.csv", "system,account,email\naws,alice,alice@acme.com\naws,bob,bob@acme.com\n"
+                              "aws,carol,carol@acme.com\n");
+  dir.write("ws/rollcall.toml", "[match]\nmapping = \"mapping.csv\"\n\n[roster]\ntype = \"csv\"\npath = \"roster.csv\"\n\n"
                                 "[[system]]\nname = \"aws\"\ntype = \"aws-iam\"\nendpoint = \"" +
                                     endpoint +
                                     "\"\naccess_key_id_env = \"ROLLCALL_AWS_KEY_ID\"\n"

@@ -2,7 +2,7 @@
 """Seeds moto's IAM (server mode, at the URL given as the only argument) with the account the
 aws-iam moto test reads, and prints what moto generated (access key ids) as one JSON object.
 
-  users   alice (console password, in developers, two keys: one Active, one Inactive)
+  users   alice (console password, in developers and admins, two keys: one Active, one Inactive)
           bob (AdministratorAccess attached directly, inline policy bob-scratch)
           carol (in admins: AdministratorAccess through the group)
           ci-deploy (one Active key; trusted by role deploy)
@@ -36,6 +36,7 @@ def main():
     iam.attach_group_policy(GroupName="developers", PolicyArn=dev)
     iam.add_user_to_group(GroupName="admins", UserName="carol")
     iam.add_user_to_group(GroupName="developers", UserName="alice")
+    iam.add_user_to_group(GroupName="admins", UserName="alice")  # beyond her role: drift to revoke
     keys = {
         "alice": [iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"] for _ in range(2)],
         "ci-deploy": [iam.create_access_key(UserName="ci-deploy")["AccessKey"]["AccessKeyId"]],

@@ -80,6 +80,15 @@ struct Harness : testing::ServerHarness {
     std::sort(out.begin(), out.end());
     return out;
   }
+  // Sets `attr` of `dn` as the administrator, to plant a state.
+  void set_values(const std::string& dn, const std::string& attr, const std::vector<std::string>& values) {
+    auto conn = ld::LdapConnection::open(ld::LdapOptions{url(), false, "", 10});
+    REQUIRE(conn.ok());
+    REQUIRE((*conn)->bind(kAdminDn, Secret("admin-secret")).ok());
+    std::vector<ld::LdapConnection::Modification> mods;
+    for (const auto& v : values) mods.push_back({ld::LdapConnection::Modification::Op::replace, attr, v});
+    REQUIRE((*conn)->modify(dn, mods).ok());
+  }
   bool holds(const std::string& dn, const std::string& attr, const std::string& value) {
     auto v = values(dn, attr);
     auto n = ld::normalize_dn(value);
@@ -269,4 +278,20 @@ TEST_CASE("ldap writer: a server gone mid-apply fails each call with the reason,
   auto read = w->read(grant);
   REQUIRE_FALSE(read.ok());
   CHECK(read.error().message() == "bind to " + h.url() + " as \"" + kAdminDn + "\": Can't contact LDAP server");
+}
+
+TEST_CASE("ldap writer: a rehire clears AD's ACCOUNTDISABLE bit on the same entry, other bits kept",
+          "[integration][writer][ldap][rehire]") {
+  Harness h(TestServers::shared("ldap"));
+  auto w = h.good_writer("flavor = \"ad\"\nuser_base = \"ou=ad," + kBase + "\"\n");
+  const std::string ben = "cn=Ben Gone,ou=ad," + kBase;
+  const Change enable = change(ChangeType::enable_account, ben);
+  h.set_values(ben, "userAccountControl", {"66050"});  // disabled, password never expires
+  CHECK_FALSE(must_read(*w, enable).account_active);
+  must_write(*w, enable);
+  CHECK(h.values(ben, "userAccountControl") == std::vector<std::string>{"66048"});
+  CHECK(must_read(*w, enable).account_active);
+  // Enabled already: nothing to write.
+  must_write(*w, enable);
+  CHECK(h.values(ben, "userAccountControl") == std::vector<std::string>{"66048"});
 }
