@@ -1,5 +1,6 @@
 #include "connectors/file/export_csv.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,31 @@
 
 namespace rollcall::connectors::file {
 namespace {
+
+// The deepest nesting of arrays and objects in a JSON text (brackets inside strings skipped).
+// An "attrs" cell is checked before nlohmann parses it: nlohmann copies and writes values
+// recursively, so a cell of 10,000 '[' overflowed the stack.
+std::size_t json_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// The same bound as the JSON export's walker (json_stream.hpp).
+constexpr std::size_t kMaxAttrsDepth = 256;
 
 // `grant_lines` receives the line of each grant emitted (grants.csv), for sink.finish().
 Result<void> read_one(const std::filesystem::path& path, Section section, RecordSink& sink,
@@ -52,6 +78,9 @@ Result<void> read_one(const std::filesystem::path& path, Section section, Record
         continue;
       }
       if (header[i] == "attrs" && !row[i].empty()) {
+        if (json_depth(row[i]) > kMaxAttrsDepth) {
+          return fail(where + ": field \"attrs\" nests deeper than " + std::to_string(kMaxAttrsDepth) + " levels");
+        }
         auto parsed = nlohmann::json::parse(row[i], nullptr, false);
         if (parsed.is_discarded() || !parsed.is_object()) {
           return fail(where + ": field \"attrs\" must be a JSON object");

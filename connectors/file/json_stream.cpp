@@ -240,9 +240,13 @@ class Walker {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
 
+  // One byte of the input for a message: printable ASCII as it is, any other byte as \xNN, so
+  // the message stays valid UTF-8 whatever the file holds (a lone 0xff, half a character).
   static std::string printable(char c) {
-    if (static_cast<unsigned char>(c) < 0x20) return "\\x" + std::to_string(static_cast<int>(c));
-    return std::string(1, c);
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b < 0x7f) return std::string(1, c);
+    static constexpr char kHex[] = "0123456789abcdef";
+    return {'\\', 'x', kHex[b >> 4], kHex[b & 0xf]};
   }
 
   // Records "LINE:COL: message" for the current position; lines are counted only here.

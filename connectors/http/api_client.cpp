@@ -48,17 +48,35 @@ std::string one_line(std::string_view text, std::size_t max) {
 }
 
 // nlohmann's parse_error text is "[json.exception.parse_error.101] parse error at line 1,
-// column 12: syntax error while parsing value - <reason>; last read: '<bytes>'; expected ...";
-// keep the reason, without the echoed bytes (which could be anything, secrets included).
+// column 12: syntax error while parsing value - <reason>; last read: '<bytes>'[; expected <token>]";
+// keep the reason and the expected token, without the echoed bytes (which could be anything,
+// secrets included). The bytes can hold a "'; " of their own, so everything from "last read" on
+// is dropped and the suffix is matched from the end against nlohmann's fixed token names.
 std::string json_reason(const std::string& what) {
   std::string reason = what;
   if (auto dash = reason.find(" - "); dash != std::string::npos) reason = reason.substr(dash + 3);
   auto echo = reason.find("; last read: '");
-  if (echo != std::string::npos) {
-    auto end = reason.find("'; ", echo + 14);
-    reason.erase(echo, end == std::string::npos ? std::string::npos : end + 1 - echo);
+  if (echo == std::string::npos) return reason;
+  static const char* const kTokens[] = {"true literal", "false literal", "null literal", "string literal",
+                                        "number literal", "'['", "'{'", "']'", "'}'", "':'", "','",
+                                        "end of input", "'[', '{', or a literal", "<parse error>",
+                                        "<uninitialized>", "unknown token"};
+  std::string suffix;
+  for (const char* token : kTokens) {
+    if (ends_with(reason, std::string("'; expected ") + token)) suffix = std::string("; expected ") + token;
   }
-  return reason;
+  return reason.substr(0, echo) + suffix;
+}
+
+// Parses a response body into JSON; an error is one line without the body's bytes.
+Result<Json> parse_body(const std::string& body) {
+  try {
+    return Json::parse(body);
+  } catch (const Json::parse_error& e) {
+    return fail("malformed JSON at byte " + std::to_string(e.byte) + ": " + json_reason(e.what()));
+  } catch (const Json::exception&) {  // out_of_range.406, the only other: 1e999
+    return fail("malformed JSON: a number too large for a double");
+  }
 }
 
 }  // namespace
@@ -166,11 +184,9 @@ Result<std::optional<JsonResponse>> ApiClient::fetch(const std::string& url, con
     return fail(where + ": " + describe_failure(out.response, request));
   }
   if (trim(out.response.body).empty()) return fail(where + ": empty response body");
-  try {
-    out.json = Json::parse(out.response.body);
-  } catch (const Json::parse_error& e) {
-    return fail(where + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + json_reason(e.what()));
-  }
+  auto parsed = parse_body(out.response.body);
+  if (!parsed) return fail(where + ": " + parsed.error().message());
+  out.json = std::move(parsed).value();
   out.response.body.clear();
   out.response.body.shrink_to_fit();
   if (options_.body_error) {
@@ -217,12 +233,12 @@ Result<JsonResponse> ApiClient::send(Method method, std::string_view path, const
   const bool accepted = std::find(accept.begin(), accept.end(), status) != accept.end();
   if (!accepted && (status < 200 || status >= 300)) return fail(where + ": " + describe_failure(out.response, request));
   if (trim(out.response.body).empty()) return out;
-  try {
-    out.json = Json::parse(out.response.body);
-  } catch (const Json::parse_error& e) {
+  auto parsed = parse_body(out.response.body);
+  if (!parsed) {
     if (accepted) return out;  // an error page in HTML, say: the status is what counts
-    return fail(where + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + json_reason(e.what()));
+    return fail(where + ": " + parsed.error().message());
   }
+  out.json = std::move(parsed).value();
   if (!accepted && options_.body_error) {
     if (auto error = options_.body_error(out.json)) return fail(where + ": " + scrub_secrets(*error, request));
   }

@@ -10,6 +10,7 @@
 #include "scanner/core/digest.hpp"
 #include "scanner/core/finding_kind.hpp"
 #include "scanner/core/strings.hpp"
+#include "scanner/core/utf8.hpp"
 
 namespace rollcall::plan {
 namespace {
@@ -292,7 +293,9 @@ Result<Plan> parse_plan(std::string_view text) {
   try {
     j = Json::parse(text);
   } catch (const Json::exception& e) {
-    return fail(std::string("not valid JSON: ") + e.what());
+    // nlohmann echoes the bytes it last read, which may be half a character: escaped, so the
+    // message stays valid UTF-8 (docs/security.md).
+    return fail("not valid JSON: " + escape_invalid_utf8(e.what()));
   }
   RC_ASSIGN(std::string schema, field<std::string>(j, "schema", "plan"));
   if (schema != kPlanSchema) return fail("plan: schema " + quote(schema) + " is not " + quote(kPlanSchema));

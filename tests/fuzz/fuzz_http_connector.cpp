@@ -83,8 +83,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Sink sink;
   auto fetched = (*connector)->fetch(sink);
   if (!fetched) {
-    fuzz::fuzz_check(fetched.error().message().find("fuzz-token-value") == std::string::npos,
-                     "the token is not in the error");
+    // A connector quotes a bad response value in its error ("meta.created": invalid date/time
+    // "..."), so a server that echoes the token into such a field gets it quoted; take_snapshot()
+    // and the CLI redact every connector error with the SecretSource's redactor, and that
+    // redacted line is what must never hold the token.
+    const std::string shown = secrets.redactor().redact(fetched.error().message());
+    fuzz::fuzz_check(shown.find("fuzz-token-value") == std::string::npos, "the token is not in the redacted error");
   }
   return 0;
 }

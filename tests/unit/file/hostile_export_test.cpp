@@ -70,6 +70,23 @@ TEST_CASE("hostile export: invalid UTF-8 in a CSV attrs column or login is refus
   CHECK(snapshot_error(dir, "x") == "");
 }
 
+TEST_CASE("hostile export: a CSV attrs cell nested deeper than 256 levels is refused, not a stack overflow",
+          "[connector][file][hostile]") {
+  // Found while fuzzing (reproduced under ASan with fuzz_export_csv): nlohmann copies and writes
+  // values recursively, so 10,000 levels overflowed the stack (corpus/export_csv/deep_attrs.bin).
+  testing::TempDir dir;
+  const auto nested = [](int depth) {
+    return "\"{\"\"x\"\":" + std::string(depth, '[') + std::string(depth, ']') + "}\"";
+  };
+  dir.write("x/grants.csv", "account,entitlement\n");
+  dir.write("x/accounts.csv", "id,login,attrs\na,ann," + nested(10000) + "\n");
+  CHECK(snapshot_error(dir, "x") == "accounts.csv:2: field \"attrs\" nests deeper than 256 levels");
+  // Brackets inside strings do not count; 255 levels of arrays in the object are within the bound.
+  dir.write("x/accounts.csv", "id,login,attrs\na,ann,\"{\"\"x\"\":\"\"" + std::string(300, '[') + "\"\"}\"\n" +
+                                  "b,bob," + nested(255) + "\n");
+  CHECK(snapshot_error(dir, "x") == "");
+}
+
 TEST_CASE("hostile export: whole-export errors name the file and the grant", "[connector][file]") {
   testing::TempDir dir;
   dir.write("u.json", R"({"accounts": [{"id": "a"}], "grants": [

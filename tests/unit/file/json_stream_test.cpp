@@ -57,6 +57,16 @@ TEST_CASE("json: syntax errors give line and column", "[connector][file][json]")
   CHECK(trace("{\"a\":1,}") == "error 1:8: unexpected '}'; expected a string key");
 }
 
+TEST_CASE("json: a byte quoted in a syntax error is written as \\xNN unless it is printable ASCII",
+          "[connector][file][json][hostile]") {
+  // Found while fuzzing (fuzz_export_json's UTF-8 invariant fails on the 1-byte input 0xff):
+  // the raw byte made the message itself invalid UTF-8.
+  CHECK(trace("\xff") == "error 1:1: unexpected '\\xff'; expected a value");
+  CHECK(trace("[1 \xc3\xa9]") == "error 1:4: unexpected '\\xc3'; expected ',' or ']'");
+  CHECK(trace("{\x01}") == "error 1:2: unexpected '\\x01'; expected a string key");
+  CHECK(trace("{\"a\" \x7f}") == "error 1:6: unexpected '\\x7f'; expected ':'");
+}
+
 TEST_CASE("json: hostile nesting depth is an error, not a stack overflow", "[connector][file][json]") {
   std::string deep(100000, '[');
   CHECK(trace(deep) == "error 1:257: nesting deeper than 256 levels");

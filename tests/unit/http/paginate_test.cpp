@@ -153,6 +153,29 @@ TEST_CASE("paging: a malformed page fails the walk, naming the page", "[http][pa
         "GET /x page 2: malformed JSON at byte 20: invalid string: missing closing quote; expected string literal");
 }
 
+TEST_CASE("paging: a malformed page's error never holds the body's bytes, even a forged \"'; \"",
+          "[http][paging][hostile]") {
+  // Found by fuzz_scim: the echoed bytes were cut at the first "'; " after "last read", which a
+  // body can contain itself, so the rest of the body (here the token) stayed in the message.
+  Fixture f;
+  f.fake.on("GET /x?per_page=100", Reply{200, "{\"a'; b tok-123456 \x01"});
+  CHECK(error_of(f.logins("/x", {}, LinkPaging{})) ==
+        "GET /x page 1: malformed JSON at byte 20: invalid string: control character U+0001 (SOH) must be "
+        "escaped to \\u0001; expected string literal");
+  f.fake.on("GET /x?per_page=100", Reply{200, "[1, tok-123456]"});
+  CHECK(error_of(f.logins("/x", {}, LinkPaging{})) == "GET /x page 1: malformed JSON at byte 6: invalid literal");
+  f.fake.on("GET /x?per_page=100", Reply{200, "[1 2]"});  // look-alike: nlohmann's own suffix is kept
+  CHECK(error_of(f.logins("/x", {}, LinkPaging{})) ==
+        "GET /x page 1: malformed JSON at byte 4: unexpected number literal; expected ']'");
+}
+
+TEST_CASE("paging: a number too large for a double is a malformed page, not an abort", "[http][paging][hostile]") {
+  // Found by fuzz_github: nlohmann throws out_of_range (not parse_error) for 1e999.
+  Fixture f;
+  f.fake.on("GET /x?per_page=100", Reply{200, R"([{"login": "a", "n": 1e999}])"});
+  CHECK(error_of(f.logins("/x", {}, LinkPaging{})) == "GET /x page 1: malformed JSON: a number too large for a double");
+}
+
 TEST_CASE("paging: an error status names the page, the status and the server's message", "[http][paging]") {
   Fixture f;
   f.fake.on("GET /x?per_page=100", Reply{200, R"([{"login":"a"}])", {{"Link", link("https://api.test/x?page=2")}}});

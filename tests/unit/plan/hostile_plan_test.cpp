@@ -167,6 +167,21 @@ TEST_CASE("hostile plan: apply runs only actions the plan's own scan calls for",
   CHECK(error_of(check_derived(elsewhere, *ws.db)) == "plan " + elsewhere.id + ": its scan #99 is not in this workspace");
 }
 
+TEST_CASE("hostile plan: a file that is not JSON gets a valid UTF-8 error, its bytes escaped", "[plan][hostile]") {
+  // Found by fuzz_plan (the 1-byte file 0xf0, tests/fuzz/corpus/plan/half_character.json):
+  // nlohmann's message echoed the raw byte.
+  auto p = parse_plan("\xf0");
+  REQUIRE_FALSE(p.ok());
+  CHECK(p.error().message() ==
+        "not valid JSON: [json.exception.parse_error.101] parse error at line 1, column 1: syntax error while "
+        "parsing value - invalid literal; last read: '\\xf0'");
+  auto ascii = parse_plan("{\"schema\": x}");  // look-alike: plain ASCII is quoted as it is
+  REQUIRE_FALSE(ascii.ok());
+  CHECK(ascii.error().message() ==
+        "not valid JSON: [json.exception.parse_error.101] parse error at line 1, column 12: syntax error while "
+        "parsing value - invalid literal; last read: '\"schema\": x'");
+}
+
 TEST_CASE("hostile plan: the tickets CSV has report.csv's formula guard", "[plan][hostile]") {
   testing::TempDir dir;
   auto db = store::Database::open_memory();
