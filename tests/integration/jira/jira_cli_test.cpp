@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/jira/fake_jira.hpp"
+#include "tests/integration/roster/fake_airtable.hpp"
 #include "tests/support/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -114,4 +115,89 @@ TEST_CASE("apply cli over Jira: drift planted in a Jira site is fixed, and the n
   CHECK(again.exit_code == 0);
   CHECK(has(again.out, "0 changed, 3 no-op, 0 conflict, 0 failed"));
   CHECK(jira.writes() == 2);
+}
+
+// The registry the issue describes: ops keep "User | Role | Status" in an Airtable base (or a
+// SQL table), and Jira seats follow it. The same roster from Airtable and from a SQL query gives
+// the same findings and the same plan; applying it through the Jira API converges the site.
+TEST_CASE("Airtable roster and Jira end to end; the same roster as a SQL query gives identical findings",
+          "[integration][apply][jira][roster]") {
+  FakeServer server;
+  FakeJira jira(server, "bot@acme.com", kToken, "unused-oauth", "org-1", kOrgKey);
+  jira.users = {{"acc-jane", "Jane Doe", "jane@acme.com"}, {"acc-raj", "Raj Patel", "raj@acme.com"}};
+  jira.groups = {{"jira-software-users", "g-sw", {"acc-raj"}}};
+  jira.roles = {{"jira-software", "Jira Software", {"jira-software-users"}, {"jira-software-users"}}};
+  jira.install();
+  rollcall::testing::FakeAirtable airtable(server, "appOps", "People", "patOps.jira-7d");
+  airtable.rate_limit = false;
+  airtable.page_cap = 1;  // one record a page: the roster is paged too
+  using Json = nlohmann::json;
+  airtable.records = {
+      rollcall::testing::FakeAirtable::record("recJane", {{"User", "jane@acme.com"}, {"Name", "Jane Doe"},
+                                                          {"Role", Json::array({"engineer"})}, {"Status", "active"}}),
+      rollcall::testing::FakeAirtable::record("recRaj", {{"User", "raj@acme.com"}, {"Name", "Raj Patel"},
+                                                         {"Role", Json::array({"sales"})}, {"Status", "active"}})};
+  airtable.install();
+
+  const std::string jira_system = "[[system]]\nname = \"jira\"\ntype = \"jira\"\nbase_url = \"" + jira.url() +
+                                  "\"\nemail = \"bot@acme.com\"\napi_token_env = \"JIRA_API_TOKEN\"\ntimeout = \"5s\"\n";
+  const std::string columns = "[roster.columns]\nemail = \"User\"\nname = \"Name\"\nrole = \"Role\"\nstatus = \"Status\"\n\n";
+  const std::string policy = "owner \"team-eng\"\n"
+                             "role \"engineer\" { jira = { \"group:jira-software-users\", \"product:jira-software\" } }\n"
+                             "role \"sales\" { }\n";
+  TempDir dir;
+  dir.write("ws/policies/eng.lua", policy);
+  dir.write("ws/rollcall.toml", "[roster]\ntype = \"airtable\"\nbase = \"appOps\"\ntable = \"People\"\n"
+                                "token_env = \"AIRTABLE_TOKEN\"\nbase_url = \"" + server.url() + "\"\n" + columns +
+                                    jira_system);
+  TempDir sql_dir;
+  sql_dir.write("ws/policies/eng.lua", policy);
+  sql_dir.write("ws/rollcall.toml", "[roster]\ntype = \"sql\"\nsqlite = \"people.db\"\n"
+                                    "query = \"SELECT * FROM people ORDER BY rowid\"\n" + columns + jira_system);
+  Run made = rollcall::testing::run_shell(
+      sql_dir, "sqlite3 " + (sql_dir / "ws" / "people.db").string() +
+                   " \"CREATE TABLE people (User TEXT, Name TEXT, Role TEXT, Status TEXT);"
+                   " INSERT INTO people VALUES ('jane@acme.com', 'Jane Doe', 'engineer', 'active'),"
+                   " ('raj@acme.com', 'Raj Patel', 'sales', 'active');\"");
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+
+  const std::string env = std::string("JIRA_API_TOKEN=") + kToken + " AIRTABLE_TOKEN=patOps.jira-7d";
+  auto run_in = [&](const TempDir& d, const std::string& args) { return rollcall::testing::run_in_workspace(d, args, env); };
+  auto findings = [&](const TempDir& d) {
+    Run snap = run_in(d, "-q snapshot");
+    INFO(snap.out << snap.err);
+    REQUIRE(snap.exit_code == 0);
+    Run scan = run_in(d, "-q scan --format json --fail-on none");
+    INFO(scan.out << scan.err);
+    REQUIRE(scan.exit_code == 0);
+    const Json report = Json::parse(read_file(d / "ws" / "reports" / "report.json"));
+    std::vector<std::string> out;
+    for (const auto& f : report["findings"]) {
+      out.push_back(f["kind"].get<std::string>() + " " + f["account_id"].get<std::string>() + " " +
+                    f["entitlement_id"].get<std::string>() + " " + f["person_email"].get<std::string>());
+    }
+    return out;
+  };
+  const auto from_airtable = findings(dir);
+  const auto from_sql = findings(sql_dir);
+  CHECK(from_airtable == from_sql);
+  // raj holds the seat group without a role for it, and the Jira seat it brings (reported once,
+  // as what the group nests); jane lacks both.
+  CHECK(from_airtable == std::vector<std::string>{
+                             "nested_access  product:jira-software ",
+                             "unauthorized_access acc-raj group:jira-software-users raj@acme.com",
+                             "missing_access acc-jane group:jira-software-users jane@acme.com",
+                             "missing_access acc-jane product:jira-software jane@acme.com",
+                         });
+
+  const std::string plan_file = (dir / "ws" / "plan.json").string();
+  Run plan = run_in(dir, "plan --out " + plan_file);
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  Run apply = run_in(dir, "apply " + plan_file + " --yes --allow-destructive");
+  INFO(apply.out << apply.err);
+  REQUIRE(apply.exit_code == 0);
+  CHECK(jira.members("jira-software-users") == std::vector<std::string>{"acc-jane"});
+  CHECK(findings(dir).empty());
 }
