@@ -211,7 +211,7 @@ std::string trend_chart(const std::vector<TrendPoint>& trend, std::size_t limit)
     double x = kLeft + slot * static_cast<double>(i) + (slot - bar) / 2;
     double y = kTop + plot_h;
     out += "<g>";
-    title(out, "scan " + std::to_string(p.scan_id) + ", " + format_iso8601(p.at) + ": " +
+    title(out, "scan #" + std::to_string(p.scan_id) + ", " + format_iso8601(p.at) + ": " +
                    std::to_string(total(counts[i])) + " open (" + breakdown(counts[i]) + ")");
     for (Severity s : kSeverityOrder) {
       auto n = counts[i][static_cast<int>(s)];

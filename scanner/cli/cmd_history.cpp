@@ -42,7 +42,7 @@ Result<void> run_snapshots(Context& ctx, const HistoryOptions& opts) {
     std::string note;
     if (s.unchanged()) note = "unchanged (data of #" + std::to_string(s.data_id) + ")";
     else if (s.status != SnapshotStatus::complete) note = s.error;
-    table.add({std::to_string(s.id), s.system, format_iso8601(s.finished_at),
+    table.add({"#" + std::to_string(s.id), s.system, format_iso8601(s.finished_at),
                std::string(to_string(s.status)), thousands(s.accounts), thousands(s.entitlements),
                thousands(s.grants), s.digest.substr(0, 12), note});
   }

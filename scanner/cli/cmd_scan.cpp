@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 
@@ -185,7 +187,19 @@ Result<int> run(Context& ctx, const ScanOptions& opts) {
 
   drift::ScanInputs inputs{cfg, roster, *policy, *db, *ctx.clock, std::string(kVersion)};
   inputs.reuse = !opts.full;
-  RC_ASSIGN(drift::ScanOutcome outcome, drift::run_scan(inputs));
+  // On a terminal, once the scan has taken a second, each phase replaces the line before.
+  const bool draw = ctx.interactive();
+  const auto started = std::chrono::steady_clock::now();
+  bool drawn = false;
+  inputs.progress = [&](const std::string& phase) {
+    if (!draw || std::chrono::steady_clock::now() - started < std::chrono::seconds(1)) return;
+    std::fprintf(stderr, "\r\033[K  scan: %s", phase.c_str());
+    std::fflush(stderr);
+    drawn = true;
+  };
+  auto scanned = drift::run_scan(inputs);
+  if (drawn) std::fprintf(stderr, "\r\033[K");
+  RC_ASSIGN(drift::ScanOutcome outcome, std::move(scanned));
   if (!outcome.reused.empty()) {
     ctx.log->info("scan: reused the previous scan's results for " + std::to_string(outcome.reused.size()) + " of " +
                   std::to_string(cfg.systems.size()) + " systems, unchanged since: " + join(outcome.reused, ", "));

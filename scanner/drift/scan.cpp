@@ -277,8 +277,12 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
   // The desired state is needed only by systems that are checked.
   std::vector<std::string> names;
   for (const auto& s : in.config.systems) names.push_back(s.name);
+  auto say = [&](const std::string& what) {
+    if (in.progress) in.progress(what);
+  };
   DesiredState desired;
   if (!to_check.empty()) {
+    say("evaluating the policies for " + std::to_string(in.roster.people.size()) + " people");
     RC_ASSIGN(desired, DesiredState::evaluate(in.roster, in.policy, names));
   }
   out.phases.push_back({"policy evaluation", watch.lap()});
@@ -306,6 +310,8 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
     k.engine = std::make_unique<DriftEngine>(in.roster, in.policy, desired, *k.matcher, *k.sink, *k.snapshots, now);
     k.systems = shares[w];
   }
+  say("checking " + std::to_string(to_check.size()) + " of " + std::to_string(n) + " systems on " +
+      std::to_string(pool.size()) + (pool.size() == 1 ? " thread" : " threads"));
   RC_ASSIGN(auto checked, check_all(pool, in.config.systems));
   DriftEngine& engine = *pool[0].engine;
   FindingSink& all = *pool[0].sink;
@@ -375,6 +381,7 @@ Result<ScanOutcome> run_scan(const ScanInputs& in) {
 
   report.finished_at = in.clock.now();
   if (!in.record) return out;
+  say("recording " + std::to_string(report.findings.size()) + " findings in the history");
   RC_TRY(record_scan(scans, report, incomplete, in.trend_points, reusable));
   out.phases.push_back({"history", watch.lap()});
   return out;

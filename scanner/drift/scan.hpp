@@ -4,6 +4,7 @@
 // `rollcall scan` runs and what bench/scan_bench measures.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct ScanInputs {
   // false: compute the findings without storing a scan or relating them to the previous one
   // (every finding is then new or excepted); `policy diff` runs the scan this way twice.
   bool record = true;
+  // Told what the scan is doing as each phase starts ("evaluating the policies for 100,000
+  // people"), on the calling thread, for a progress line; may be empty.
+  std::function<void(const std::string&)> progress;
 };
 
 struct Phase {

@@ -43,4 +43,12 @@ std::string read_file(const std::filesystem::path& path) {
 
 std::filesystem::path source_dir() { return ROLLCALL_SOURCE_DIR; }
 
+void copy_acme(const std::filesystem::path& to) {
+  const std::filesystem::path from = source_dir() / "examples" / "acme";
+  std::filesystem::create_directories(to);
+  for (const char* entry : {"exports", "policies", "roster.csv", "rollcall.toml", "rollcall.live-systems.toml"}) {
+    std::filesystem::copy(from / entry, to / entry, std::filesystem::copy_options::recursive);
+  }
+}
+
 }  // namespace rollcall::testing

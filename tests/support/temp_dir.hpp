@@ -28,5 +28,9 @@ class TempDir {
 std::string read_file(const std::filesystem::path& path);
 // The repository's source folder (for fixtures and examples).
 std::filesystem::path source_dir();
+// Copies the example workspace examples/acme into `to` as the repository holds it: its
+// configuration, roster, policies and exports, never a database or reports a local run of
+// scripts/run-example.sh left there.
+void copy_acme(const std::filesystem::path& to);
 
 }  // namespace rollcall::testing

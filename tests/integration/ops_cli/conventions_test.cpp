@@ -20,8 +20,7 @@ bool has(const std::string& text, const std::string& part) { return text.find(pa
 
 // A copy of the demo workspace, snapshotted and scanned at a fixed time.
 void demo(const TempDir& dir) {
-  std::filesystem::copy(rollcall::testing::source_dir() / "examples" / "acme", dir / "ws",
-                        std::filesystem::copy_options::recursive);
+  rollcall::testing::copy_acme(dir / "ws");
   std::filesystem::remove(dir / "ws" / "rollcall.db");
 }
 

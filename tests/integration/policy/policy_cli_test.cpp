@@ -27,7 +27,7 @@ bool contains(const std::string& text, const std::string& part) {
 // A copy of examples/acme (configuration, roster and policies) that a test may break.
 std::filesystem::path copy_acme(const TempDir& dir) {
   std::filesystem::path ws = dir / "acme";
-  std::filesystem::copy(source_dir() / "examples/acme", ws, std::filesystem::copy_options::recursive);
+  rollcall::testing::copy_acme(ws);
   return ws;
 }
 

@@ -11,6 +11,7 @@
 #include "tests/support/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
+using rollcall::testing::copy_acme;
 using rollcall::testing::read_file;
 using rollcall::testing::run_in_workspace;
 using rollcall::testing::run_shell;
@@ -32,7 +33,7 @@ void replace_in(const fs::path& file, const std::string& from, const std::string
 
 // dir/ws: the acme workspace with snapshots taken; dir/base/policies: its policies unchanged.
 void acme_with_snapshots(const TempDir& dir) {
-  fs::copy(source_dir() / "examples/acme", dir / "ws", fs::copy_options::recursive);
+  copy_acme(dir / "ws");
   fs::create_directories(dir / "base");
   fs::copy(dir / "ws/policies", dir / "base/policies", fs::copy_options::recursive);
   auto r = run_in_workspace(dir, "snapshot", kNow);

@@ -11,6 +11,7 @@
 #include "tests/support/cli_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
+using rollcall::testing::copy_acme;
 using rollcall::testing::read_file;
 using rollcall::testing::run_in_workspace;
 using rollcall::testing::source_dir;
@@ -25,7 +26,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 // dir/ws: acme with snapshots and a scan; dir/sheets: the exported review.
 void exported(const TempDir& dir) {
-  fs::copy(source_dir() / "examples/acme", dir / "ws", fs::copy_options::recursive);
+  copy_acme(dir / "ws");
   // A name with markup: the HTML sheet must show it as text.
   std::string roster = read_file(dir / "ws/roster.csv");
   const std::string from = ",Lucas Martin,";

@@ -222,7 +222,7 @@ TEST_CASE("html: a report too large to print whole says where the complete list 
   REQUIRE(write_html(sample_report(2001), path).ok());
   const std::string large = rollcall::testing::read_file(path);
   CHECK(large.find("This printout lists the 2,000 worst of 2,001 findings. The complete list, with "
-                   "evidence, is in report.csv and report.json of scan 7 in <bdi>" + dir.path().string() +
+                   "evidence, is in report.csv and report.json of scan #7 in <bdi>" + dir.path().string() +
                    "</bdi>") != std::string::npos);
   CHECK(large.find("<div id=\"print-view\" class=\"print-only\" data-max=\"2000\"></div>") != std::string::npos);
   // Below the limit the printout holds every finding and needs no such note.
