@@ -9,6 +9,7 @@
 // requests made, wall and CPU time, and peak RSS.
 //
 // Usage: aws_iam_bench [--users N] [--keys N] [--groups N] [--roles N] [--concurrency N] [--verbose 1]
+#include <memory>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/measure.hpp"
+#include "bench/server_child.hpp"
 #include "connectors/api/snapshot_runner.hpp"
 #include "connectors/aws_iam/aws_iam_connector.hpp"
 #include "connectors/http/curl_transport.hpp"
@@ -122,28 +124,9 @@ int main(int argc, char** argv) {
 
   // The server runs in a child process so the client's RSS and CPU are its own. Fork before
   // any thread exists.
-  int port_pipe[2], control[2];
-  if (pipe(port_pipe) != 0 || pipe(control) != 0) return fail_with("pipe failed");
-  pid_t child = fork();
-  if (child < 0) return fail_with("fork failed");
-  if (child == 0) {
-    close(port_pipe[0]);
-    close(control[1]);
-    Service service(o);
-    int port = service.server.port();
-    if (write(port_pipe[1], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) _exit(1);
-    close(port_pipe[1]);
-    char c;
-    while (read(control[0], &c, 1) > 0) {
-    }
-    _exit(0);
-  }
-  close(port_pipe[1]);
-  close(control[0]);
-  int port = 0;
-  if (read(port_pipe[0], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) {
-    return fail_with("the fake server did not start");
-  }
+  auto server = bench::ServerChild::start([&] { return std::make_unique<Service>(o); });
+  if (!server) return fail_with("the fake server did not start");
+  const int port = server->port();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
 
   SecretSource secrets = SecretSource::from_map({{"AWS_KEY_ID", "AKIDBENCH"}, {"AWS_SECRET", "bench-secret"}});
@@ -199,7 +182,5 @@ int main(int argc, char** argv) {
     std::printf("    server peak RSS  %.1f MiB (separate process)\n", after->server_rss_kib / 1024.0);
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path.string() + suffix);
   }
-  close(control[1]);
-  waitpid(child, nullptr, 0);
   return 0;
 }

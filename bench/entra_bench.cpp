@@ -12,6 +12,7 @@
 //                    [--db FILE] [--null-sink 1] [--verbose 1]
 // --page-cap lowers the page size the fake serves below Graph's 999 (more pages, same data);
 // --null-sink 1 fetches and maps everything but stores nothing.
+#include <memory>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <string>
 
 #include "bench/measure.hpp"
+#include "bench/server_child.hpp"
 #include "connectors/api/snapshot_runner.hpp"
 #include "connectors/entra/entra_connector.hpp"
 #include "connectors/http/curl_transport.hpp"
@@ -142,28 +144,9 @@ int main(int argc, char** argv) {
 
   // The server runs in a child process so the client's memory and CPU are its own. Fork before
   // any thread exists.
-  int port_pipe[2], control[2];
-  if (pipe(port_pipe) != 0 || pipe(control) != 0) return fail_with("pipe failed");
-  pid_t child = fork();
-  if (child < 0) return fail_with("fork failed");
-  if (child == 0) {
-    close(port_pipe[0]);
-    close(control[1]);
-    Service service(o);
-    int port = service.server.port();
-    if (write(port_pipe[1], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) _exit(1);
-    close(port_pipe[1]);
-    char c;
-    while (read(control[0], &c, 1) > 0) {
-    }
-    _exit(0);
-  }
-  close(port_pipe[1]);
-  close(control[0]);
-  int port = 0;
-  if (read(port_pipe[0], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) {
-    return fail_with("the fake server did not start");
-  }
+  auto server = bench::ServerChild::start([&] { return std::make_unique<Service>(o); });
+  if (!server) return fail_with("the fake server did not start");
+  const int port = server->port();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
 
   std::filesystem::path db_path =
@@ -224,8 +207,6 @@ int main(int argc, char** argv) {
   auto s = nlohmann::json::parse(stats->body);
   const long requests = s["requests"].get<long>() - 1;  // not /stats itself
   const long tokens = s["token_requests"].get<long>();
-  close(control[1]);
-  waitpid(child, nullptr, 0);
 
   std::printf("entra_bench: %zu users, %zu groups, %zu memberships, %zu apps, pages of up to %zu\n", o.users, o.groups,
               o.memberships, o.apps, o.page_cap);

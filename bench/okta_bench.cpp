@@ -8,6 +8,7 @@
 //
 // Usage: okta_bench [--users N] [--groups N] [--memberships N] [--apps N] [--db FILE]
 //                   [--concurrency N] [--verbose 1]
+#include <memory>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/measure.hpp"
+#include "bench/server_child.hpp"
 #include "connectors/api/snapshot_runner.hpp"
 #include "connectors/http/curl_transport.hpp"
 #include "connectors/http/transport_factory.hpp"
@@ -115,29 +117,10 @@ int main(int argc, char** argv) {
 
   // The server runs in a child process so the client's RSS and CPU are its own. Fork before
   // any thread exists.
-  int port_pipe[2], control[2];
-  if (pipe(port_pipe) != 0 || pipe(control) != 0) return fail_with("pipe failed");
   const double setup0 = now_s();
-  pid_t child = fork();
-  if (child < 0) return fail_with("fork failed");
-  if (child == 0) {
-    close(port_pipe[0]);
-    close(control[1]);
-    Service service(o);
-    int port = service.server.port();
-    if (write(port_pipe[1], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) _exit(1);
-    close(port_pipe[1]);
-    char c;
-    while (read(control[0], &c, 1) > 0) {
-    }
-    _exit(0);
-  }
-  close(port_pipe[1]);
-  close(control[0]);
-  int port = 0;
-  if (read(port_pipe[0], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) {
-    return fail_with("the fake server did not start");
-  }
+  auto server = bench::ServerChild::start([&] { return std::make_unique<Service>(o); });
+  if (!server) return fail_with("the fake server did not start");
+  const int port = server->port();
   const double setup_s = now_s() - setup0;
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
 
@@ -186,8 +169,6 @@ int main(int argc, char** argv) {
   auto s = nlohmann::json::parse(stats->body);
   const long requests = s["requests"].get<long>() - 1;  // not /stats itself
   const long pages = s["pages"].get<long>();
-  close(control[1]);
-  waitpid(child, nullptr, 0);
 
   std::printf("okta_bench: %zu users, %zu groups, %zu memberships, %zu apps (fake set up in %.1f s)\n", o.users,
               o.groups, o.memberships, o.apps, setup_s);

@@ -16,6 +16,7 @@
 //                   [--db FILE] [--serve PORT] [--null-sink 1] [--http-only 1] [--verbose 1]
 // --null-sink 1 fetches and maps everything but stores nothing; --http-only 1 only GETs the
 // same pages through the same (retrying, curl) transport: the cost of each layer.
+#include <memory>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -30,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/measure.hpp"
+#include "bench/server_child.hpp"
 #include "connectors/api/snapshot_runner.hpp"
 #include "connectors/http/curl_transport.hpp"
 #include "connectors/http/transport_factory.hpp"
@@ -160,28 +162,9 @@ int main(int argc, char** argv) {
 
   // The server runs in a child process so the client's RSS and CPU are its own. Fork before
   // any thread exists.
-  int port_pipe[2], control[2];
-  if (pipe(port_pipe) != 0 || pipe(control) != 0) return fail_with("pipe failed");
-  pid_t child = fork();
-  if (child < 0) return fail_with("fork failed");
-  if (child == 0) {
-    close(port_pipe[0]);
-    close(control[1]);
-    Service service(o, 0);
-    int port = service.server.port();
-    if (write(port_pipe[1], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) _exit(1);
-    close(port_pipe[1]);
-    char c;
-    while (read(control[0], &c, 1) > 0) {
-    }
-    _exit(0);
-  }
-  close(port_pipe[1]);
-  close(control[0]);
-  int port = 0;
-  if (read(port_pipe[0], &port, sizeof port) != static_cast<ssize_t>(sizeof port)) {
-    return fail_with("the fake server did not start");
-  }
+  auto server = bench::ServerChild::start([&] { return std::make_unique<Service>(o, 0); });
+  if (!server) return fail_with("the fake server did not start");
+  const int port = server->port();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
 
   std::filesystem::path db_path = o.db.empty() ? std::filesystem::temp_directory_path() /
@@ -256,8 +239,6 @@ int main(int argc, char** argv) {
   auto s = nlohmann::json::parse(stats->body);
   long requests = s["requests"].get<long>() - 1;        // not /stats itself
   long connections = s["connections"].get<long>() - 1;  // nor its connection
-  close(control[1]);
-  waitpid(child, nullptr, 0);
 
   std::printf("scim_bench: %zu users, %zu memberships, page size %d\n", o.users, o.memberships, o.page_size);
   std::printf("  snapshot %s: %lld accounts, %lld entitlements, %lld grants\n",
