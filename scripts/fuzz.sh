@@ -3,14 +3,14 @@
 # and runs each for a while. The seed corpus in tests/fuzz/corpus/<target> is read, never
 # written: new inputs go to build-fuzz/corpus/<target>, crashes to build-fuzz/crashes/<target>.
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET (default 60)] [TARGET...]
-#   TARGET: roster_csv roster_json export_json export_csv config plan scim github slack
+#   TARGET: roster_csv roster_json export_json export_csv config plan scim github slack okta entra jira aws_iam
 # Needs the Debian packages clang-14 and libclang-rt-14-dev. Exit status 1 when a target crashed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(roster_csv roster_json export_json export_csv config plan scim github slack)
+((${#targets[@]})) || targets=(roster_csv roster_json export_json export_csv config plan scim github slack okta entra jira aws_iam)
 
 cxx=$(command -v clang++-14 || command -v clang++ || true)
 if [[ -z "$cxx" ]]; then
