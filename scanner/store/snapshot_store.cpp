@@ -70,12 +70,14 @@ SnapshotWriter::~SnapshotWriter() {
 }
 
 std::int64_t SnapshotWriter::IdNumbers::number(const std::string& id) {
+  if (last >= 0 && *names[static_cast<std::size_t>(last)] == id) return last;
   auto [it, fresh] = index.emplace(id, static_cast<std::int64_t>(index.size()));
   if (fresh) {
     emitted.push_back(0);
     names.push_back(&it->first);
   }
-  return it->second;
+  last = it->second;
+  return last;
 }
 
 Result<void> SnapshotWriter::start() {
